@@ -1,0 +1,44 @@
+package io.meshgate.relay.fanout;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.meshgate.proto.relay.Delivery;
+import io.meshgate.proto.relay.SequencedMessage;
+import io.meshgate.relay.channel.Message;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Messages to and from the relay protocol's {@code Delivery}: the same bytes inside a region and across the mesh. */
+public final class DeliveryCodec {
+    private DeliveryCodec() {
+    }
+
+    public static Delivery toProto(String channel, List<Message> messages) {
+        Delivery.Builder delivery = Delivery.newBuilder().setChannel(channel);
+        for (Message m : messages) {
+            delivery.addMessages(toProto(m));
+        }
+        return delivery.build();
+    }
+
+    public static SequencedMessage toProto(Message m) {
+        return SequencedMessage.newBuilder().setChannel(m.channel()).setEpoch(m.epoch()).setSeq(m.seq())
+                .setId(m.id()).setDataJson(m.dataJson()).setTs(m.ts()).build();
+    }
+
+    public static Message fromProto(SequencedMessage m) {
+        return new Message(m.getChannel(), m.getEpoch(), m.getSeq(), m.getId(), m.getDataJson(), m.getTs());
+    }
+
+    public static List<Message> fromProto(Delivery delivery) {
+        List<Message> out = new ArrayList<>(delivery.getMessagesCount());
+        for (SequencedMessage m : delivery.getMessagesList()) {
+            out.add(fromProto(m));
+        }
+        return out;
+    }
+
+    public static Delivery parse(byte[] bytes) throws InvalidProtocolBufferException {
+        return Delivery.parseFrom(bytes);
+    }
+}

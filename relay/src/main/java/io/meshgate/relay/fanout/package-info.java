@@ -1,0 +1,6 @@
+/**
+ * Carries sequenced messages to the nodes of the region that have subscribers, and only to them: each node listens
+ * on its own inbox topic, and a publisher's node sends to the inboxes its route snapshot names. Delivery between
+ * nodes may reorder or drop under faults; receivers restore order and fill holes from history.
+ */
+package io.meshgate.relay.fanout;

@@ -1,0 +1,79 @@
+package io.meshgate.relay.history;
+
+import com.hazelcast.map.EntryProcessor;
+import io.meshgate.relay.channel.Message;
+import io.meshgate.relay.channel.Position;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Sequences a batch of publishes on one channel in request order: dedups by id, assigns {@code head + 1}, stores the
+ * message in history and records its id, all on the partition owner in one step. The backup gets the resulting
+ * messages (not the requests), so owner and backup hold identical state even though {@code ts} is read here.
+ */
+final class SequenceProcessor implements EntryProcessor<String, ChannelState, SequenceResult> {
+    private static final long serialVersionUID = 1L;
+
+    private final List<PublishRequest> requests;
+    private final String epochIfNew;
+    private final HistoryLimits limits;
+
+    private transient List<Message> appended;
+    private transient boolean created;
+    private transient long now;
+
+    SequenceProcessor(List<PublishRequest> requests, String epochIfNew, HistoryLimits limits) {
+        this.requests = requests;
+        this.epochIfNew = epochIfNew;
+        this.limits = limits;
+    }
+
+    @Override
+    public SequenceResult process(Map.Entry<String, ChannelState> entry) {
+        now = System.currentTimeMillis();
+        ChannelState state = entry.getValue();
+        if (state == null) {
+            state = new ChannelState(epochIfNew);
+            created = true;
+        }
+        String channel = entry.getKey();
+        appended = new ArrayList<>(requests.size());
+        List<Sequenced> outcomes = new ArrayList<>(requests.size());
+        Map<String, Message> inThisBatch = new HashMap<>();
+        for (PublishRequest request : requests) {
+            Message sameBatch = inThisBatch.get(request.id());
+            if (sameBatch != null) {
+                outcomes.add(new Sequenced(sameBatch.position(), sameBatch, true));
+                continue;
+            }
+            Position earlier = state.positionOf(request.id());
+            if (earlier != null) {
+                outcomes.add(new Sequenced(earlier, state.messageAt(earlier.seq()), true));
+                continue;
+            }
+            Message message = new Message(channel, state.epoch(), state.head() + 1, request.id(),
+                    request.dataJson(), now);
+            state.append(message, limits, now);
+            appended.add(message);
+            inThisBatch.put(request.id(), message);
+            outcomes.add(new Sequenced(message.position(), message, false));
+        }
+        if (created || !appended.isEmpty()) {
+            entry.setValue(state);
+        }
+        return new SequenceResult(outcomes, Set.copyOf(state.routes()));
+    }
+
+    @Override
+    public EntryProcessor<String, ChannelState, SequenceResult> getBackupProcessor() {
+        // Called on the owner after process(): ship what happened, not what was asked.
+        if (appended == null || (appended.isEmpty() && !created)) {
+            return null;
+        }
+        return new AppendBackupProcessor<>(epochIfNew, appended, limits, now);
+    }
+}

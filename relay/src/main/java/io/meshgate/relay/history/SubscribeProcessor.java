@@ -1,0 +1,55 @@
+package io.meshgate.relay.history;
+
+import com.hazelcast.map.EntryProcessor;
+
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Adds (or removes) a member's route for a channel and reads the channel in the same step. Adding the route and
+ * reading the head atomically is what makes subscribe race-free: every message with a larger seq than the head
+ * returned here is sequenced after the route exists, so it is fanned out to this member.
+ */
+final class SubscribeProcessor implements EntryProcessor<String, ChannelState, Range> {
+    private static final long serialVersionUID = 1L;
+
+    private final UUID member;
+    private final boolean add;
+    private final long afterSeq;
+    private final int maxMessages;
+    private final String epochIfNew;
+    private final HistoryLimits limits;
+
+    private transient boolean changed;
+
+    SubscribeProcessor(UUID member, boolean add, long afterSeq, int maxMessages, String epochIfNew,
+                       HistoryLimits limits) {
+        this.member = member;
+        this.add = add;
+        this.afterSeq = afterSeq;
+        this.maxMessages = maxMessages;
+        this.epochIfNew = epochIfNew;
+        this.limits = limits;
+    }
+
+    @Override
+    public Range process(Map.Entry<String, ChannelState> entry) {
+        ChannelState state = entry.getValue();
+        if (state == null) {
+            if (!add) {
+                return Range.empty(epochIfNew);
+            }
+            state = new ChannelState(epochIfNew);
+        }
+        changed = add ? state.addRoute(member) : state.removeRoute(member);
+        if (changed) {
+            entry.setValue(state);
+        }
+        return state.read(Math.max(afterSeq, 0), maxMessages, limits.ttlMs(), System.currentTimeMillis());
+    }
+
+    @Override
+    public EntryProcessor<String, ChannelState, Range> getBackupProcessor() {
+        return changed ? new RouteBackupProcessor<>(member, add, epochIfNew) : null;
+    }
+}

@@ -1,0 +1,139 @@
+package io.meshgate.relay.region;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import io.meshgate.relay.history.ChannelStore;
+import io.meshgate.relay.history.HistoryLimits;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One node's membership in its region: the Hazelcast member, the region epoch, the channel store, and the
+ * housekeeping that keeps routes and history bounded. The oldest member does the region-wide sweeps so they run
+ * once, not once per node.
+ */
+public final class RegionMember implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RegionMember.class);
+    private static final String META_MAP = "meshgate.meta";
+    private static final long SWEEP_INTERVAL_MS = 30_000;
+
+    private final HazelcastInstance hazelcast;
+    private final ChannelStore store;
+    private final ScheduledExecutorService housekeeping;
+
+    private RegionMember(HazelcastInstance hazelcast, HistoryLimits limits) {
+        this.hazelcast = hazelcast;
+        this.store = new ChannelStore(hazelcast, limits, regionEpoch(hazelcast));
+        this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "region-housekeeping");
+            t.setDaemon(true);
+            return t;
+        });
+        hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent event) {
+                LOG.info("region member joined: {}", event.getMember().getAddress());
+            }
+
+            @Override
+            public void memberRemoved(MembershipEvent event) {
+                LOG.warn("region member left: {}; dropping its routes", event.getMember().getAddress());
+                housekeeping.execute(() -> sweep(Set.of(event.getMember().getUuid())));
+            }
+        });
+        housekeeping.scheduleWithFixedDelay(() -> sweep(Set.of()), SWEEP_INTERVAL_MS, SWEEP_INTERVAL_MS,
+                TimeUnit.MILLISECONDS);
+    }
+
+    public static RegionMember start(HazelcastSettings settings, HistoryLimits limits) {
+        Config config = new Config();
+        config.setClusterName(settings.clusterName());
+        config.setProperty("hazelcast.logging.type", "slf4j");
+        config.setProperty("hazelcast.phone.home.enabled", "false");
+        config.setProperty("hazelcast.health.monitoring.level", "OFF");
+        // Shut down through our own drain, not the JVM hook, so clients are moved before state goes away.
+        config.setProperty("hazelcast.shutdownhook.enabled", "false");
+        NetworkConfig network = config.getNetworkConfig();
+        network.setPort(settings.port()).setPortAutoIncrement(false);
+        network.setPublicAddress(settings.bindHost() + ":" + settings.port());
+        network.getInterfaces().setEnabled(true).addInterface(settings.bindHost());
+        JoinConfig join = network.getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        join.getTcpIpConfig().setEnabled(true).setMembers(settings.members());
+        ChannelStore.configure(config, settings.backupCount());
+        LOG.info("starting region member {} on {}:{} (members {})", settings.clusterName(), settings.bindHost(),
+                settings.port(), settings.members());
+        return new RegionMember(Hazelcast.newHazelcastInstance(config), limits);
+    }
+
+    /**
+     * The epoch every channel first sequenced in this region's lifetime gets. Held in the cluster, so nodes that
+     * join later agree; a region restarted from empty state draws a new one, so clients see the change.
+     */
+    private static String regionEpoch(HazelcastInstance hazelcast) {
+        IMap<String, String> meta = hazelcast.getMap(META_MAP);
+        String drawn = Long.toString(new SecureRandom().nextLong() & Long.MAX_VALUE, 36);
+        String previous = meta.putIfAbsent("epoch", drawn);
+        return previous != null ? previous : drawn;
+    }
+
+    private void sweep(Set<UUID> gone) {
+        try {
+            if (!isOldest()) {
+                return;
+            }
+            store.forgetMembersAndTrim(gone);
+        } catch (RuntimeException e) {
+            // A sweep that fails now runs again at the next interval or membership change.
+            LOG.warn("region sweep failed: {}", e.toString());
+        }
+    }
+
+    private boolean isOldest() {
+        Member oldest = hazelcast.getCluster().getMembers().iterator().next();
+        return oldest.localMember();
+    }
+
+    public HazelcastInstance hazelcast() {
+        return hazelcast;
+    }
+
+    public ChannelStore store() {
+        return store;
+    }
+
+    public UUID memberId() {
+        return hazelcast.getCluster().getLocalMember().getUuid();
+    }
+
+    public int clusterSize() {
+        return hazelcast.getCluster().getMembers().size();
+    }
+
+    public boolean isRunning() {
+        return hazelcast.getLifecycleService().isRunning();
+    }
+
+    @Override
+    public void close() {
+        housekeeping.shutdownNow();
+        if (hazelcast.getLifecycleService().isRunning()) {
+            hazelcast.shutdown();
+        }
+    }
+}
