@@ -34,6 +34,7 @@ public final class RegionMember implements AutoCloseable {
     private final HazelcastInstance hazelcast;
     private final ChannelStore store;
     private final ScheduledExecutorService housekeeping;
+    private final java.util.List<Runnable> onMemberLeft = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private RegionMember(HazelcastInstance hazelcast, HistoryLimits limits) {
         this.hazelcast = hazelcast;
@@ -53,6 +54,7 @@ public final class RegionMember implements AutoCloseable {
             public void memberRemoved(MembershipEvent event) {
                 LOG.warn("region member left: {}; dropping its routes", event.getMember().getAddress());
                 housekeeping.execute(() -> sweep(Set.of(event.getMember().getUuid())));
+                onMemberLeft.forEach(Runnable::run);
             }
         });
         housekeeping.scheduleWithFixedDelay(() -> sweep(Set.of()), SWEEP_INTERVAL_MS, SWEEP_INTERVAL_MS,
@@ -107,6 +109,11 @@ public final class RegionMember implements AutoCloseable {
     private boolean isOldest() {
         Member oldest = hazelcast.getCluster().getMembers().iterator().next();
         return oldest.localMember();
+    }
+
+    /** Runs {@code action} on a Hazelcast event thread whenever another member leaves the region. */
+    public void onMemberLeft(Runnable action) {
+        onMemberLeft.add(action);
     }
 
     public HazelcastInstance hazelcast() {

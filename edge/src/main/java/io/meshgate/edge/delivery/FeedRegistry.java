@@ -1,0 +1,149 @@
+package io.meshgate.edge.delivery;
+
+import io.meshgate.relay.channel.Message;
+import io.meshgate.relay.fanout.LocalDelivery;
+import io.meshgate.relay.history.ChannelStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * This node's feeds, one per channel with local subscribers or waiters. Receives fan-out ({@link LocalDelivery})
+ * and routes it to the channel's feed; channels without a feed here are dropped, since nobody listens.
+ */
+public final class FeedRegistry implements LocalDelivery, AutoCloseable {
+    private final ChannelStore store;
+    private final UUID self;
+    private final Executor pool;
+    private final ScheduledExecutorService timer;
+    private final FeedSettings settings;
+    private final Clock clock;
+    private final ConcurrentHashMap<String, ChannelFeed> feeds = new ConcurrentHashMap<>();
+    private final Counter deliveredMessages;
+    private final Counter pendingOverflows;
+
+    public FeedRegistry(ChannelStore store, UUID self, Executor pool, ScheduledExecutorService timer,
+                        FeedSettings settings, Clock clock, MeterRegistry meters) {
+        this.store = store;
+        this.self = self;
+        this.pool = pool;
+        this.timer = timer;
+        this.settings = settings;
+        this.clock = clock;
+        this.deliveredMessages = meters.counter("meshgate.feed.messages");
+        this.pendingOverflows = meters.counter("meshgate.feed.pending.overflow");
+        meters.gauge("meshgate.feed.channels", feeds, ConcurrentHashMap::size);
+        timer.scheduleWithFixedDelay(() -> probeAll(false), settings.probeIntervalMs(), settings.probeIntervalMs(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Subscribes a listener: live only when {@code fromSeq} is null, else resuming after that seq. */
+    public FeedSubscription subscribe(String channel, Long fromSeq, FeedListener listener) {
+        FeedSubscription subscription = new FeedSubscription(this, channel, listener);
+        run(channel, feed -> feed.attach(subscription, fromSeq));
+        return subscription;
+    }
+
+    /** Registers a long-poll waiter; see {@link FeedWaiter}. */
+    public void await(FeedWaiter waiter) {
+        waiter.attachTo(this);
+        run(waiter.channel(), feed -> feed.addWaiter(waiter));
+    }
+
+    @Override
+    public void deliver(String channel, List<Message> messages) {
+        ChannelFeed feed = feeds.get(channel);
+        if (feed != null) {
+            feed.submit(() -> feed.onDelivery(messages));
+        }
+    }
+
+    /** A member left the region: messages it sequenced may never have been fanned out, so look at every head. */
+    public void onRegionMemberLeft() {
+        probeAll(true);
+    }
+
+    private void probeAll(boolean force) {
+        long now = clock.millis();
+        feeds.values().forEach(feed -> feed.submit(() -> feed.probe(now, force)));
+    }
+
+    void detach(FeedSubscription subscription) {
+        ChannelFeed feed = feeds.get(subscription.channel());
+        if (feed != null) {
+            feed.submit(() -> feed.detach(subscription));
+        }
+    }
+
+    void removeWaiter(FeedWaiter waiter) {
+        ChannelFeed feed = feeds.get(waiter.channel());
+        if (feed != null) {
+            feed.submit(() -> feed.removeWaiter(waiter));
+        }
+    }
+
+    private void run(String channel, Consumer<ChannelFeed> action) {
+        while (true) {
+            ChannelFeed feed = feeds.computeIfAbsent(channel, c -> new ChannelFeed(c, this));
+            if (feed.submit(() -> action.accept(feed))) {
+                return;
+            }
+            // The feed retired between lookup and submit; it has already left the map, so the next lookup is new.
+        }
+    }
+
+    void forget(ChannelFeed feed) {
+        feeds.remove(feed.channel, feed);
+    }
+
+    void schedule(Runnable task, long delayMs) {
+        if (!timer.isShutdown()) {
+            timer.schedule(task, delayMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    ChannelStore store() {
+        return store;
+    }
+
+    UUID self() {
+        return self;
+    }
+
+    Executor pool() {
+        return pool;
+    }
+
+    FeedSettings settings() {
+        return settings;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    void delivered(int count) {
+        deliveredMessages.increment(count);
+    }
+
+    void pendingOverflow() {
+        pendingOverflows.increment();
+    }
+
+    public int feedCount() {
+        return feeds.size();
+    }
+
+    @Override
+    public void close() {
+        feeds.clear();
+    }
+}

@@ -1,0 +1,46 @@
+package io.meshgate.edge.ops;
+
+import java.time.Clock;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Whether this node should get new traffic. Not ready while starting, while draining, or while its region member
+ * is down; once not ready it stays so for at least {@code holdMs}, so a blip does not flap a load balancer.
+ */
+public final class Readiness {
+    private final Clock clock;
+    private final long holdMs;
+    private final BooleanSupplier regionUp;
+    private volatile boolean started;
+    private volatile boolean draining;
+    private volatile long notReadyUntilMs;
+
+    public Readiness(Clock clock, long holdMs, BooleanSupplier regionUp) {
+        this.clock = clock;
+        this.holdMs = holdMs;
+        this.regionUp = regionUp;
+    }
+
+    public void markStarted() {
+        started = true;
+    }
+
+    public void markDraining() {
+        draining = true;
+    }
+
+    public boolean isDraining() {
+        return draining;
+    }
+
+    /** The reason this node is not ready, or null when it is ready. */
+    public synchronized String notReadyReason() {
+        long now = clock.millis();
+        String reason = !started ? "starting" : draining ? "draining" : !regionUp.getAsBoolean() ? "region down" : null;
+        if (reason != null) {
+            notReadyUntilMs = now + holdMs;
+            return reason;
+        }
+        return now < notReadyUntilMs ? "recovering" : null;
+    }
+}

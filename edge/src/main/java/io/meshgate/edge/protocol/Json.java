@@ -1,0 +1,26 @@
+package io.meshgate.edge.protocol;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** The one JSON mapper of the edge: strict parsing, bounded nesting. */
+public final class Json {
+    /** Deep nesting is the cheapest way to make a parser burn stack; nobody's chat message nests 64 deep. */
+    private static final int MAX_NESTING = 64;
+
+    public static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+            .build());
+
+    private Json() {
+    }
+
+    /** The JSON string literal for {@code s}, quotes included. */
+    public static String quote(String s) {
+        StringBuilder out = new StringBuilder(s.length() + 2).append('"');
+        JsonStringEncoder.getInstance().quoteAsString(s, out);
+        return out.append('"').toString();
+    }
+}

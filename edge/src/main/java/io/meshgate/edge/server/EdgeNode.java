@@ -1,0 +1,211 @@
+package io.meshgate.edge.server;
+
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.meshgate.edge.auth.TokenVerifier;
+import io.meshgate.edge.delivery.FeedRegistry;
+import io.meshgate.edge.discovery.RegionDirectory;
+import io.meshgate.edge.discovery.RegionInfo;
+import io.meshgate.edge.ops.DrainController;
+import io.meshgate.edge.ops.Readiness;
+import io.meshgate.edge.session.PublishService;
+import io.meshgate.edge.websocket.WebSocketEndpoint;
+import io.meshgate.relay.fanout.RegionFanOut;
+import io.meshgate.relay.link.RelayServer;
+import io.meshgate.relay.link.RelayService;
+import io.meshgate.relay.publish.ChannelSequencer;
+import io.meshgate.relay.region.RegionMember;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A whole node: its region member (Hazelcast), fan-out, sequencer, delivery feeds, the relay's gRPC server and the
+ * edge. Started in dependency order and stopped in reverse.
+ */
+public final class EdgeNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EdgeNode.class);
+
+    private final NodeSettings settings;
+    private final PrometheusMeterRegistry meters;
+    private final RegionMember region;
+    private final ExecutorService feedPool;
+    private final ExecutorService publishCompletions;
+    private final ScheduledExecutorService timer;
+    private final FeedRegistry feeds;
+    private final RegionFanOut fanOut;
+    private final PublishService publishes;
+    private final WebSocketEndpoint webSockets;
+    private final Readiness readiness;
+    private final DrainController drain;
+    private final EdgeServer server;
+    private final RelayServer relay;
+    private volatile boolean closed;
+
+    private EdgeNode(NodeSettings settings) {
+        this.settings = settings;
+        EdgeSettings edge = settings.edge();
+        this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        meters.config().commonTags("region", edge.region(), "node", edge.node());
+        new JvmMemoryMetrics().bindTo(meters);
+        new JvmThreadMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
+        Clock clock = Clock.systemUTC();
+        TokenVerifier tokens = TokenVerifier.create(settings.auth());
+
+        this.region = RegionMember.start(settings.hazelcast(), settings.history());
+        int cores = Runtime.getRuntime().availableProcessors();
+        this.feedPool = Executors.newFixedThreadPool(Math.max(2, cores), daemon("feed-" + edge.node()));
+        this.publishCompletions = Executors.newFixedThreadPool(2, daemon("publish-" + edge.node()));
+        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("edge-timer-" + edge.node()));
+        this.feeds = new FeedRegistry(region.store(), region.memberId(), feedPool, timer, settings.feeds(), clock,
+                meters);
+        region.onMemberLeft(feeds::onRegionMemberLeft);
+        this.fanOut = new RegionFanOut(region.hazelcast(), feeds, meters);
+        ChannelSequencer sequencer = new ChannelSequencer(region.store(), fanOut, publishCompletions,
+                settings.publishBatchMax(), settings.publishQueueMax(), meters);
+        this.publishes = new PublishService(sequencer, meters);
+        EdgeContext ctx = new EdgeContext(edge, tokens, feeds, publishes, region.store(), meters, clock, timer);
+        this.webSockets = new WebSocketEndpoint(ctx);
+        this.readiness = new Readiness(clock, edge.readyHoldMs(), region::isRunning);
+        this.drain = new DrainController(readiness, webSockets, publishes, edge.region(), this::moveTarget,
+                edge.drainTimeoutMs(), edge.closeGraceMs());
+        this.server = new EdgeServer(ctx, webSockets, new Directory(), readiness, drain, meters);
+        try {
+            this.relay = new RelayServer(NettyServerBuilder.forAddress(
+                    new InetSocketAddress(settings.hazelcast().bindHost(), settings.relayPort())),
+                    new RelayService(edge.region(), edge.node(), region.store())).start();
+        } catch (IOException e) {
+            close();
+            throw new UncheckedIOException("relay port " + settings.relayPort() + " could not be bound", e);
+        }
+        readiness.markStarted();
+        LOG.info("node {}/{} ready: edge http://{}:{}, relay port {}, region epoch {}", edge.region(), edge.node(),
+                edge.host(), server.port(), relay.port(), region.store().regionEpoch());
+    }
+
+    public static EdgeNode start(NodeSettings settings) {
+        return new EdgeNode(settings);
+    }
+
+    private String moveTarget() {
+        List<String> peers = settings.peerWsUrls();
+        return peers == null || peers.isEmpty() ? null : peers.get(ThreadLocalRandom.current().nextInt(peers.size()));
+    }
+
+    /** This region's entry in {@code /v1/regions}: the configured public URL, else this node's own address. */
+    private final class Directory implements RegionDirectory {
+        @Override
+        public String self() {
+            return settings.edge().region();
+        }
+
+        @Override
+        public List<RegionInfo> regions() {
+            String http = httpUrl();
+            String ws = (http.startsWith("https://") ? "wss://" + http.substring(8) : "ws://" + http.substring(7))
+                    + "/v1/ws";
+            return List.of(new RegionInfo(self(), ws, http, region.isRunning()));
+        }
+    }
+
+    public String httpUrl() {
+        String configured = settings.edge().publicUrl();
+        if (configured != null && !configured.isEmpty()) {
+            return configured.endsWith("/") ? configured.substring(0, configured.length() - 1) : configured;
+        }
+        return "http://" + settings.edge().host() + ":" + server.port();
+    }
+
+    public String wsUrl() {
+        return "ws://" + settings.edge().host() + ":" + server.port() + "/v1/ws";
+    }
+
+    public int edgePort() {
+        return server.port();
+    }
+
+    public int relayPort() {
+        return relay.port();
+    }
+
+    public RegionMember region() {
+        return region;
+    }
+
+    public PrometheusMeterRegistry meters() {
+        return meters;
+    }
+
+    /** Drains (see {@link DrainController}); completes when the node may be closed. */
+    public CompletableFuture<Void> drain(String reason) {
+        return drain.drain(reason);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (webSockets != null) {
+            webSockets.closeAll();
+        }
+        closeQuietly(relay);
+        closeQuietly(server);
+        closeQuietly(fanOut);
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+        closeQuietly(region);
+        if (feedPool != null) {
+            feedPool.shutdownNow();
+        }
+        if (publishCompletions != null) {
+            publishCompletions.shutdownNow();
+            try {
+                publishCompletions.awaitTermination(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        LOG.info("node {}/{} stopped", settings.edge().region(), settings.edge().node());
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            LOG.warn("error while stopping {}: {}", closeable.getClass().getSimpleName(), e.toString());
+        }
+    }
+
+    private static ThreadFactory daemon(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

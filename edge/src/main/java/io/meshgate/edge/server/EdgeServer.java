@@ -1,0 +1,84 @@
+package io.meshgate.edge.server;
+
+import io.meshgate.edge.discovery.PingHandler;
+import io.meshgate.edge.discovery.RegionDirectory;
+import io.meshgate.edge.discovery.RegionsHandler;
+import io.meshgate.edge.http.CorsHandler;
+import io.meshgate.edge.http.HttpReplies;
+import io.meshgate.edge.longpoll.PollHandler;
+import io.meshgate.edge.longpoll.PublishHandler;
+import io.meshgate.edge.ops.AdminHandler;
+import io.meshgate.edge.ops.DrainController;
+import io.meshgate.edge.ops.HealthHandlers;
+import io.meshgate.edge.ops.Readiness;
+import io.meshgate.edge.protocol.ErrorCode;
+import io.meshgate.edge.websocket.WebSocketEndpoint;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.undertow.Handlers;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.handlers.PathHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+
+/** One edge's Undertow server and its routes. */
+public final class EdgeServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EdgeServer.class);
+
+    private final Undertow undertow;
+    private final int port;
+
+    public EdgeServer(EdgeContext ctx, WebSocketEndpoint webSockets, RegionDirectory directory, Readiness readiness,
+                      DrainController drain, PrometheusMeterRegistry prometheus) {
+        EdgeSettings s = ctx.settings();
+        PathHandler paths = Handlers.path(notFound())
+                .addExactPath("/v1/ws", Handlers.websocket(webSockets))
+                .addExactPath("/v1/poll", new CorsHandler(new PollHandler(ctx)))
+                .addExactPath("/v1/publish", new CorsHandler(new PublishHandler(ctx)))
+                .addExactPath("/v1/regions", new CorsHandler(new RegionsHandler(directory)))
+                .addExactPath("/v1/ping", new CorsHandler(new PingHandler()))
+                .addExactPath("/healthz", HealthHandlers.health())
+                .addExactPath("/readyz", HealthHandlers.ready(readiness))
+                .addExactPath("/metrics", HealthHandlers.metrics(prometheus))
+                .addPrefixPath("/admin", new AdminHandler(drain, s.adminToken()));
+        HttpHandler root = Handlers.exceptionHandler(paths).addExceptionHandler(Throwable.class, exchange -> {
+            Throwable t = exchange.getAttachment(io.undertow.server.handlers.ExceptionHandler.THROWABLE);
+            LOG.error("unhandled error on {}", exchange.getRequestPath(), t);
+            if (!exchange.isResponseStarted()) {
+                HttpReplies.error(exchange, 500, ErrorCode.UNAVAILABLE, "internal error");
+            }
+        });
+        int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        this.undertow = Undertow.builder()
+                .addHttpListener(s.port(), s.host())
+                .setIoThreads(ioThreads)
+                .setWorkerThreads(ioThreads * 4)
+                .setServerOption(UndertowOptions.DECODE_URL, false)
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) s.limits().maxFrameBytes())
+                .setServerOption(UndertowOptions.MAX_PARAMETERS, 1000)
+                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 120_000)
+                .setHandler(root)
+                .build();
+        undertow.start();
+        this.port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+        LOG.info("edge {}/{} listening on http://{}:{} (WebSocket at /v1/ws)", s.region(), s.node(), s.host(), port);
+    }
+
+    private static HttpHandler notFound() {
+        return exchange -> HttpReplies.error(exchange, 404, ErrorCode.BAD_REQUEST,
+                "no such path: " + exchange.getRequestPath());
+    }
+
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void close() {
+        undertow.stop();
+    }
+}

@@ -1,0 +1,64 @@
+package io.meshgate.edge.server;
+
+import io.meshgate.edge.session.Limits;
+
+/**
+ * Everything an edge needs to know about itself. Units are in the names; defaults are in {@link #defaults}.
+ *
+ * @param region                 region name, as sent in {@code connected} and {@code /v1/regions}
+ * @param node                   node name, as sent in {@code connected}
+ * @param host                   address the edge binds
+ * @param port                   edge port (0 picks a free one; tests use that)
+ * @param publicUrl              base URL clients use to reach this region ({@code http[s]://host:port}); null = this
+ *                               node's own address
+ * @param limits                 input limits
+ * @param pingMs                 server ping interval; a client silent for twice this is dropped
+ * @param connectTimeoutMs       time a new WebSocket has to send {@code connect}
+ * @param outboundMaxFrames      frames queued for one connection before it is closed 4008
+ * @param outboundMaxBytes       bytes queued for one connection before it is closed 4008
+ * @param badFramesPerMinute     bad frames within a minute that close a connection with 4400
+ * @param publishesPerSecond     publishes one connection may make per second (more are nacked rate_limited)
+ * @param rateLimitedCloseAfter  rate-limited publishes within 10 s that close a connection with 4029
+ * @param pollDefaultWaitS       long-poll hold time when the request gives none
+ * @param pollMaxWaitS           longest long-poll hold time a request may ask for
+ * @param pollMaxMessages        messages in one long-poll answer
+ * @param pollMaxChannels        channels in one long-poll request
+ * @param closeGraceMs           after sending a close frame, how long to wait for the peer before dropping the socket
+ * @param moveJitterMs           spread of {@code after_ms} in {@code move}, so moved clients do not stampede
+ * @param drainTimeoutMs         how long a drain waits for in-flight acks before the node exits anyway
+ * @param readyHoldMs            once not ready, how long {@code /readyz} stays not ready at least (damping)
+ * @param adminToken             bearer token for {@code /admin/*}; null allows only loopback callers
+ */
+public record EdgeSettings(String region, String node, String host, int port, String publicUrl, Limits limits,
+                           long pingMs, long connectTimeoutMs, int outboundMaxFrames, long outboundMaxBytes,
+                           int badFramesPerMinute, int publishesPerSecond, int rateLimitedCloseAfter,
+                           int pollDefaultWaitS, int pollMaxWaitS, int pollMaxMessages, int pollMaxChannels,
+                           long closeGraceMs, long moveJitterMs, long drainTimeoutMs, long readyHoldMs,
+                           String adminToken) {
+
+    public static EdgeSettings defaults(String region, String node, String host, int port) {
+        return new EdgeSettings(region, node, host, port, null, Limits.DEFAULTS, 15_000, 10_000, 4096,
+                8L * 1024 * 1024, 10, 1000, 100, 25, 55, 1000, 100, 5_000, 5_000, 30_000, 5_000, null);
+    }
+
+    public EdgeSettings withPort(int newPort) {
+        return new EdgeSettings(region, node, host, newPort, publicUrl, limits, pingMs, connectTimeoutMs,
+                outboundMaxFrames, outboundMaxBytes, badFramesPerMinute, publishesPerSecond, rateLimitedCloseAfter,
+                pollDefaultWaitS, pollMaxWaitS, pollMaxMessages, pollMaxChannels, closeGraceMs, moveJitterMs,
+                drainTimeoutMs, readyHoldMs, adminToken);
+    }
+
+    public EdgeSettings withPingMs(long newPingMs) {
+        return new EdgeSettings(region, node, host, port, publicUrl, limits, newPingMs, connectTimeoutMs,
+                outboundMaxFrames, outboundMaxBytes, badFramesPerMinute, publishesPerSecond, rateLimitedCloseAfter,
+                pollDefaultWaitS, pollMaxWaitS, pollMaxMessages, pollMaxChannels, closeGraceMs, moveJitterMs,
+                drainTimeoutMs, readyHoldMs, adminToken);
+    }
+
+    public EdgeSettings withOutbound(int maxFrames, long maxBytes) {
+        return new EdgeSettings(region, node, host, port, publicUrl, limits, pingMs, connectTimeoutMs,
+                maxFrames, maxBytes, badFramesPerMinute, publishesPerSecond, rateLimitedCloseAfter,
+                pollDefaultWaitS, pollMaxWaitS, pollMaxMessages, pollMaxChannels, closeGraceMs, moveJitterMs,
+                drainTimeoutMs, readyHoldMs, adminToken);
+    }
+}

@@ -1,0 +1,21 @@
+package io.meshgate.edge.server;
+
+import io.meshgate.edge.auth.AuthSettings;
+import io.meshgate.edge.delivery.FeedSettings;
+import io.meshgate.relay.history.HistoryLimits;
+import io.meshgate.relay.region.HazelcastSettings;
+
+import java.util.List;
+
+/**
+ * Everything one node runs with.
+ *
+ * @param relayPort           the relay gRPC port (0 picks a free one)
+ * @param publishBatchMax     publishes of one channel sent to the sequencer in one batch
+ * @param publishQueueMax     publishes of one channel waiting at this node before new ones are refused
+ * @param peerWsUrls          WebSocket URLs of the region's other nodes, offered to clients in {@code move}
+ */
+public record NodeSettings(EdgeSettings edge, HazelcastSettings hazelcast, HistoryLimits history, AuthSettings auth,
+                           FeedSettings feeds, int relayPort, int publishBatchMax, int publishQueueMax,
+                           List<String> peerWsUrls) {
+}

@@ -1,0 +1,129 @@
+package io.meshgate.edge.websocket;
+
+import io.meshgate.edge.protocol.CloseCode;
+import io.meshgate.edge.protocol.ErrorCode;
+import io.meshgate.edge.protocol.Frames;
+import io.meshgate.edge.server.EdgeContext;
+import io.undertow.websockets.WebSocketConnectionCallback;
+import io.undertow.websockets.core.AbstractReceiveListener;
+import io.undertow.websockets.core.BufferedBinaryMessage;
+import io.undertow.websockets.core.BufferedTextMessage;
+import io.undertow.websockets.core.WebSocketChannel;
+import io.undertow.websockets.spi.WebSocketHttpExchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Accepts WebSockets at {@code /v1/ws}, keeps the set of live sessions, pings them, and moves or closes them all
+ * when the node drains or stops.
+ */
+public final class WebSocketEndpoint implements WebSocketConnectionCallback {
+    private static final Logger LOG = LoggerFactory.getLogger(WebSocketEndpoint.class);
+
+    private final EdgeContext ctx;
+    private final Set<WsSession> sessions = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger connected = new AtomicInteger();
+
+    public WebSocketEndpoint(EdgeContext ctx) {
+        this.ctx = ctx;
+        ctx.meters().gauge("meshgate.ws.connections", connected);
+        ctx.meters().gauge("meshgate.ws.sockets", sessions, Set::size);
+        long sweepMs = Math.max(100, Math.min(1000, ctx.settings().pingMs() / 4));
+        ctx.timer().scheduleWithFixedDelay(this::sweep, sweepMs, sweepMs, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void onConnect(WebSocketHttpExchange exchange, WebSocketChannel channel) {
+        WsSession[] session = new WsSession[1];
+        WsConnection connection = new WsConnection(channel, ctx.settings().outboundMaxFrames(),
+                ctx.settings().outboundMaxBytes(), ctx.settings().closeGraceMs(), code -> session[0].onSlowConsumer());
+        session[0] = new WsSession(ctx, connection, this);
+        sessions.add(session[0]);
+        long maxFrame = ctx.settings().limits().maxFrameBytes();
+        channel.getReceiveSetter().set(new AbstractReceiveListener() {
+            @Override
+            protected long getMaxTextBufferSize() {
+                return maxFrame;
+            }
+
+            @Override
+            protected long getMaxBinaryBufferSize() {
+                return maxFrame;
+            }
+
+            @Override
+            protected void onFullTextMessage(WebSocketChannel ch, BufferedTextMessage message) {
+                session[0].onText(message.getData());
+            }
+
+            @Override
+            protected void onFullBinaryMessage(WebSocketChannel ch, BufferedBinaryMessage message) {
+                message.getData().free();
+                session[0].onBinary();
+            }
+
+            @Override
+            protected void onError(WebSocketChannel ch, Throwable error) {
+                // Undertow reports a frame beyond the buffer limit here; anything else is a broken socket.
+                if (String.valueOf(error.getMessage()).contains("UT002014")
+                        || String.valueOf(error.getMessage()).toLowerCase().contains("too large")
+                        || String.valueOf(error.getMessage()).toLowerCase().contains("too big")) {
+                    connection.send(Frames.error(ErrorCode.TOO_LARGE,
+                            "frame larger than " + maxFrame + " bytes"));
+                    session[0].close(CloseCode.FRAME_TOO_LARGE, "frame too large");
+                } else {
+                    LOG.debug("websocket error: {}", error.toString());
+                    connection.abort();
+                }
+            }
+        });
+        channel.addCloseTask(ch -> session[0].onClosed());
+        channel.resumeReceives();
+    }
+
+    void onConnected() {
+        connected.incrementAndGet();
+    }
+
+    void onClosed(WsSession session, boolean wasConnected) {
+        if (sessions.remove(session) && wasConnected) {
+            connected.decrementAndGet();
+        }
+    }
+
+    private void sweep() {
+        long now = ctx.clock().millis();
+        for (WsSession session : sessions) {
+            try {
+                session.tick(now);
+            } catch (RuntimeException e) {
+                LOG.warn("session sweep failed", e);
+            }
+        }
+    }
+
+    /** Sends every session {@code move} with a jittered delay, then closes it with 4100. */
+    public void moveAll(String reason, String region, String url) {
+        long jitter = Math.max(1, ctx.settings().moveJitterMs());
+        for (WsSession session : sessions) {
+            session.move(reason, region, url, ThreadLocalRandom.current().nextLong(jitter));
+        }
+    }
+
+    /** Closes every session with 4503: the node is going away now. */
+    public void closeAll() {
+        for (WsSession session : sessions) {
+            session.close(CloseCode.SHUTTING_DOWN, "node shutting down");
+        }
+    }
+
+    public int sessionCount() {
+        return sessions.size();
+    }
+}

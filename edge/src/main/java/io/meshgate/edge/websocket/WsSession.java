@@ -1,0 +1,311 @@
+package io.meshgate.edge.websocket;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.meshgate.edge.auth.Principal;
+import io.meshgate.edge.auth.TokenRejectedException;
+import io.meshgate.edge.protocol.CloseCode;
+import io.meshgate.edge.protocol.ErrorCode;
+import io.meshgate.edge.protocol.Frames;
+import io.meshgate.edge.protocol.Json;
+import io.meshgate.edge.server.EdgeContext;
+import io.meshgate.edge.server.EdgeSettings;
+import io.meshgate.edge.session.ProtocolException;
+import io.meshgate.edge.session.PublishCommand;
+import io.meshgate.edge.session.ResumePosition;
+import io.meshgate.relay.channel.ChannelNames;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * Protocol v1 for one WebSocket. Frames arrive on the socket's I/O thread, one at a time; nothing here blocks.
+ * {@link #tick} runs on the endpoint's sweeper thread and only reads volatile timestamps and sends.
+ */
+final class WsSession {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Pattern SESSION_ID = Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
+    private static final long MINUTE_MS = 60_000;
+    private static final long RATE_WINDOW_MS = 10_000;
+
+    private enum State { AWAITING_CONNECT, CONNECTED, CLOSED }
+
+    private final EdgeContext ctx;
+    private final EdgeSettings settings;
+    private final WsConnection connection;
+    private final WebSocketEndpoint endpoint;
+    private final Map<String, WsSubscription> subscriptions = new ConcurrentHashMap<>();
+    private final ArrayDeque<Long> badFrames = new ArrayDeque<>();
+    private final ArrayDeque<Long> rateLimited = new ArrayDeque<>();
+    private final RateLimiter publishLimiter;
+    private final long openedAtMs;
+
+    private volatile State state = State.AWAITING_CONNECT;
+    private volatile long lastReceivedMs;
+    private volatile long lastPingSentMs;
+    private Principal principal;
+
+    WsSession(EdgeContext ctx, WsConnection connection, WebSocketEndpoint endpoint) {
+        this.ctx = ctx;
+        this.settings = ctx.settings();
+        this.connection = connection;
+        this.endpoint = endpoint;
+        this.openedAtMs = ctx.clock().millis();
+        this.lastReceivedMs = openedAtMs;
+        this.lastPingSentMs = openedAtMs;
+        this.publishLimiter = settings.publishesPerSecond() <= 0 ? null : RateLimiter.of("ws-publish",
+                RateLimiterConfig.custom().limitForPeriod(settings.publishesPerSecond())
+                        .limitRefreshPeriod(Duration.ofSeconds(1)).timeoutDuration(Duration.ZERO).build());
+    }
+
+    // ---- inbound -----------------------------------------------------------------------------------------------
+
+    void onText(String text) {
+        if (state == State.CLOSED || connection.isClosing()) {
+            return;
+        }
+        lastReceivedMs = ctx.clock().millis();
+        JsonNode frame;
+        try {
+            frame = Json.MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            badFrame(ErrorCode.BAD_REQUEST, null, "frame is not valid JSON");
+            return;
+        }
+        if (frame == null || !frame.isObject()) {
+            badFrame(ErrorCode.BAD_REQUEST, null, "frame must be a JSON object");
+            return;
+        }
+        JsonNode opNode = frame.get("op");
+        String op = opNode != null && opNode.isTextual() ? opNode.asText() : null;
+        if (state == State.AWAITING_CONNECT) {
+            if (!"connect".equals(op)) {
+                unauthorized("the first frame must be {\"op\":\"connect\",\"token\":...}");
+                return;
+            }
+            onConnect(frame);
+            return;
+        }
+        if (op == null) {
+            badFrame(ErrorCode.BAD_REQUEST, null, "frame has no \"op\" string");
+            return;
+        }
+        switch (op) {
+            case "pub" -> onPublish(frame);
+            case "sub" -> onSubscribe(frame);
+            case "unsub" -> onUnsubscribe(frame);
+            case "ping" -> connection.send(Frames.pong());
+            case "pong" -> {
+                // lastReceivedMs already counts it.
+            }
+            case "connect" -> badFrame(ErrorCode.BAD_REQUEST, null, "already connected");
+            default -> badFrame(ErrorCode.BAD_REQUEST, null, "unknown op \"" + abbreviate(op) + "\"");
+        }
+    }
+
+    void onBinary() {
+        if (state != State.CLOSED) {
+            lastReceivedMs = ctx.clock().millis();
+            badFrame(ErrorCode.BAD_REQUEST, null, "binary frames are not part of protocol v1; send JSON text");
+        }
+    }
+
+    private void onConnect(JsonNode frame) {
+        JsonNode tokenNode = frame.get("token");
+        String token = tokenNode != null && tokenNode.isTextual() ? tokenNode.asText() : null;
+        try {
+            principal = ctx.tokens().verify(token);
+        } catch (TokenRejectedException e) {
+            unauthorized(e.reason());
+            return;
+        }
+        JsonNode sessionNode = frame.get("session");
+        String session = sessionNode != null && sessionNode.isTextual()
+                && SESSION_ID.matcher(sessionNode.asText()).matches() ? sessionNode.asText() : newSessionId();
+        state = State.CONNECTED;
+        endpoint.onConnected();
+        connection.send(Frames.connected(session, settings.region(), settings.node(), settings.pingMs()));
+    }
+
+    private void onPublish(JsonNode frame) {
+        PublishCommand command;
+        try {
+            command = PublishCommand.parse(frame, settings.limits());
+        } catch (PublishCommand.PublishRejected e) {
+            connection.send(ctx.publishes().nack(e.id(), e.channel(), e.code(), e.reason()).frame());
+            if (e.code() != ErrorCode.TOO_LARGE) {
+                countBadFrame();
+            }
+            return;
+        }
+        if (publishLimiter != null && !publishLimiter.acquirePermission()) {
+            connection.send(ctx.publishes().nack(command.id(), command.channel(), ErrorCode.RATE_LIMITED,
+                    "more than " + settings.publishesPerSecond() + " publishes per second on this connection")
+                    .frame());
+            countRateLimited();
+            return;
+        }
+        ctx.publishes().publish(principal, command).thenAccept(reply -> connection.send(reply.frame()));
+    }
+
+    private void onSubscribe(JsonNode frame) {
+        String channel = channelOf(frame);
+        if (channel == null) {
+            return;
+        }
+        if (!principal.canSubscribe(channel)) {
+            connection.send(Frames.error(ErrorCode.FORBIDDEN, channel,
+                    "the token does not allow subscribing to " + channel));
+            return;
+        }
+        if (subscriptions.containsKey(channel)) {
+            connection.send(Frames.error(ErrorCode.BAD_REQUEST, channel,
+                    "already subscribed to " + channel + "; unsub first to subscribe again"));
+            return;
+        }
+        if (subscriptions.size() >= settings.limits().maxChannelsPerConnection()) {
+            connection.send(Frames.error(ErrorCode.BAD_REQUEST, channel, "this connection already holds "
+                    + settings.limits().maxChannelsPerConnection() + " subscriptions, the limit"));
+            return;
+        }
+        ResumePosition from = null;
+        JsonNode fromNode = frame.get("from");
+        if (fromNode != null && !fromNode.isNull()) {
+            try {
+                from = ResumePosition.fromJson(fromNode, channel);
+            } catch (ProtocolException e) {
+                badFrame(e.code(), channel, e.reason());
+                return;
+            }
+        }
+        WsSubscription[] holder = new WsSubscription[1];
+        WsSubscription subscription = new WsSubscription(channel, connection,
+                () -> subscriptions.remove(channel, holder[0]));
+        holder[0] = subscription;
+        subscriptions.put(channel, subscription);
+        subscription.bind(ctx.feeds().subscribe(channel, from == null ? null : from.seq(), subscription));
+    }
+
+    private void onUnsubscribe(JsonNode frame) {
+        String channel = channelOf(frame);
+        if (channel == null) {
+            return;
+        }
+        WsSubscription subscription = subscriptions.remove(channel);
+        if (subscription != null) {
+            subscription.end(Frames.unsubscribed(channel));
+        } else {
+            connection.send(Frames.unsubscribed(channel));
+        }
+    }
+
+    /** The frame's valid channel name, or null after answering {@code bad_channel}. */
+    private String channelOf(JsonNode frame) {
+        JsonNode ch = frame.get("ch");
+        if (ch == null || !ch.isTextual()) {
+            badFrame(ErrorCode.BAD_CHANNEL, null, "\"ch\" must be a channel name string");
+            return null;
+        }
+        if (!ChannelNames.isValid(ch.asText())) {
+            badFrame(ErrorCode.BAD_CHANNEL, ch.asText().length() <= 128 ? ch.asText() : null,
+                    "channel names match ^[A-Za-z0-9_.:\\-]{1,128}$");
+            return null;
+        }
+        return ch.asText();
+    }
+
+    // ---- limits ------------------------------------------------------------------------------------------------
+
+    private void badFrame(ErrorCode code, String channel, String reason) {
+        connection.send(Frames.error(code, channel, reason));
+        countBadFrame();
+    }
+
+    private void countBadFrame() {
+        ctx.meters().counter("meshgate.ws.bad_frames").increment();
+        if (overLimit(badFrames, MINUTE_MS, settings.badFramesPerMinute())) {
+            close(CloseCode.BAD_INPUT, "too many bad frames");
+        }
+    }
+
+    private void countRateLimited() {
+        if (overLimit(rateLimited, RATE_WINDOW_MS, settings.rateLimitedCloseAfter())) {
+            close(CloseCode.RATE_LIMITED, "rate limit exceeded repeatedly");
+        }
+    }
+
+    /** Records an event now; true when the window holds {@code limit} events or more. */
+    private boolean overLimit(ArrayDeque<Long> window, long windowMs, int limit) {
+        long now = ctx.clock().millis();
+        window.addLast(now);
+        while (!window.isEmpty() && window.peekFirst() <= now - windowMs) {
+            window.removeFirst();
+        }
+        return window.size() >= limit;
+    }
+
+    private void unauthorized(String reason) {
+        connection.send(Frames.error(ErrorCode.UNAUTHORIZED, reason));
+        close(CloseCode.UNAUTHORIZED, "unauthorized");
+    }
+
+    // ---- lifecycle ---------------------------------------------------------------------------------------------
+
+    /** Called by the sweeper about once a second. */
+    void tick(long now) {
+        if (state == State.AWAITING_CONNECT && now - openedAtMs >= settings.connectTimeoutMs()) {
+            close(CloseCode.UNAUTHORIZED, "no connect within " + settings.connectTimeoutMs() + " ms");
+        } else if (state == State.CONNECTED) {
+            if (now - lastReceivedMs > 2 * settings.pingMs()) {
+                close(1001, "no answer to ping within " + 2 * settings.pingMs() + " ms");
+            } else if (now - lastPingSentMs >= settings.pingMs()) {
+                lastPingSentMs = now;
+                connection.send(Frames.ping());
+            }
+        }
+    }
+
+    void move(String reason, String region, String url, long afterMs) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        connection.send(Frames.move(reason, region, url, afterMs));
+        close(CloseCode.MOVED, "moved: " + reason);
+    }
+
+    void close(int code, String reason) {
+        if (!connection.isClosing()) {
+            ctx.meters().counter("meshgate.ws.closed", "code", Integer.toString(code)).increment();
+        }
+        connection.close(code, reason);
+    }
+
+    void onSlowConsumer() {
+        ctx.meters().counter("meshgate.ws.closed", "code", Integer.toString(CloseCode.SLOW_CONSUMER)).increment();
+    }
+
+    /** The socket is gone: stop every subscription. */
+    void onClosed() {
+        boolean wasConnected = state == State.CONNECTED;
+        state = State.CLOSED;
+        subscriptions.values().forEach(s -> s.end(null));
+        subscriptions.clear();
+        endpoint.onClosed(this, wasConnected);
+    }
+
+    private static String newSessionId() {
+        byte[] bytes = new byte[12];
+        RANDOM.nextBytes(bytes);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 32 ? s : s.substring(0, 32) + "...";
+    }
+}
