@@ -56,6 +56,11 @@ public final class DrainController {
         return drained;
     }
 
+    /** Completes when a drain, started by anyone, has finished; starts nothing itself. */
+    public CompletableFuture<Void> whenDrained() {
+        return drained;
+    }
+
     public synchronized boolean isDraining() {
         return started;
     }

@@ -159,6 +159,15 @@ public final class EdgeNode implements AutoCloseable {
         return drain.drain(reason);
     }
 
+    /** Completes when this node has drained (SIGTERM or {@code POST /admin/drain}); starts nothing. */
+    public CompletableFuture<Void> whenDrained() {
+        return drain.whenDrained();
+    }
+
+    public long drainTimeoutMs() {
+        return settings.edge().drainTimeoutMs();
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {

@@ -1,0 +1,68 @@
+package io.meshgate.regions.cli;
+
+import io.meshgate.regions.config.ConfigException;
+
+import java.util.Locale;
+
+/** Entry point of {@code gateway.jar}. Exit codes: 0 ok, 1 failed to start or run, 2 bad command line. */
+public final class Main {
+    static final String USAGE = """
+            Meshgate realtime edge gateway
+
+            Usage: java -jar gateway.jar <command> [options]
+
+            Commands:
+              demo           run the embedded local demo (one region, two nodes on 127.0.0.1:8081/8082, insecure)
+              node           run one node of a deployment: node --config FILE --node NAME
+              token          mint an HS256 client token from a configuration's secret
+              check-config   validate a configuration file and print what it resolves to
+              help           this text
+
+            Run 'java -jar gateway.jar <command> --help' for a command's options.
+            Configuration reference: docs/configuration.md
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        quietHazelcastBeforeItLoads();
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
+            System.out.print(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        String command = args[0].toLowerCase(Locale.ROOT);
+        try {
+            return switch (command) {
+                case "demo" -> DemoCommand.run(args);
+                case "node" -> NodeCommand.run(args);
+                case "token" -> TokenCommand.run(args);
+                case "check-config" -> CheckConfigCommand.run(args);
+                default -> {
+                    System.err.println("unknown command '" + args[0] + "'\n");
+                    System.err.print(USAGE);
+                    yield 2;
+                }
+            };
+        } catch (Args.UsageException e) {
+            System.err.println(e.getMessage());
+            System.err.println("run 'java -jar gateway.jar " + command + " --help' for usage");
+            return 2;
+        } catch (ConfigException e) {
+            System.err.println("configuration error: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** Some of Hazelcast's warnings come before any Config is read, so its switches must be JVM properties. */
+    static void quietHazelcastBeforeItLoads() {
+        System.setProperty("hazelcast.logging.type", "slf4j");
+        System.setProperty("hazelcast.phone.home.enabled", "false");
+        System.setProperty("hazelcast.health.monitoring.level", "OFF");
+        System.setProperty("java.net.preferIPv4Stack", "true");
+    }
+}

@@ -1,0 +1,234 @@
+package io.meshgate.regions.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.meshgate.edge.auth.AuthSettings;
+import io.meshgate.edge.delivery.FeedSettings;
+import io.meshgate.edge.server.EdgeSettings;
+import io.meshgate.edge.session.Limits;
+import io.meshgate.relay.history.HistoryLimits;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the YAML configuration. Defaults live here and in docs/configuration.md, which must say the same.
+ * Paths to key files are relative to the configuration file.
+ */
+public final class GatewayConfigLoader {
+    private static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
+    private static final int MAX_PORT = 65535;
+
+    private GatewayConfigLoader() {
+    }
+
+    public static GatewayConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage(), e);
+        }
+        return parse(text, file.toAbsolutePath().getParent());
+    }
+
+    public static GatewayConfig parse(String yaml, Path baseDir) {
+        JsonNode tree;
+        try {
+            tree = new YAMLMapper().readTree(yaml);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("configuration is not valid YAML: " + e.getOriginalMessage()
+                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""), e);
+        }
+        if (tree == null || tree.isMissingNode() || tree.isNull()) {
+            throw new ConfigException("configuration is empty; it needs at least 'regions' (see docs/configuration.md)");
+        }
+        ConfigNode root = new ConfigNode(tree, "");
+        List<GatewayConfig.RegionConfig> regions = regions(root);
+        AuthSettings auth = auth(root.section("auth"), baseDir);
+        HistoryLimits history = history(root.section("history"));
+        ConfigNode limitsNode = root.section("limits");
+        Limits defaults = Limits.DEFAULTS;
+        Limits limits = new Limits(
+                limitsNode.integer("maxDataBytes", defaults.maxDataBytes(), 1024, 16 * 1024 * 1024),
+                limitsNode.integer("maxIdChars", defaults.maxIdChars(), 16, 4096),
+                limitsNode.integer("maxChannelsPerConnection", defaults.maxChannelsPerConnection(), 1, 100_000));
+        GatewayConfig.EdgeTuning edge = edgeTuning(limitsNode, root.section("websocket"), root.section("longPoll"),
+                root.section("drain"), root.section("admin"));
+        limitsNode.rejectUnknown();
+        FeedSettings delivery = delivery(root.section("delivery"));
+        ConfigNode cluster = root.section("cluster");
+        int backupCount = cluster.integer("backupCount", 1, 0, 6);
+        cluster.rejectUnknown();
+        ConfigNode publish = root.section("publish");
+        int batchMax = publish.integer("batchMax", 256, 1, 10_000);
+        int queueMax = publish.integer("queueMax", 10_000, 1, 1_000_000);
+        publish.rejectUnknown();
+        root.rejectUnknown();
+        return new GatewayConfig(regions, auth, history, limits, edge, delivery, backupCount, batchMax, queueMax);
+    }
+
+    private static List<GatewayConfig.RegionConfig> regions(ConfigNode root) {
+        List<ConfigNode> regionNodes = root.sections("regions");
+        if (regionNodes.isEmpty()) {
+            throw new ConfigException("config key 'regions' is required: a list with at least one region");
+        }
+        if (regionNodes.size() > 1) {
+            throw new ConfigException("config key 'regions' lists " + regionNodes.size()
+                    + " regions; this version runs one region per deployment (the relay mesh between regions"
+                    + " comes next)");
+        }
+        List<GatewayConfig.RegionConfig> regions = new ArrayList<>();
+        Set<String> nodeNames = new HashSet<>();
+        Set<String> endpoints = new HashSet<>();
+        for (int r = 0; r < regionNodes.size(); r++) {
+            ConfigNode region = regionNodes.get(r);
+            String name = name(region, "name");
+            String publicUrl = region.string("publicUrl", null);
+            if (publicUrl != null && !publicUrl.startsWith("http://") && !publicUrl.startsWith("https://")) {
+                throw new ConfigException("config key '" + region.path("publicUrl")
+                        + "' must start with http:// or https://");
+            }
+            List<GatewayConfig.NodeConfig> nodes = new ArrayList<>();
+            List<ConfigNode> nodeNodes = region.sections("nodes");
+            if (nodeNodes.isEmpty()) {
+                throw new ConfigException("config key '" + region.path("nodes") + "' needs at least one node");
+            }
+            for (ConfigNode node : nodeNodes) {
+                String nodeName = name(node, "name");
+                if (!nodeNames.add(nodeName)) {
+                    throw new ConfigException("config key '" + node.path("name") + "': node name " + nodeName
+                            + " is used twice");
+                }
+                String host = node.string("host", "127.0.0.1");
+                int edgePort = node.integer("edgePort", 8081, 0, MAX_PORT);
+                int relayPort = node.integer("relayPort", 9081, 0, MAX_PORT);
+                int clusterPort = node.integer("clusterPort", 5701, 1, MAX_PORT);
+                for (int[] pair : new int[][] {{edgePort, 0}, {relayPort, 1}, {clusterPort, 2}}) {
+                    String key = new String[] {"edgePort", "relayPort", "clusterPort"}[pair[1]];
+                    if (pair[0] != 0 && !endpoints.add(host + ":" + pair[0])) {
+                        throw new ConfigException("config key '" + node.path(key) + "': " + host + ":" + pair[0]
+                                + " is already used by another port of the configuration");
+                    }
+                }
+                node.rejectUnknown();
+                nodes.add(new GatewayConfig.NodeConfig(nodeName, host, edgePort, relayPort, clusterPort));
+            }
+            region.rejectUnknown();
+            regions.add(new GatewayConfig.RegionConfig(name, publicUrl, List.copyOf(nodes)));
+        }
+        return List.copyOf(regions);
+    }
+
+    private static String name(ConfigNode node, String key) {
+        String name = node.requiredString(key);
+        if (!NAME.matcher(name).matches()) {
+            throw new ConfigException("config key '" + node.path(key) + "' must be lower-case letters, digits and"
+                    + " '-' (at most 63), got '" + name + "'");
+        }
+        return name;
+    }
+
+    private static AuthSettings auth(ConfigNode auth, Path baseDir) {
+        String mode = auth.string("mode", AuthSettings.MODE_JWT);
+        String secret = auth.string("hs256Secret", null);
+        String secretFile = auth.string("hs256SecretFile", null);
+        if (secret != null && secretFile != null) {
+            throw new ConfigException("config keys 'auth.hs256Secret' and 'auth.hs256SecretFile' exclude each other");
+        }
+        if (secretFile != null) {
+            secret = readFile(baseDir, secretFile, "auth.hs256SecretFile").strip();
+        }
+        List<String> rsa = new ArrayList<>(auth.strings("rsaPublicKeys"));
+        for (String f : auth.strings("rsaPublicKeyFiles")) {
+            rsa.add(readFile(baseDir, f, "auth.rsaPublicKeyFiles"));
+        }
+        List<String> ec = new ArrayList<>(auth.strings("ecPublicKeys"));
+        for (String f : auth.strings("ecPublicKeyFiles")) {
+            ec.add(readFile(baseDir, f, "auth.ecPublicKeyFiles"));
+        }
+        long skew = auth.number("clockSkewSeconds", AuthSettings.DEFAULT_CLOCK_SKEW_SECONDS, 0,
+                AuthSettings.MAX_CLOCK_SKEW_SECONDS);
+        auth.rejectUnknown();
+        try {
+            return new AuthSettings(mode, secret, rsa, ec, skew);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
+    }
+
+    private static String readFile(Path baseDir, String name, String key) {
+        Path path = baseDir == null ? Path.of(name) : baseDir.resolve(name);
+        try {
+            return Files.readString(path, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException("config key '" + key + "': cannot read " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static HistoryLimits history(ConfigNode h) {
+        HistoryLimits d = HistoryLimits.DEFAULTS;
+        try {
+            HistoryLimits limits = new HistoryLimits(
+                    h.integer("maxMessages", d.maxMessages(), 1, 1_000_000),
+                    h.number("ttlMs", d.ttlMs(), 1000, Long.MAX_VALUE),
+                    h.number("maxBytes", d.maxBytes(), 64 * 1024, Long.MAX_VALUE),
+                    h.number("dedupWindowMs", d.dedupWindowMs(), 300_000, Long.MAX_VALUE),
+                    h.integer("maxDedupIds", d.maxDedupIds(), 1, 10_000_000));
+            h.rejectUnknown();
+            return limits;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
+    }
+
+    private static GatewayConfig.EdgeTuning edgeTuning(ConfigNode limits, ConfigNode ws, ConfigNode poll,
+                                                       ConfigNode drain, ConfigNode admin) {
+        EdgeSettings d = EdgeSettings.defaults("x", "x", "127.0.0.1", 0);
+        GatewayConfig.EdgeTuning tuning = new GatewayConfig.EdgeTuning(
+                ws.number("pingMs", d.pingMs(), 1000, 3_600_000),
+                ws.number("connectTimeoutMs", d.connectTimeoutMs(), 100, 600_000),
+                ws.number("closeGraceMs", d.closeGraceMs(), 100, 600_000),
+                limits.integer("outboundMaxFrames", d.outboundMaxFrames(), 16, 10_000_000),
+                limits.number("outboundMaxBytes", d.outboundMaxBytes(), 64 * 1024, Long.MAX_VALUE),
+                limits.integer("badFramesPerMinute", d.badFramesPerMinute(), 1, 1_000_000),
+                limits.integer("publishesPerSecond", d.publishesPerSecond(), 0, 10_000_000),
+                limits.integer("rateLimitedCloseAfter", d.rateLimitedCloseAfter(), 1, 10_000_000),
+                poll.integer("defaultWaitS", d.pollDefaultWaitS(), 0, 55),
+                poll.integer("maxWaitS", d.pollMaxWaitS(), 0, 55),
+                poll.integer("maxMessages", d.pollMaxMessages(), 1, 1000),
+                poll.integer("maxChannels", d.pollMaxChannels(), 1, 10_000),
+                drain.number("moveJitterMs", d.moveJitterMs(), 0, 600_000),
+                drain.number("timeoutMs", d.drainTimeoutMs(), 0, 3_600_000),
+                drain.number("readyHoldMs", d.readyHoldMs(), 0, 600_000),
+                admin.string("token", null));
+        if (tuning.pollDefaultWaitS() > tuning.pollMaxWaitS()) {
+            throw new ConfigException("config key 'longPoll.defaultWaitS' (" + tuning.pollDefaultWaitS()
+                    + ") must not exceed 'longPoll.maxWaitS' (" + tuning.pollMaxWaitS() + ")");
+        }
+        ws.rejectUnknown();
+        poll.rejectUnknown();
+        drain.rejectUnknown();
+        admin.rejectUnknown();
+        return tuning;
+    }
+
+    private static FeedSettings delivery(ConfigNode d) {
+        FeedSettings f = FeedSettings.DEFAULTS;
+        FeedSettings settings = new FeedSettings(
+                d.integer("pageSize", f.pageSize(), 1, 1000),
+                d.integer("maxPending", f.maxPending(), 16, 10_000_000),
+                d.number("routeLingerMs", f.routeLingerMs(), 0, 3_600_000),
+                d.number("probeIntervalMs", f.probeIntervalMs(), 100, 600_000));
+        d.rejectUnknown();
+        return settings;
+    }
+}
