@@ -61,7 +61,13 @@ public final class RegionFanOut implements AutoCloseable {
         byte[] payload = null;
         for (UUID member : routes) {
             if (member.equals(self)) {
-                local.deliver(channel, messages);
+                try {
+                    local.deliver(channel, messages);
+                } catch (RuntimeException e) {
+                    // Like a lost remote delivery: the other members still get theirs, the publisher still gets
+                    // its ack, and this node's subscribers fill the hole from history.
+                    LOG.warn("local delivery on {} failed: {}", channel, e.toString());
+                }
                 continue;
             }
             if (payload == null) {

@@ -95,7 +95,9 @@ public final class RelayService extends RelayGrpc.RelayImplBase {
 
     private void fetch(RangeRequest request, java.util.function.Consumer<RangeReply> onReply,
                        StreamObserver<RangeReply> errors) {
-        int max = request.getMaxMessages() == 0 ? MAX_RANGE : Math.min(request.getMaxMessages(), MAX_RANGE);
+        // max_messages is a uint32: Java sees values above 2^31 - 1 as negative, which must mean "many", not "none".
+        long asked = Integer.toUnsignedLong(request.getMaxMessages());
+        int max = asked == 0 ? MAX_RANGE : (int) Math.min(asked, MAX_RANGE);
         store.read(request.getChannel(), request.getAfterSeq(), max).whenComplete((range, failure) -> {
             if (failure != null) {
                 if (errors != null) {

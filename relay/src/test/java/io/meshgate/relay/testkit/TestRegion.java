@@ -1,0 +1,114 @@
+package io.meshgate.relay.testkit;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.meshgate.relay.history.HistoryLimits;
+import io.meshgate.relay.region.HazelcastSettings;
+import io.meshgate.relay.region.RegionMember;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A region of real Hazelcast members in this JVM, started through {@link RegionMember#start} so the production
+ * configuration is what is tested. Every member listens on 127.0.0.1 on a port found free at runtime, and every
+ * region gets its own cluster name, so concurrent test runs on the same machine never join each other.
+ */
+public final class TestRegion implements AutoCloseable {
+    private final String clusterName;
+    private final List<RegionMember> members;
+
+    private TestRegion(String clusterName, List<RegionMember> members) {
+        this.clusterName = clusterName;
+        this.members = members;
+    }
+
+    /** Starts {@code size} members one after the other (so they form one cluster) and waits until it is safe. */
+    public static TestRegion start(int size, HistoryLimits limits) {
+        String cluster = "relay-test-" + UUID.randomUUID();
+        List<Integer> ports = freePorts(size);
+        List<String> addresses = ports.stream().map(p -> "127.0.0.1:" + p).toList();
+        List<RegionMember> started = new ArrayList<>();
+        TestRegion region = new TestRegion(cluster, started);
+        try {
+            for (int port : ports) {
+                started.add(RegionMember.start(new HazelcastSettings(cluster, "127.0.0.1", port, addresses, 1),
+                        limits));
+            }
+            region.awaitSafe();
+            return region;
+        } catch (RuntimeException | Error e) {
+            region.close();
+            throw e;
+        }
+    }
+
+    /** Distinct free ports on 127.0.0.1: all sockets are held open together, then closed. */
+    public static List<Integer> freePorts(int count) {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                sockets.add(new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1")));
+            }
+            return sockets.stream().map(ServerSocket::getLocalPort).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            for (ServerSocket s : sockets) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            }
+        }
+    }
+
+    /** Every running member sees every running member, and every partition has its owner and backups in place. */
+    public void awaitSafe() {
+        List<RegionMember> running = members.stream().filter(RegionMember::isRunning).toList();
+        await("region " + clusterName + " formed and safe").atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> running.stream().allMatch(m -> m.clusterSize() == running.size()
+                        && m.hazelcast().getPartitionService().isClusterSafe()));
+    }
+
+    public RegionMember member(int index) {
+        return members.get(index);
+    }
+
+    public HazelcastInstance hazelcast(int index) {
+        return members.get(index).hazelcast();
+    }
+
+    public String clusterName() {
+        return clusterName;
+    }
+
+    /** Kills a member the fast way (no graceful migration), as a crash would. */
+    public void terminate(int index) {
+        RegionMember member = members.get(index);
+        member.hazelcast().getLifecycleService().terminate();
+        member.close();
+    }
+
+    @Override
+    public void close() {
+        for (RegionMember member : members) {
+            try {
+                if (member.isRunning()) {
+                    member.hazelcast().getLifecycleService().terminate();
+                }
+            } finally {
+                member.close();
+            }
+        }
+    }
+}
