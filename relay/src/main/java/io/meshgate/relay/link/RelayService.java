@@ -16,6 +16,8 @@ import io.meshgate.relay.history.Range;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.function.Consumer;
+
 /** The {@code Relay} service of one node. Stateless per call apart from the link's peer name. */
 public final class RelayService extends RelayGrpc.RelayImplBase {
     private static final Logger LOG = LoggerFactory.getLogger(RelayService.class);
@@ -49,15 +51,28 @@ public final class RelayService extends RelayGrpc.RelayImplBase {
                     case HEARTBEAT -> send(LinkFrame.newBuilder().setHeartbeatAck(HeartbeatAck.newBuilder()
                             .setNonce(frame.getHeartbeat().getNonce())
                             .setSentAtNanos(frame.getHeartbeat().getSentAtNanos())).build());
-                    case RANGE_REQUEST -> fetch(frame.getRangeRequest(), reply ->
-                            send(LinkFrame.newBuilder().setRangeReply(reply).build()));
+                    case RANGE_REQUEST -> {
+                        RangeRequest request = frame.getRangeRequest();
+                        if (!ChannelNames.isValid(request.getChannel())) {
+                            // An answer the peer can match: empty, with the request id, so it never waits forever.
+                            send(LinkFrame.newBuilder().setRangeReply(RangeReply.newBuilder()
+                                    .setChannel(request.getChannel()).setRequestId(request.getRequestId())).build());
+                        } else {
+                            fetch(request, reply -> send(LinkFrame.newBuilder().setRangeReply(reply).build()),
+                                    failure -> send(LinkFrame.newBuilder().setRangeReply(RangeReply.newBuilder()
+                                            .setChannel(request.getChannel()).setRequestId(request.getRequestId()))
+                                            .build()));
+                        }
+                    }
                     default -> LOG.debug("ignored link frame {} from {}", frame.getKindCase(), peer);
                 }
             }
 
+            private boolean completed;
+
             private void send(LinkFrame frame) {
                 synchronized (out) {
-                    if (!out.isCancelled()) {
+                    if (!completed && !out.isCancelled()) {
                         out.onNext(frame);
                     }
                 }
@@ -65,13 +80,19 @@ public final class RelayService extends RelayGrpc.RelayImplBase {
 
             @Override
             public void onError(Throwable t) {
+                synchronized (out) {
+                    completed = true;
+                }
                 LOG.info("relay link from {} failed: {}", peer, Status.fromThrowable(t));
             }
 
             @Override
             public void onCompleted() {
                 synchronized (out) {
-                    out.onCompleted();
+                    if (!completed) {
+                        completed = true;
+                        out.onCompleted();
+                    }
                 }
             }
         };
@@ -86,27 +107,19 @@ public final class RelayService extends RelayGrpc.RelayImplBase {
         fetch(request, reply -> {
             responses.onNext(reply);
             responses.onCompleted();
-        }, responses);
+        }, failure -> responses.onError(Status.UNAVAILABLE
+                .withDescription("history read failed: " + failure.getMessage()).asRuntimeException()));
     }
 
-    private void fetch(RangeRequest request, java.util.function.Consumer<RangeReply> onReply) {
-        fetch(request, onReply, null);
-    }
-
-    private void fetch(RangeRequest request, java.util.function.Consumer<RangeReply> onReply,
-                       StreamObserver<RangeReply> errors) {
-        // max_messages is a uint32: Java sees values above 2^31 - 1 as negative, which must mean "many", not "none".
-        long asked = Integer.toUnsignedLong(request.getMaxMessages());
-        int max = asked == 0 ? MAX_RANGE : (int) Math.min(asked, MAX_RANGE);
+    private void fetch(RangeRequest request, Consumer<RangeReply> onReply, Consumer<Throwable> onFailure) {
+        int max = request.getMaxMessages() == 0 ? MAX_RANGE
+                : (int) Math.min(Integer.toUnsignedLong(request.getMaxMessages()), MAX_RANGE);
         store.read(request.getChannel(), request.getAfterSeq(), max).whenComplete((range, failure) -> {
             if (failure != null) {
-                if (errors != null) {
-                    errors.onError(Status.UNAVAILABLE.withDescription("history read failed: " + failure.getMessage())
-                            .asRuntimeException());
-                }
-                return;
+                onFailure.accept(failure);
+            } else {
+                onReply.accept(toReply(request, range));
             }
-            onReply.accept(toReply(request, range));
         });
     }
 

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
@@ -79,7 +80,14 @@ public final class ChannelSequencer {
         for (Pending p : batch) {
             requests.add(p.request);
         }
-        store.sequence(batcher.channel, requests).whenCompleteAsync((result, failure) -> {
+        CompletionStage<SequenceResult> sequenced;
+        try {
+            sequenced = store.sequence(batcher.channel, requests);
+        } catch (RuntimeException e) {
+            // Hazelcast may refuse before it returns a future (shutting down): fail the batch, never wedge the queue.
+            sequenced = CompletableFuture.failedFuture(e);
+        }
+        sequenced.whenCompleteAsync((result, failure) -> {
             try {
                 if (failure != null) {
                     SequencerUnavailableException unavailable = new SequencerUnavailableException(
