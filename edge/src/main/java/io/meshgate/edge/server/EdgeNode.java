@@ -71,6 +71,7 @@ public final class EdgeNode implements AutoCloseable {
         TokenVerifier tokens = TokenVerifier.create(settings.auth());
 
         this.region = RegionMember.start(settings.hazelcast(), settings.history());
+        meters.gauge("meshgate.region.members", region, r -> r.isRunning() ? r.clusterSize() : 0);
         int cores = Runtime.getRuntime().availableProcessors();
         this.feedPool = Executors.newFixedThreadPool(Math.max(2, cores), daemon("feed-" + edge.node()));
         this.publishCompletions = Executors.newFixedThreadPool(2, daemon("publish-" + edge.node()));

@@ -1,0 +1,118 @@
+package io.meshgate.chaos;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A gateway node as a separate OS process, started from the built {@code regions/target/gateway.jar} exactly as
+ * an operator would, and killable with SIGKILL.
+ */
+final class GatewayProcess implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final String node;
+    private final int edgePort;
+    private final Process process;
+    private final Path log;
+
+    private GatewayProcess(String node, int edgePort, Process process, Path log) {
+        this.node = node;
+        this.edgePort = edgePort;
+        this.process = process;
+        this.log = log;
+    }
+
+    static Path jar() {
+        Path jar = Path.of("..", "regions", "target", "gateway.jar").toAbsolutePath().normalize();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build the regions module first (mvn verify builds it"
+                    + " before chaos-tests runs)");
+        }
+        return jar;
+    }
+
+    static GatewayProcess start(Path config, String node, int edgePort, Path logDir) {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC"));
+        if (Runtime.version().feature() >= 24) {
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        command.addAll(List.of("-jar", jar().toString(), "node", "--config", config.toString(), "--node", node));
+        Path log = logDir.resolve(node + ".log");
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).start();
+            return new GatewayProcess(node, edgePort, process, log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    String wsUrl() {
+        return "ws://127.0.0.1:" + edgePort + "/v1/ws";
+    }
+
+    String httpUrl() {
+        return "http://127.0.0.1:" + edgePort;
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The value of a gauge or counter in this node's /metrics (summed over tags), or -1 when unreachable. */
+    double metric(String name) {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(httpUrl() + "/metrics"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            double sum = -1;
+            for (String line : response.body().split("\n")) {
+                if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                    sum = Math.max(sum, 0) + Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            return sum;
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** SIGKILL: no drain, no goodbye to the cluster. */
+    void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return node + " log (tail):\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 40),
+                    lines.size()));
+        } catch (IOException e) {
+            return node + " log unreadable: " + e;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+}
