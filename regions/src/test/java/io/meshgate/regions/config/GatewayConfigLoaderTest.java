@@ -1,0 +1,118 @@
+package io.meshgate.regions.config;
+
+import io.meshgate.edge.server.NodeSettings;
+import io.meshgate.relay.history.HistoryLimits;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class GatewayConfigLoaderTest {
+    private static final String SECRET = "0123456789abcdef0123456789abcdef";
+    private static final String MINIMAL = """
+            regions:
+              - name: eu-west
+                nodes:
+                  - {name: a, edgePort: 8081, relayPort: 9081, clusterPort: 5701}
+                  - {name: b, edgePort: 8082, relayPort: 9082, clusterPort: 5702}
+            auth:
+              hs256Secret: "%s"
+            """.formatted(SECRET);
+
+    @Test
+    void minimalFileGetsDocumentedDefaults() {
+        GatewayConfig config = GatewayConfigLoader.parse(MINIMAL, null);
+        assertEquals(HistoryLimits.DEFAULTS, config.history());
+        assertEquals(65536, config.limits().maxDataBytes());
+        assertEquals(100, config.limits().maxChannelsPerConnection());
+        assertEquals(15_000, config.edge().pingMs());
+        assertEquals(25, config.edge().pollDefaultWaitS());
+        assertEquals(55, config.edge().pollMaxWaitS());
+        assertEquals(1, config.backupCount());
+        assertNull(config.edge().adminToken());
+        assertEquals("jwt", config.auth().mode());
+    }
+
+    @Test
+    void nodeSettingsKnowTheirRegionPeersAndCluster() {
+        NodeSettings b = GatewayConfigLoader.parse(MINIMAL, null).nodeSettings("b");
+        assertEquals("eu-west", b.edge().region());
+        assertEquals("b", b.edge().node());
+        assertEquals(8082, b.edge().port());
+        assertEquals(9082, b.relayPort());
+        assertEquals("meshgate-eu-west", b.hazelcast().clusterName());
+        assertEquals(List.of("127.0.0.1:5701", "127.0.0.1:5702"), b.hazelcast().members());
+        assertEquals(List.of("ws://127.0.0.1:8081/v1/ws"), b.peerWsUrls());
+    }
+
+    @Test
+    void unknownNodeIsNamed() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> GatewayConfigLoader.parse(MINIMAL, null).nodeSettings("c"));
+        assertTrue(e.getMessage().contains("--node c") && e.getMessage().contains("[a, b]"), e.getMessage());
+    }
+
+    @Test
+    void everyErrorNamesItsKey() {
+        assertError(MINIMAL + "limits:\n  maxDataByte: 5\n", "limits.maxDataByte");
+        assertError(MINIMAL + "limits:\n  maxDataBytes: 12\n", "limits.maxDataBytes");
+        assertError(MINIMAL + "limits:\n  maxDataBytes: lots\n", "limits.maxDataBytes");
+        assertError(MINIMAL + "history:\n  dedupWindowMs: 1000\n", "history.dedupWindowMs");
+        assertError(MINIMAL + "websocket:\n  pingMs: [1]\n", "websocket.pingMs");
+        assertError(MINIMAL + "longPoll:\n  maxWaitS: 56\n", "longPoll.maxWaitS");
+        assertError(MINIMAL + "longPoll:\n  defaultWaitS: 30\n  maxWaitS: 20\n", "longPoll.defaultWaitS");
+        assertError(MINIMAL + "surprise: 1\n", "surprise");
+        assertError(MINIMAL.replace("hs256Secret: \"" + SECRET + "\"", "hs256Secret: short"), "auth.hs256Secret");
+        assertError(MINIMAL.replace("name: eu-west", "name: EU_WEST"), "regions[0].name");
+        assertError(MINIMAL.replace("clusterPort: 5702", "clusterPort: 5701"), "regions[0].nodes[1].clusterPort");
+        assertError(MINIMAL.replace("{name: b,", "{name: a,"), "regions[0].nodes[1].name");
+        assertError(MINIMAL.replace("edgePort: 8082", "edgePort: 70000"), "regions[0].nodes[1].edgePort");
+        assertError("auth:\n  mode: insecure\n", "regions");
+        assertError("regions: [\n", "YAML");
+        assertError("", "empty");
+    }
+
+    @Test
+    void secondRegionIsRefusedWithAReason() {
+        String two = MINIMAL.replace("auth:", """
+                  - name: us-east
+                    nodes:
+                      - {name: c, edgePort: 8083, relayPort: 9083, clusterPort: 5703}
+                auth:""");
+        assertError(two, "one region");
+    }
+
+    @Test
+    void secretFileIsReadRelativeToTheConfiguration(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("secret.txt"), SECRET + "\n");
+        Path config = dir.resolve("gw.yaml");
+        Files.writeString(config, MINIMAL.replace("hs256Secret: \"" + SECRET + "\"", "hs256SecretFile: secret.txt"));
+        assertEquals(SECRET, GatewayConfigLoader.load(config).auth().hs256Secret());
+    }
+
+    @Test
+    void missingFileIsAClearError() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> GatewayConfigLoader.load(Path.of("/nonexistent/gw.yaml")));
+        assertTrue(e.getMessage().contains("/nonexistent/gw.yaml"), e.getMessage());
+    }
+
+    @Test
+    void exampleConfigurationInTheRepositoryIsValid() {
+        GatewayConfig config = GatewayConfigLoader.load(Path.of("..", "examples", "region.yaml"));
+        assertEquals("eu-west", config.regions().get(0).name());
+        assertEquals(2, config.regions().get(0).nodes().size());
+    }
+
+    private static void assertError(String yaml, String mustMention) {
+        ConfigException e = assertThrows(ConfigException.class, () -> GatewayConfigLoader.parse(yaml, null));
+        assertTrue(e.getMessage().contains(mustMention), "'" + e.getMessage() + "' should mention " + mustMention);
+    }
+}
