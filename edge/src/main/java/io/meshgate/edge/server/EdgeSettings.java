@@ -55,6 +55,13 @@ public record EdgeSettings(String region, String node, String host, int port, St
                 drainTimeoutMs, readyHoldMs, adminToken);
     }
 
+    public EdgeSettings withAdminToken(String token) {
+        return new EdgeSettings(region, node, host, port, publicUrl, limits, pingMs, connectTimeoutMs,
+                outboundMaxFrames, outboundMaxBytes, badFramesPerMinute, publishesPerSecond, rateLimitedCloseAfter,
+                pollDefaultWaitS, pollMaxWaitS, pollMaxMessages, pollMaxChannels, closeGraceMs, moveJitterMs,
+                drainTimeoutMs, readyHoldMs, token);
+    }
+
     public EdgeSettings withOutbound(int maxFrames, long maxBytes) {
         return new EdgeSettings(region, node, host, port, publicUrl, limits, pingMs, connectTimeoutMs,
                 maxFrames, maxBytes, badFramesPerMinute, publishesPerSecond, rateLimitedCloseAfter,
