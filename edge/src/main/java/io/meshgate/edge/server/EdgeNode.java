@@ -22,6 +22,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -69,6 +70,8 @@ public final class EdgeNode implements AutoCloseable {
         new ProcessorMetrics().bindTo(meters);
         Clock clock = Clock.systemUTC();
         TokenVerifier tokens = TokenVerifier.create(settings.auth());
+        // Checked before anything starts, so a bad certificate never leaves a half-started node behind.
+        SSLContext sslContext = settings.tls() == null ? null : TlsContexts.create(settings.tls());
 
         this.region = RegionMember.start(settings.hazelcast(), settings.history());
         meters.gauge("meshgate.region.members", region, r -> r.isRunning() ? r.clusterSize() : 0);
@@ -88,7 +91,7 @@ public final class EdgeNode implements AutoCloseable {
         this.readiness = new Readiness(clock, edge.readyHoldMs(), region::isRunning);
         this.drain = new DrainController(readiness, webSockets, publishes, edge.region(), this::moveTarget,
                 edge.drainTimeoutMs(), edge.closeGraceMs());
-        this.server = new EdgeServer(ctx, webSockets, new Directory(), readiness, drain, meters);
+        this.server = new EdgeServer(ctx, webSockets, new Directory(), readiness, drain, meters, sslContext);
         try {
             this.relay = new RelayServer(NettyServerBuilder.forAddress(
                     new InetSocketAddress(settings.hazelcast().bindHost(), settings.relayPort())),
@@ -120,23 +123,30 @@ public final class EdgeNode implements AutoCloseable {
 
         @Override
         public List<RegionInfo> regions() {
-            String http = httpUrl();
+            String http = publicHttpUrl();
             String ws = (http.startsWith("https://") ? "wss://" + http.substring(8) : "ws://" + http.substring(7))
                     + "/v1/ws";
             return List.of(new RegionInfo(self(), ws, http, region.isRunning()));
         }
     }
 
-    public String httpUrl() {
+    /** The region's URL as configured for clients, or this node's own when none is configured. */
+    public String publicHttpUrl() {
         String configured = settings.edge().publicUrl();
         if (configured != null && !configured.isEmpty()) {
             return configured.endsWith("/") ? configured.substring(0, configured.length() - 1) : configured;
         }
-        return "http://" + settings.edge().host() + ":" + server.port();
+        return httpUrl();
     }
 
+    /** This node's own base URL. */
+    public String httpUrl() {
+        return (settings.tls() != null ? "https://" : "http://") + settings.edge().host() + ":" + server.port();
+    }
+
+    /** This node's own WebSocket URL (not the region's public one). */
     public String wsUrl() {
-        return "ws://" + settings.edge().host() + ":" + server.port() + "/v1/ws";
+        return (settings.tls() != null ? "wss://" : "ws://") + settings.edge().host() + ":" + server.port() + "/v1/ws";
     }
 
     public int edgePort() {

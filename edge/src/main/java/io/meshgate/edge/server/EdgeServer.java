@@ -22,6 +22,7 @@ import io.undertow.server.handlers.PathHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLContext;
 import java.net.InetSocketAddress;
 
 /** One edge's Undertow server and its routes. */
@@ -32,7 +33,7 @@ public final class EdgeServer implements AutoCloseable {
     private final int port;
 
     public EdgeServer(EdgeContext ctx, WebSocketEndpoint webSockets, RegionDirectory directory, Readiness readiness,
-                      DrainController drain, PrometheusMeterRegistry prometheus) {
+                      DrainController drain, PrometheusMeterRegistry prometheus, SSLContext tls) {
         EdgeSettings s = ctx.settings();
         PathHandler paths = Handlers.path(notFound())
                 .addExactPath("/v1/ws", Handlers.websocket(webSockets))
@@ -52,8 +53,13 @@ public final class EdgeServer implements AutoCloseable {
             }
         });
         int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
-        this.undertow = Undertow.builder()
-                .addHttpListener(s.port(), s.host())
+        Undertow.Builder builder = Undertow.builder();
+        if (tls != null) {
+            builder.addHttpsListener(s.port(), s.host(), tls);
+        } else {
+            builder.addHttpListener(s.port(), s.host());
+        }
+        this.undertow = builder
                 .setIoThreads(ioThreads)
                 .setWorkerThreads(ioThreads * 4)
                 .setServerOption(UndertowOptions.DECODE_URL, false)
@@ -65,7 +71,8 @@ public final class EdgeServer implements AutoCloseable {
                 .build();
         undertow.start();
         this.port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
-        LOG.info("edge {}/{} listening on http://{}:{} (WebSocket at /v1/ws)", s.region(), s.node(), s.host(), port);
+        LOG.info("edge {}/{} listening on {}://{}:{} (WebSocket at /v1/ws)", s.region(), s.node(),
+                tls != null ? "https" : "http", s.host(), port);
     }
 
     private static HttpHandler notFound() {

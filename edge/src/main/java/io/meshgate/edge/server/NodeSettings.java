@@ -14,8 +14,9 @@ import java.util.List;
  * @param publishBatchMax     publishes of one channel sent to the sequencer in one batch
  * @param publishQueueMax     publishes of one channel waiting at this node before new ones are refused
  * @param peerWsUrls          WebSocket URLs of the region's other nodes, offered to clients in {@code move}
+ * @param tls                 the edge's certificate, or null for plain HTTP/WebSocket
  */
 public record NodeSettings(EdgeSettings edge, HazelcastSettings hazelcast, HistoryLimits history, AuthSettings auth,
                            FeedSettings feeds, int relayPort, int publishBatchMax, int publishQueueMax,
-                           List<String> peerWsUrls) {
+                           List<String> peerWsUrls, TlsSettings tls) {
 }

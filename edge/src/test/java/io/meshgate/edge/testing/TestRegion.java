@@ -5,6 +5,7 @@ import io.meshgate.edge.delivery.FeedSettings;
 import io.meshgate.edge.server.EdgeNode;
 import io.meshgate.edge.server.EdgeSettings;
 import io.meshgate.edge.server.NodeSettings;
+import io.meshgate.edge.server.TlsSettings;
 import io.meshgate.relay.history.HistoryLimits;
 import io.meshgate.relay.region.HazelcastSettings;
 
@@ -27,6 +28,7 @@ public final class TestRegion implements AutoCloseable {
     private boolean insecure;
     private HistoryLimits history = HistoryLimits.DEFAULTS;
     private UnaryOperator<EdgeSettings> edgeTweak = UnaryOperator.identity();
+    private TlsSettings tls;
     private FeedSettings feeds = new FeedSettings(200, 10_000, 2_000, 1_000);
 
     public static TestRegion nodes(int size) {
@@ -50,6 +52,11 @@ public final class TestRegion implements AutoCloseable {
         return this;
     }
 
+    public TestRegion tls(TlsSettings tlsSettings) {
+        this.tls = tlsSettings;
+        return this;
+    }
+
     public TestRegion feeds(FeedSettings feedSettings) {
         this.feeds = feedSettings;
         return this;
@@ -70,7 +77,7 @@ public final class TestRegion implements AutoCloseable {
                     "127.0.0.1", 0));
             NodeSettings node = new NodeSettings(edge,
                     new HazelcastSettings(cluster, "127.0.0.1", hzPorts.get(i), members, 1),
-                    history, auth, feeds, 0, 256, 10_000, List.of());
+                    history, auth, feeds, 0, 256, 10_000, List.of(), tls);
             settings.add(node);
             nodes.add(EdgeNode.start(node));
         }

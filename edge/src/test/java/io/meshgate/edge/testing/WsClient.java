@@ -34,8 +34,13 @@ public final class WsClient implements AutoCloseable {
     }
 
     public static WsClient open(String url) {
+        return open(url, HTTP);
+    }
+
+    /** Opens with a given HTTP client (for wss:// with a test trust store). */
+    public static WsClient open(String url, HttpClient http) {
         WsClient client = new WsClient();
-        client.socket = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
+        client.socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
                 .buildAsync(URI.create(url), client.listener()).join();
         return client;
     }

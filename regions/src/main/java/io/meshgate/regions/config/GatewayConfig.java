@@ -4,6 +4,7 @@ import io.meshgate.edge.auth.AuthSettings;
 import io.meshgate.edge.delivery.FeedSettings;
 import io.meshgate.edge.server.EdgeSettings;
 import io.meshgate.edge.server.NodeSettings;
+import io.meshgate.edge.server.TlsSettings;
 import io.meshgate.edge.session.Limits;
 import io.meshgate.relay.history.HistoryLimits;
 import io.meshgate.relay.region.HazelcastSettings;
@@ -17,7 +18,7 @@ import java.util.List;
  */
 public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, HistoryLimits history, Limits limits,
                             EdgeTuning edge, FeedSettings delivery, int backupCount, int publishBatchMax,
-                            int publishQueueMax) {
+                            int publishQueueMax, TlsSettings tls) {
 
     /** One region: a Hazelcast cluster of nodes, reached by clients at {@code publicUrl}. */
     public record RegionConfig(String name, String publicUrl, List<NodeConfig> nodes) {
@@ -60,12 +61,12 @@ public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, Histo
         for (NodeConfig other : region.nodes()) {
             members.add(other.host() + ":" + other.clusterPort());
             if (!other.name().equals(node.name())) {
-                peers.add("ws://" + other.host() + ":" + other.edgePort() + "/v1/ws");
+                peers.add((tls != null ? "wss://" : "ws://") + other.host() + ":" + other.edgePort() + "/v1/ws");
             }
         }
         HazelcastSettings cluster = new HazelcastSettings("meshgate-" + region.name(), node.host(),
                 node.clusterPort(), members, backupCount);
         return new NodeSettings(edgeSettings, cluster, history, auth, delivery, node.relayPort(), publishBatchMax,
-                publishQueueMax, peers);
+                publishQueueMax, peers, tls);
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.meshgate.edge.auth.AuthSettings;
 import io.meshgate.edge.delivery.FeedSettings;
 import io.meshgate.edge.server.EdgeSettings;
+import io.meshgate.edge.server.TlsSettings;
 import io.meshgate.edge.session.Limits;
 import io.meshgate.relay.history.HistoryLimits;
 
@@ -72,8 +73,10 @@ public final class GatewayConfigLoader {
         int batchMax = publish.integer("batchMax", 256, 1, 10_000);
         int queueMax = publish.integer("queueMax", 10_000, 1, 1_000_000);
         publish.rejectUnknown();
+        TlsSettings tls = tls(root.section("tls"), baseDir);
         root.rejectUnknown();
-        return new GatewayConfig(regions, auth, history, limits, edge, delivery, backupCount, batchMax, queueMax);
+        return new GatewayConfig(regions, auth, history, limits, edge, delivery, backupCount, batchMax, queueMax,
+                tls);
     }
 
     private static List<GatewayConfig.RegionConfig> regions(ConfigNode root) {
@@ -163,6 +166,37 @@ public final class GatewayConfigLoader {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage(), e);
         }
+    }
+
+    /** Either certFile + keyFile (PEM) or keystoreFile (+ keystorePassword); none means plain HTTP. */
+    private static TlsSettings tls(ConfigNode tls, Path baseDir) {
+        String cert = tls.string("certFile", null);
+        String key = tls.string("keyFile", null);
+        String keystore = tls.string("keystoreFile", null);
+        String password = tls.string("keystorePassword", null);
+        tls.rejectUnknown();
+        if (keystore != null) {
+            if (cert != null || key != null) {
+                throw new ConfigException("config key 'tls.keystoreFile' excludes 'tls.certFile' and 'tls.keyFile'");
+            }
+            return TlsSettings.pkcs12(existing(baseDir, keystore, "tls.keystoreFile"), password);
+        }
+        if (cert == null && key == null) {
+            return null;
+        }
+        if (cert == null || key == null) {
+            throw new ConfigException("config keys 'tls.certFile' and 'tls.keyFile' go together; "
+                    + (cert == null ? "tls.certFile" : "tls.keyFile") + " is missing");
+        }
+        return TlsSettings.pem(existing(baseDir, cert, "tls.certFile"), existing(baseDir, key, "tls.keyFile"));
+    }
+
+    private static Path existing(Path baseDir, String name, String key) {
+        Path path = baseDir == null ? Path.of(name) : baseDir.resolve(name);
+        if (!Files.isReadable(path)) {
+            throw new ConfigException("config key '" + key + "': cannot read " + path);
+        }
+        return path;
     }
 
     private static String readFile(Path baseDir, String name, String key) {

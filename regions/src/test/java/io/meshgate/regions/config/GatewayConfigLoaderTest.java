@@ -98,6 +98,23 @@ class GatewayConfigLoaderTest {
     }
 
     @Test
+    void tlsKeysAreCheckedAndResolvedRelativeToTheConfiguration(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws IOException {
+        Files.writeString(dir.resolve("edge.crt"), "x");
+        Files.writeString(dir.resolve("edge.key"), "x");
+        Path config = dir.resolve("gw.yaml");
+        Files.writeString(config, MINIMAL + "tls:\n  certFile: edge.crt\n  keyFile: edge.key\n");
+        GatewayConfig tls = GatewayConfigLoader.load(config);
+        assertEquals(dir.resolve("edge.crt"), tls.tls().certChainPem());
+        assertTrue(tls.nodeSettings("a").peerWsUrls().get(0).startsWith("wss://"));
+        assertNull(GatewayConfigLoader.parse(MINIMAL, null).tls());
+        assertError(MINIMAL + "tls:\n  certFile: /nonexistent.crt\n  keyFile: /nonexistent.key\n", "tls.certFile");
+        assertError(MINIMAL + "tls:\n  keyFile: /etc/hostname\n", "tls.certFile");
+        assertError(MINIMAL + "tls:\n  keystoreFile: /etc/hostname\n  certFile: /etc/hostname\n",
+                "tls.keystoreFile");
+    }
+
+    @Test
     void missingFileIsAClearError() {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> GatewayConfigLoader.load(Path.of("/nonexistent/gw.yaml")));
