@@ -36,7 +36,8 @@ public final class EdgeServer implements AutoCloseable {
                       DrainController drain, PrometheusMeterRegistry prometheus, SSLContext tls) {
         EdgeSettings s = ctx.settings();
         PathHandler paths = Handlers.path(notFound())
-                .addExactPath("/v1/ws", Handlers.websocket(webSockets))
+                .addExactPath("/v1/ws", Handlers.websocket(webSockets, exchange -> HttpReplies.error(exchange, 426,
+                        ErrorCode.BAD_REQUEST, "/v1/ws is a WebSocket endpoint: send an Upgrade: websocket request")))
                 .addExactPath("/v1/poll", new CorsHandler(new PollHandler(ctx)))
                 .addExactPath("/v1/publish", new CorsHandler(new PublishHandler(ctx)))
                 .addExactPath("/v1/regions", new CorsHandler(new RegionsHandler(directory)))
