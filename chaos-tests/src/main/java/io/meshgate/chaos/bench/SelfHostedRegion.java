@@ -1,0 +1,152 @@
+package io.meshgate.chaos.bench;
+
+import io.meshgate.edge.auth.AuthSettings;
+import io.meshgate.edge.delivery.FeedSettings;
+import io.meshgate.edge.server.EdgeNode;
+import io.meshgate.edge.server.EdgeSettings;
+import io.meshgate.edge.server.NodeSettings;
+import io.meshgate.relay.history.HistoryLimits;
+import io.meshgate.relay.region.HazelcastSettings;
+import io.micrometer.core.instrument.Gauge;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A region started in this JVM so the benchmark needs nothing running: {@code nodes} EdgeNodes on free loopback
+ * ports, one Hazelcast cluster, insecure auth (connect needs no token) and otherwise the defaults
+ * ({@link EdgeSettings#defaults}, {@link FeedSettings#DEFAULTS}, {@link HistoryLimits#DEFAULTS}, one backup).
+ *
+ * <p>Its heap probe is this JVM's {@link MemoryMXBean} after {@code System.gc()}: it sees the load generator's
+ * objects too, which is why scenario (c) keeps its clients in another process.
+ */
+final class SelfHostedRegion implements Target, HeapProbe {
+    private static final int PUBLISH_BATCH_MAX = 256;
+    private static final int PUBLISH_QUEUE_MAX = 10_000;
+
+    private final List<EdgeNode> nodes = new ArrayList<>();
+
+    private SelfHostedRegion() {
+    }
+
+    static SelfHostedRegion start(int size) {
+        SelfHostedRegion region = new SelfHostedRegion();
+        String cluster = "bench-" + UUID.randomUUID();
+        List<Integer> ports = new ArrayList<>();
+        List<String> members = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            int port = freePort();
+            ports.add(port);
+            members.add("127.0.0.1:" + port);
+        }
+        try {
+            for (int i = 0; i < size; i++) {
+                EdgeSettings edge = EdgeSettings.defaults("bench", "node-" + (i + 1), "127.0.0.1", 0);
+                NodeSettings node = new NodeSettings(edge,
+                        new HazelcastSettings(cluster, "127.0.0.1", ports.get(i), members, 1),
+                        HistoryLimits.DEFAULTS, AuthSettings.insecure(), FeedSettings.DEFAULTS, 0,
+                        PUBLISH_BATCH_MAX, PUBLISH_QUEUE_MAX, List.of());
+                region.nodes.add(EdgeNode.start(node));
+            }
+        } catch (RuntimeException e) {
+            region.close();
+            throw e;
+        }
+        return region;
+    }
+
+    @Override
+    public List<String> wsUrls() {
+        return nodes.stream().map(EdgeNode::wsUrl).toList();
+    }
+
+    @Override
+    public List<String> idleUrls() {
+        return wsUrls(); // every node lives in this JVM, so the heap reading covers them all
+    }
+
+    @Override
+    public HeapProbe heap() {
+        return this;
+    }
+
+    @Override
+    public Map<String, Object> describe() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("mode", "self-hosted");
+        m.put("nodes", nodes.size());
+        m.put("wsUrls", wsUrls());
+        m.put("auth", "insecure");
+        m.put("settings", "EdgeSettings.defaults, FeedSettings.DEFAULTS, HistoryLimits.DEFAULTS, Hazelcast backupCount 1,"
+                + " publishBatchMax " + PUBLISH_BATCH_MAX + ", publishQueueMax " + PUBLISH_QUEUE_MAX);
+        m.put("jvm", "the load generator's JVM (clients of (a) and (b) share it; clients of (c) do not)");
+        return m;
+    }
+
+    /** The smallest of three readings, each right after a full GC: the closest to the live set. */
+    @Override
+    public long usedHeapBytes() {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        long best = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Sleep.millis(300);
+            best = Math.min(best, memory.getHeapMemoryUsage().getUsed());
+        }
+        return best;
+    }
+
+    @Override
+    public long connections() {
+        long total = 0;
+        for (EdgeNode node : nodes) {
+            Gauge gauge = node.meters().find("meshgate.ws.connections").gauge();
+            total += gauge == null ? 0 : (long) gauge.value();
+        }
+        return total;
+    }
+
+    @Override
+    public String method() {
+        return "MemoryMXBean.getHeapMemoryUsage().getUsed() of the region's JVM (the load generator's), smallest of"
+                + " 3 readings each after System.gc(); idle clients held by a separate JVM";
+    }
+
+    @Override
+    public boolean forcesGc() {
+        return true;
+    }
+
+    @Override
+    public void close() {
+        for (EdgeNode node : nodes) {
+            try {
+                node.region().hazelcast().getLifecycleService().terminate();
+            } catch (RuntimeException ignored) {
+                // already stopped
+            }
+            node.close();
+        }
+        nodes.clear();
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(false);
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
