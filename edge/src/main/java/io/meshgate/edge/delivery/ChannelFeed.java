@@ -51,6 +51,12 @@ final class ChannelFeed {
     /** A subscriber's place in the stream. */
     private static final class Follower {
         final FeedListener listener;
+        /**
+         * False until its attach read is in: until then its cursor is not known (a resume position, or the head for
+         * a live subscriber), and nothing may be written before {@code subscribed}. Whatever the feed emits
+         * meanwhile is caught up from history afterwards.
+         */
+        boolean attached;
         long cursor;
         boolean catchingUp;
 
@@ -115,6 +121,7 @@ final class ChannelFeed {
     }
 
     private void onAttachRead(Follower follower, Long fromSeq, Range range) {
+        follower.attached = true;
         if (fromSeq == null) {
             follower.cursor = range.head();
             follower.listener.onAttached(new Attachment(range.epoch(), range.head(), false));
@@ -355,7 +362,7 @@ final class ChannelFeed {
     // ---- one follower ------------------------------------------------------------------------------------------
 
     private void give(Follower f, List<Message> run) {
-        if (f.catchingUp || run.isEmpty()) {
+        if (!f.attached || f.catchingUp || run.isEmpty()) {
             return;
         }
         int start = 0;
@@ -385,7 +392,7 @@ final class ChannelFeed {
     }
 
     private void giveGap(Follower f, long from, long to) {
-        if (to <= f.cursor) {
+        if (!f.attached || to <= f.cursor) {
             return;
         }
         f.listener.onGap(Math.max(from, f.cursor + 1), to);
