@@ -381,14 +381,26 @@ final class ChannelFeed {
         f.listener.onMessages(fresh);
     }
 
+    /**
+     * Gives a history read (attach or catch-up page) to a follower, one message at a time while its transport has
+     * room. A page can hold more than a whole outbound queue (200 messages of up to 64 KiB), so giving it at once
+     * would close a subscriber that reads perfectly well with 4008, again on every resume; what does not fit now
+     * is read again by the next catch-up page, once there is room.
+     */
     private void give(Follower f, Range range) {
         if (range.hasGap() && range.gapTo() > f.cursor) {
             giveGap(f, Math.max(range.gapFrom(), f.cursor + 1), range.gapTo());
         }
-        boolean wasCatchingUp = f.catchingUp;
-        f.catchingUp = false;
-        give(f, range.messages());
-        f.catchingUp = wasCatchingUp;
+        for (Message m : range.messages()) {
+            if (m.seq() <= f.cursor) {
+                continue;
+            }
+            if (m.seq() != f.cursor + 1 || !f.listener.hasRoom()) {
+                return;
+            }
+            f.cursor = m.seq();
+            f.listener.onMessages(List.of(m));
+        }
     }
 
     private void giveGap(Follower f, long from, long to) {
@@ -427,7 +439,8 @@ final class ChannelFeed {
             f.catchingUp = false;
             give(f, range);
             boolean progressed = f.cursor > from;
-            if (progressed && f.cursor < Math.max(delivered, range.head())) {
+            // Behind and either moving or only waiting for room: go on (catchUpPage waits for room itself).
+            if (f.cursor < Math.max(delivered, range.head()) && (progressed || !f.listener.hasRoom())) {
                 f.catchingUp = true;
                 catchUpPage(f);
             }
