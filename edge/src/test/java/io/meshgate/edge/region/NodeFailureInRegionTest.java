@@ -36,6 +36,8 @@ class NodeFailureInRegionTest {
     private static final int WINDOW = 8;
     private static final int BEFORE_KILL = 200;
     private static final int AFTER_KILL = 200;
+    /** How far a publisher may get ahead of the acks it waits for: keeps a fast one from outrunning a slow one. */
+    private static final int LEAD = 1000;
 
     static TestRegion region;
     static String token;
@@ -71,6 +73,7 @@ class NodeFailureInRegionTest {
             RegionTests.subscribe(subA, RegionTests.sub(ch), ch);
             RegionTests.subscribe(subB, RegionTests.sub(ch), ch);
             for (ResilientPublisher publisher : List.of(pubA, pubB)) {
+                publisher.allow(BEFORE_KILL + LEAD);
                 Thread thread = new Thread(publisher, "publisher-" + publisher.prefix());
                 thread.setDaemon(true);
                 thread.start();
@@ -79,6 +82,9 @@ class NodeFailureInRegionTest {
             awaitAcks(pubA, BEFORE_KILL, pubB, BEFORE_KILL);
             assertTrue(messages(subB, ch).size() > 0, "the subscriber on B got nothing before the kill");
 
+            // Both keep publishing through the kill, with publishes in flight.
+            pubA.allow(pubA.acks().size() + LEAD);
+            pubB.allow(pubB.acks().size() + LEAD);
             region.kill(1);
 
             // B's subscriber sees its connection end, and resumes on A from the last message it got.
@@ -92,7 +98,11 @@ class NodeFailureInRegionTest {
             assertTrue(resumed.get("recovered").asBoolean(), "resume within history must be recovered: " + resumed);
 
             // Publishing goes on at the survivor, B's publisher included (it reconnected and re-sent).
-            awaitAcks(pubA, pubA.acks().size() + AFTER_KILL, pubB, pubB.acks().size() + AFTER_KILL);
+            int ackedA = pubA.acks().size();
+            int ackedB = pubB.acks().size();
+            pubA.allow(ackedA + LEAD);
+            pubB.allow(ackedB + LEAD);
+            awaitAcks(pubA, ackedA + AFTER_KILL, pubB, ackedB + AFTER_KILL);
             assertTrue(pubB.reconnects() >= 1, "B's publisher never reconnected");
             pubA.stop();
             pubB.stop();
@@ -146,9 +156,10 @@ class NodeFailureInRegionTest {
             assertNull(unexpected(subB2), "resumed subscriber got an unexpected frame");
 
             System.out.printf("node failure: %d acked (%d from A, %d from B), B's publisher reconnected %d time(s),"
-                            + " nacks A=%s B=%s, B's subscriber resumed after seq %d (close code %d)%n",
+                            + " nacks A=%s B=%s, B's subscriber resumed after seq %d (close code %d),"
+                            + " longest wait for an ack A=%d ms B=%d ms%n",
                     acks.size(), pubA.acks().size(), pubB.acks().size(), pubB.reconnects(), pubA.nacks(),
-                    pubB.nacks(), last.get("seq").asLong(), code);
+                    pubB.nacks(), last.get("seq").asLong(), code, pubA.longestStallMs(), pubB.longestStallMs());
         } finally {
             pubA.stop();
             pubB.stop();

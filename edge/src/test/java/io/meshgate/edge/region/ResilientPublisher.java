@@ -5,6 +5,7 @@ import io.meshgate.edge.testing.WsClient;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,9 +17,10 @@ import static io.meshgate.edge.region.RegionTests.isOp;
 /**
  * A publisher that behaves as protocol v1 tells clients to: keeps up to {@code window} publishes in flight on one
  * WebSocket, and when the connection drops (or a publish is nacked {@code unavailable}) reconnects to the next
- * node in its list and sends every unacknowledged publish again, in order, with the same id (G4 makes that safe). Publishes
- * ids {@code <prefix>0, <prefix>1, ...} until {@link #stop} or {@code maxMessages}, for at most {@code timeLimit}.
- * Run it on its own thread.
+ * node in its list and sends every unacknowledged publish again, in order, with the same id (G4 makes that safe).
+ * Publishes ids {@code <prefix>0, <prefix>1, ...} up to its current {@link #allow allowance} (so a fast publisher
+ * cannot run arbitrarily far ahead of a slow one), until {@link #stop} or {@code maxMessages}, for at most
+ * {@code timeLimit}. Run it on its own thread.
  */
 final class ResilientPublisher implements Runnable {
     private final List<String> wsUrls;
@@ -30,8 +32,11 @@ final class ResilientPublisher implements Runnable {
     private final long deadlineNanos;
 
     private final Map<String, JsonNode> acks = new ConcurrentHashMap<>();
-    private final List<JsonNode> nacks = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<JsonNode> nacks = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger reconnects = new AtomicInteger();
+    private volatile int allowance;
+    /** Longest wait between two acks while publishes were in flight; reported, never asserted. */
+    private volatile long longestStallNanos;
     private volatile boolean stopping;
     private volatile boolean finished;
     private volatile Throwable failure;
@@ -56,10 +61,10 @@ final class ResilientPublisher implements Runnable {
     @Override
     public void run() {
         WsClient client = null;
+        long lastProgress = System.nanoTime();
         try {
             while (System.nanoTime() < deadlineNanos) {
-                boolean more = !stopping && next < maxMessages;
-                if (!more && unacked.isEmpty()) {
+                if (unacked.isEmpty() && (stopping || next >= maxMessages)) {
                     break;
                 }
                 if (client == null || client.isClosed() || broken) {
@@ -77,16 +82,24 @@ final class ResilientPublisher implements Runnable {
                         send(client, pending.getKey(), pending.getValue());
                     }
                 }
-                while (!stopping && next < maxMessages && unacked.size() < window) {
+                while (!stopping && next < Math.min(allowance, maxMessages) && unacked.size() < window) {
                     String id = prefix + next++;
                     JsonNode data = RegionTests.data(id);
                     unacked.put(id, data);
                     send(client, id, data);
                 }
+                if (unacked.isEmpty()) {
+                    lastProgress = System.nanoTime();
+                }
                 JsonNode reply = client.await(f -> isOp(f, "ack") || isOp(f, "nack"), Duration.ofMillis(500));
+                long now = System.nanoTime();
+                if (!unacked.isEmpty()) {
+                    longestStallNanos = Math.max(longestStallNanos, now - lastProgress);
+                }
                 if (reply == null) {
                     continue;
                 }
+                lastProgress = now;
                 String id = reply.path("id").asText();
                 if (isOp(reply, "ack")) {
                     JsonNode earlier = acks.putIfAbsent(id, reply);
@@ -140,6 +153,11 @@ final class ResilientPublisher implements Runnable {
         }
     }
 
+    /** Lets it publish until {@code total} publishes were sent in all. */
+    void allow(int total) {
+        allowance = Math.max(allowance, total);
+    }
+
     void stop() {
         stopping = true;
     }
@@ -161,6 +179,10 @@ final class ResilientPublisher implements Runnable {
         synchronized (nacks) {
             return new ArrayList<>(nacks);
         }
+    }
+
+    long longestStallMs() {
+        return longestStallNanos / 1_000_000;
     }
 
     int reconnects() {
