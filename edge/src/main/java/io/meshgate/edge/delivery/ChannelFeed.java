@@ -51,6 +51,12 @@ final class ChannelFeed {
     /** A subscriber's place in the stream. */
     private static final class Follower {
         final FeedListener listener;
+        /**
+         * False until its attach read is in: until then its cursor is not known (a resume position, or the head for
+         * a live subscriber), and nothing may be written before {@code subscribed}. Whatever the feed emits
+         * meanwhile is caught up from history afterwards.
+         */
+        boolean attached;
         long cursor;
         boolean catchingUp;
 
@@ -115,6 +121,7 @@ final class ChannelFeed {
     }
 
     private void onAttachRead(Follower follower, Long fromSeq, Range range) {
+        follower.attached = true;
         if (fromSeq == null) {
             follower.cursor = range.head();
             follower.listener.onAttached(new Attachment(range.epoch(), range.head(), false));
@@ -355,7 +362,7 @@ final class ChannelFeed {
     // ---- one follower ------------------------------------------------------------------------------------------
 
     private void give(Follower f, List<Message> run) {
-        if (f.catchingUp || run.isEmpty()) {
+        if (!f.attached || f.catchingUp || run.isEmpty()) {
             return;
         }
         int start = 0;
@@ -374,18 +381,30 @@ final class ChannelFeed {
         f.listener.onMessages(fresh);
     }
 
+    /**
+     * Gives a history read (attach or catch-up page) to a follower, one message at a time while its transport has
+     * room. A page can hold more than a whole outbound queue (200 messages of up to 64 KiB), so giving it at once
+     * would close a subscriber that reads perfectly well with 4008, again on every resume; what does not fit now
+     * is read again by the next catch-up page, once there is room.
+     */
     private void give(Follower f, Range range) {
         if (range.hasGap() && range.gapTo() > f.cursor) {
             giveGap(f, Math.max(range.gapFrom(), f.cursor + 1), range.gapTo());
         }
-        boolean wasCatchingUp = f.catchingUp;
-        f.catchingUp = false;
-        give(f, range.messages());
-        f.catchingUp = wasCatchingUp;
+        for (Message m : range.messages()) {
+            if (m.seq() <= f.cursor) {
+                continue;
+            }
+            if (m.seq() != f.cursor + 1 || !f.listener.hasRoom()) {
+                return;
+            }
+            f.cursor = m.seq();
+            f.listener.onMessages(List.of(m));
+        }
     }
 
     private void giveGap(Follower f, long from, long to) {
-        if (to <= f.cursor) {
+        if (!f.attached || to <= f.cursor) {
             return;
         }
         f.listener.onGap(Math.max(from, f.cursor + 1), to);
@@ -420,7 +439,8 @@ final class ChannelFeed {
             f.catchingUp = false;
             give(f, range);
             boolean progressed = f.cursor > from;
-            if (progressed && f.cursor < Math.max(delivered, range.head())) {
+            // Behind and either moving or only waiting for room: go on (catchUpPage waits for room itself).
+            if (f.cursor < Math.max(delivered, range.head()) && (progressed || !f.listener.hasRoom())) {
                 f.catchingUp = true;
                 catchUpPage(f);
             }

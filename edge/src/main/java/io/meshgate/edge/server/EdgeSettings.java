@@ -68,4 +68,11 @@ public record EdgeSettings(String region, String node, String host, int port, St
                 pollDefaultWaitS, pollMaxWaitS, pollMaxMessages, pollMaxChannels, closeGraceMs, moveJitterMs,
                 drainTimeoutMs, readyHoldMs, adminToken);
     }
+
+    public EdgeSettings withPublishesPerSecond(int newPublishesPerSecond) {
+        return new EdgeSettings(region, node, host, port, publicUrl, limits, pingMs, connectTimeoutMs,
+                outboundMaxFrames, outboundMaxBytes, badFramesPerMinute, newPublishesPerSecond,
+                rateLimitedCloseAfter, pollDefaultWaitS, pollMaxWaitS, pollMaxMessages, pollMaxChannels,
+                closeGraceMs, moveJitterMs, drainTimeoutMs, readyHoldMs, adminToken);
+    }
 }
