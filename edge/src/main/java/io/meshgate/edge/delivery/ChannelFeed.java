@@ -59,6 +59,8 @@ final class ChannelFeed {
         boolean attached;
         long cursor;
         boolean catchingUp;
+        /** When the follower's transport last turned out to have no room, or 0 while it has room. */
+        long noRoomSinceMs;
 
         Follower(FeedListener listener) {
             this.listener = listener;
@@ -137,6 +139,13 @@ final class ChannelFeed {
         if (follower.cursor < Math.max(delivered, range.head())) {
             startCatchUp(follower);
         }
+    }
+
+    private void dropSlow(Follower f) {
+        followers.values().remove(f);
+        registry.slowConsumer();
+        f.listener.onSlowConsumer();
+        scheduleLingerIfUnused();
     }
 
     void detach(FeedSubscription subscription) {
@@ -376,9 +385,17 @@ final class ChannelFeed {
             startCatchUp(f);
             return;
         }
-        List<Message> fresh = start == 0 ? run : run.subList(start, run.size());
-        f.cursor = fresh.get(fresh.size() - 1).seq();
-        f.listener.onMessages(fresh);
+        // Live messages are paced like history: what does not fit now is read from history once there is room,
+        // so a burst (a batch of up to publish.batchMax messages) never overflows a reader that keeps up.
+        int end = start;
+        while (end < run.size() && f.listener.hasRoom()) {
+            f.listener.onMessages(List.of(run.get(end)));
+            f.cursor = run.get(end).seq();
+            end++;
+        }
+        if (end < run.size()) {
+            startCatchUp(f);
+        }
     }
 
     /**
@@ -386,8 +403,10 @@ final class ChannelFeed {
      * room. A page can hold more than a whole outbound queue (200 messages of up to 64 KiB), so giving it at once
      * would close a subscriber that reads perfectly well with 4008, again on every resume; what does not fit now
      * is read again by the next catch-up page, once there is room.
+     *
+     * @return true when it stopped for lack of room (so the caller must keep catching up)
      */
-    private void give(Follower f, Range range) {
+    private boolean give(Follower f, Range range) {
         if (range.hasGap() && range.gapTo() > f.cursor) {
             giveGap(f, Math.max(range.gapFrom(), f.cursor + 1), range.gapTo());
         }
@@ -395,12 +414,16 @@ final class ChannelFeed {
             if (m.seq() <= f.cursor) {
                 continue;
             }
-            if (m.seq() != f.cursor + 1 || !f.listener.hasRoom()) {
-                return;
+            if (m.seq() != f.cursor + 1) {
+                return false;
+            }
+            if (!f.listener.hasRoom()) {
+                return true;
             }
             f.cursor = m.seq();
             f.listener.onMessages(List.of(m));
         }
+        return false;
     }
 
     private void giveGap(Follower f, long from, long to) {
@@ -424,9 +447,17 @@ final class ChannelFeed {
             return;
         }
         if (!f.listener.hasRoom()) {
+            long now = registry.clock().millis();
+            if (f.noRoomSinceMs == 0) {
+                f.noRoomSinceMs = now;
+            } else if (now - f.noRoomSinceMs >= registry.settings().slowConsumerMs()) {
+                dropSlow(f);
+                return;
+            }
             registry.schedule(() -> submit(() -> catchUpPage(f)), 20);
             return;
         }
+        f.noRoomSinceMs = 0;
         long from = f.cursor;
         registry.store().read(channel, from, registry.settings().pageSize()).whenCompleteAsync((range, failure) -> {
             if (!followers.containsValue(f)) {
@@ -437,10 +468,11 @@ final class ChannelFeed {
                 return;
             }
             f.catchingUp = false;
-            give(f, range);
+            boolean outOfRoom = give(f, range);
             boolean progressed = f.cursor > from;
-            // Behind and either moving or only waiting for room: go on (catchUpPage waits for room itself).
-            if (f.cursor < Math.max(delivered, range.head()) && (progressed || !f.listener.hasRoom())) {
+            // Behind and either moving or only waiting for room: go on (catchUpPage waits for room itself). Asking
+            // hasRoom() again here would race with the queue draining and could stop catch-up for good.
+            if (f.cursor < Math.max(delivered, range.head()) && (progressed || outOfRoom)) {
                 f.catchingUp = true;
                 catchUpPage(f);
             }

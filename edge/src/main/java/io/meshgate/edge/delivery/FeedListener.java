@@ -18,6 +18,15 @@ public interface FeedListener {
     /** The subscription could not be made (the region is unavailable). Nothing else follows. */
     void onFailure(Throwable cause);
 
-    /** False while the transport's queue is too full to take a page of history; catch-up waits for room. */
+    /**
+     * False while the transport's queue is too full to take more messages; the feed then holds back and gives the
+     * rest from history once there is room, so bursts never overflow a reader that keeps up.
+     */
     boolean hasRoom();
+
+    /**
+     * The transport has had no room for the configured slow-consumer time: the subscriber reads too slowly. The feed
+     * has dropped it; the transport closes (WebSocket 4008) so the client reconnects and resumes by position.
+     */
+    void onSlowConsumer();
 }

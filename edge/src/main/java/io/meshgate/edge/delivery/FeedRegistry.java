@@ -29,6 +29,7 @@ public final class FeedRegistry implements LocalDelivery, AutoCloseable {
     private final ConcurrentHashMap<String, ChannelFeed> feeds = new ConcurrentHashMap<>();
     private final Counter deliveredMessages;
     private final Counter pendingOverflows;
+    private final Counter slowConsumers;
 
     public FeedRegistry(ChannelStore store, UUID self, Executor pool, ScheduledExecutorService timer,
                         FeedSettings settings, Clock clock, MeterRegistry meters) {
@@ -40,6 +41,7 @@ public final class FeedRegistry implements LocalDelivery, AutoCloseable {
         this.clock = clock;
         this.deliveredMessages = meters.counter("meshgate.feed.messages");
         this.pendingOverflows = meters.counter("meshgate.feed.pending.overflow");
+        this.slowConsumers = meters.counter("meshgate.feed.slow_consumers");
         meters.gauge("meshgate.feed.channels", feeds, ConcurrentHashMap::size);
         timer.scheduleWithFixedDelay(() -> probeAll(false), settings.probeIntervalMs(), settings.probeIntervalMs(),
                 TimeUnit.MILLISECONDS);
@@ -132,6 +134,10 @@ public final class FeedRegistry implements LocalDelivery, AutoCloseable {
 
     void delivered(int count) {
         deliveredMessages.increment(count);
+    }
+
+    void slowConsumer() {
+        slowConsumers.increment();
     }
 
     void pendingOverflow() {

@@ -81,8 +81,11 @@ public final class EdgeNode implements AutoCloseable {
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("edge-timer-" + edge.node()));
         this.feeds = new FeedRegistry(region.store(), region.memberId(), feedPool, timer, settings.feeds(), clock,
                 meters);
-        region.onMemberLeft(feeds::onRegionMemberLeft);
         this.fanOut = new RegionFanOut(region.hazelcast(), feeds, meters);
+        region.onMemberLeft(member -> {
+            feeds.onRegionMemberLeft();
+            fanOut.forget(member);
+        });
         ChannelSequencer sequencer = new ChannelSequencer(region.store(), fanOut, publishCompletions,
                 settings.publishBatchMax(), settings.publishQueueMax(), meters);
         this.publishes = new PublishService(sequencer, meters);

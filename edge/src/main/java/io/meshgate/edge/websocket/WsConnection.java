@@ -86,7 +86,25 @@ public final class WsConnection {
             closing = true;
             closeCode = code;
             closeReason = reason;
+            scheduleHardClose();
             schedulePump();
+        }
+    }
+
+    /**
+     * Whatever happens to the close handshake, the socket goes after twice the grace: a client that stopped reading
+     * never accepts the write in flight, so the close frame queued behind it would otherwise wait forever.
+     */
+    private void scheduleHardClose() {
+        channel.getIoThread().executeAfter(() -> IoUtils.safeClose(channel), 2 * closeGraceMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** Closes with 4008, dropping what is queued: the client reads too slowly to be worth waiting for. */
+    public void closeSlowConsumer() {
+        synchronized (queue) {
+            if (!closing) {
+                overflow();
+            }
         }
     }
 
@@ -94,6 +112,7 @@ public final class WsConnection {
     private void overflow() {
         // Called with the queue lock held.
         closing = true;
+        scheduleHardClose();
         closeCode = io.meshgate.edge.protocol.CloseCode.SLOW_CONSUMER;
         closeReason = "outbound queue overflow: the client reads too slowly";
         queue.clear();

@@ -79,6 +79,12 @@ final class WsSubscription implements FeedListener {
     }
 
     @Override
+    public synchronized void onSlowConsumer() {
+        ended = true;
+        connection.closeSlowConsumer();
+    }
+
+    @Override
     public boolean hasRoom() {
         return connection.hasRoom();
     }

@@ -29,7 +29,7 @@ public final class TestRegion implements AutoCloseable {
     private HistoryLimits history = HistoryLimits.DEFAULTS;
     private UnaryOperator<EdgeSettings> edgeTweak = UnaryOperator.identity();
     private TlsSettings tls;
-    private FeedSettings feeds = new FeedSettings(200, 10_000, 2_000, 1_000);
+    private FeedSettings feeds = new FeedSettings(200, 10_000, 2_000, 1_000, 3_000);
 
     public static TestRegion nodes(int size) {
         TestRegion region = new TestRegion();

@@ -261,7 +261,8 @@ public final class GatewayConfigLoader {
                 d.integer("pageSize", f.pageSize(), 1, 1000),
                 d.integer("maxPending", f.maxPending(), 16, 10_000_000),
                 d.number("routeLingerMs", f.routeLingerMs(), 0, 3_600_000),
-                d.number("probeIntervalMs", f.probeIntervalMs(), 100, 600_000));
+                d.number("probeIntervalMs", f.probeIntervalMs(), 100, 600_000),
+                d.number("slowConsumerMs", f.slowConsumerMs(), 100, 3_600_000));
         d.rejectUnknown();
         return settings;
     }

@@ -83,6 +83,15 @@ public final class RegionFanOut implements AutoCloseable {
         }
     }
 
+    /** A member left: its inbox will never be read again, so drop the topic and its bookkeeping cluster-wide. */
+    public void forget(UUID member) {
+        try {
+            hazelcast.getTopic(INBOX_PREFIX + member).destroy();
+        } catch (RuntimeException e) {
+            LOG.debug("inbox of {} not destroyed: {}", member, e.toString());
+        }
+    }
+
     @Override
     public void close() {
         try {

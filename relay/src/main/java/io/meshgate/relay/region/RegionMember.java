@@ -34,7 +34,8 @@ public final class RegionMember implements AutoCloseable {
     private final HazelcastInstance hazelcast;
     private final ChannelStore store;
     private final ScheduledExecutorService housekeeping;
-    private final java.util.List<Runnable> onMemberLeft = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.List<java.util.function.Consumer<UUID>> onMemberLeft =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private RegionMember(HazelcastInstance hazelcast, HistoryLimits limits) {
         this.hazelcast = hazelcast;
@@ -54,7 +55,7 @@ public final class RegionMember implements AutoCloseable {
             public void memberRemoved(MembershipEvent event) {
                 LOG.warn("region member left: {}; dropping its routes", event.getMember().getAddress());
                 housekeeping.execute(() -> sweep(Set.of(event.getMember().getUuid())));
-                onMemberLeft.forEach(Runnable::run);
+                onMemberLeft.forEach(action -> action.accept(event.getMember().getUuid()));
             }
         });
         housekeeping.scheduleWithFixedDelay(() -> sweep(Set.of()), SWEEP_INTERVAL_MS, SWEEP_INTERVAL_MS,
@@ -111,8 +112,8 @@ public final class RegionMember implements AutoCloseable {
         return oldest.localMember();
     }
 
-    /** Runs {@code action} on a Hazelcast event thread whenever another member leaves the region. */
-    public void onMemberLeft(Runnable action) {
+    /** Runs {@code action} with the member's id, on a Hazelcast event thread, whenever another member leaves. */
+    public void onMemberLeft(java.util.function.Consumer<UUID> action) {
         onMemberLeft.add(action);
     }
 
