@@ -61,4 +61,25 @@ public record EdgeSettings(String region, String node, String host, int port, St
                 pollDefaultWaitS, pollMaxWaitS, pollMaxMessages, pollMaxChannels, closeGraceMs, moveJitterMs,
                 drainTimeoutMs, readyHoldMs, adminToken);
     }
+
+    public EdgeSettings withConnectTimeoutMs(long newConnectTimeoutMs) {
+        return new EdgeSettings(region, node, host, port, publicUrl, limits, pingMs, newConnectTimeoutMs,
+                outboundMaxFrames, outboundMaxBytes, badFramesPerMinute, publishesPerSecond, rateLimitedCloseAfter,
+                pollDefaultWaitS, pollMaxWaitS, pollMaxMessages, pollMaxChannels, closeGraceMs, moveJitterMs,
+                drainTimeoutMs, readyHoldMs, adminToken);
+    }
+
+    public EdgeSettings withPublishRate(int perSecond, int closeAfterRateLimited) {
+        return new EdgeSettings(region, node, host, port, publicUrl, limits, pingMs, connectTimeoutMs,
+                outboundMaxFrames, outboundMaxBytes, badFramesPerMinute, perSecond, closeAfterRateLimited,
+                pollDefaultWaitS, pollMaxWaitS, pollMaxMessages, pollMaxChannels, closeGraceMs, moveJitterMs,
+                drainTimeoutMs, readyHoldMs, adminToken);
+    }
+
+    public EdgeSettings withPollWait(int defaultWaitS, int maxWaitS) {
+        return new EdgeSettings(region, node, host, port, publicUrl, limits, pingMs, connectTimeoutMs,
+                outboundMaxFrames, outboundMaxBytes, badFramesPerMinute, publishesPerSecond, rateLimitedCloseAfter,
+                defaultWaitS, maxWaitS, pollMaxMessages, pollMaxChannels, closeGraceMs, moveJitterMs,
+                drainTimeoutMs, readyHoldMs, adminToken);
+    }
 }
