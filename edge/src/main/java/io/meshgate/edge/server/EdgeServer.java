@@ -57,7 +57,8 @@ public final class EdgeServer implements AutoCloseable {
                 .setIoThreads(ioThreads)
                 .setWorkerThreads(ioThreads * 4)
                 .setServerOption(UndertowOptions.DECODE_URL, false)
-                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) s.limits().maxFrameBytes())
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE,
+                        PublishHandler.maxEntityBytes(s.limits().maxFrameBytes()))
                 .setServerOption(UndertowOptions.MAX_PARAMETERS, 1000)
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 120_000)
