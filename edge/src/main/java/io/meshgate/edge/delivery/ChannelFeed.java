@@ -374,13 +374,21 @@ final class ChannelFeed {
         f.listener.onMessages(fresh);
     }
 
+    /**
+     * Gives a page of history only as far as the follower's transport has room: a page handed over whole could
+     * overflow the queue of a reader that is keeping up (close 4008 on every resume of a channel with large
+     * messages). What is left is read again by the catch-up once there is room.
+     */
     private void give(Follower f, Range range) {
         if (range.hasGap() && range.gapTo() > f.cursor) {
             giveGap(f, Math.max(range.gapFrom(), f.cursor + 1), range.gapTo());
         }
         boolean wasCatchingUp = f.catchingUp;
         f.catchingUp = false;
-        give(f, range.messages());
+        List<Message> messages = range.messages();
+        for (int i = 0; i < messages.size() && f.listener.hasRoom(); i++) {
+            give(f, messages.subList(i, i + 1));
+        }
         f.catchingUp = wasCatchingUp;
     }
 
@@ -420,7 +428,8 @@ final class ChannelFeed {
             f.catchingUp = false;
             give(f, range);
             boolean progressed = f.cursor > from;
-            if (progressed && f.cursor < Math.max(delivered, range.head())) {
+            // No progress for want of room is not the end: catchUpPage waits for room.
+            if ((progressed || !f.listener.hasRoom()) && f.cursor < Math.max(delivered, range.head())) {
                 f.catchingUp = true;
                 catchUpPage(f);
             }
