@@ -46,22 +46,22 @@ record PollQuery(List<Entry> channels, int waitSeconds) {
         int wait = defaultWait;
         Deque<String> waitParams = params.get("wait");
         if (waitParams != null && !waitParams.isEmpty()) {
-            try {
-                wait = Integer.parseInt(decode(waitParams.getFirst()));
-            } catch (NumberFormatException e) {
-                throw new ProtocolException(ErrorCode.BAD_REQUEST, "wait must be a whole number of seconds");
-            }
-            if (wait < 0) {
+            String text = decode(waitParams.getFirst());
+            if (text.startsWith("-")) {
                 throw new ProtocolException(ErrorCode.BAD_REQUEST, "wait must not be negative");
             }
-            wait = Math.min(wait, maxWait);
+            if (text.isEmpty() || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                throw new ProtocolException(ErrorCode.BAD_REQUEST, "wait must be a whole number of seconds");
+            }
+            // Any longer wait than the maximum is capped, however many digits it has.
+            wait = text.length() > 9 ? maxWait : Math.min(Integer.parseInt(text), maxWait);
         }
         return new PollQuery(new ArrayList<>(byName.values()), wait);
     }
 
     /**
-     * The server leaves query values encoded (Undertow's own decoder answers a bad escape with an empty 400), so a
-     * malformed escape gets the protocol's error object instead.
+     * The server leaves query values encoded, so they are decoded here. (Undertow's request parser itself refuses a
+     * malformed escape such as {@code %zz} with a bare 400 before any handler runs; this catch is the second line.)
      */
     private static String decode(String value) throws ProtocolException {
         try {

@@ -13,6 +13,7 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Methods;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -20,6 +21,9 @@ import java.nio.charset.StandardCharsets;
  * the {@code nack} (4xx/503). The body is read without blocking and refused past the frame limit.
  */
 public final class PublishHandler implements HttpHandler {
+    /** Oversize bodies up to this many times the limit are read and dropped, so their 413 reaches the client. */
+    private static final long DRAIN_FACTOR = 4;
+
     private final EdgeContext ctx;
     private final SubjectRateLimiters limiters;
 
@@ -42,18 +46,59 @@ public final class PublishHandler implements HttpHandler {
             return;
         }
         long limit = ctx.settings().limits().maxFrameBytes();
-        if (exchange.getRequestContentLength() > limit) {
-            HttpReplies.error(exchange, ErrorCode.TOO_LARGE, "body larger than " + limit + " bytes");
+        // An oversize body is answered 413 only after it was read to its end and dropped, up to DRAIN_FACTOR times
+        // the limit: a client still sending when the connection closes would lose the answer to a TCP reset. Past
+        // that, the answer goes out and the connection is closed.
+        long drainMax = DRAIN_FACTOR * limit;
+        long declared = exchange.getRequestContentLength();
+        if (declared > limit) {
+            tooLarge(exchange, limit, declared > drainMax); // Undertow drains a declared length as the exchange ends
             return;
         }
-        exchange.setMaxEntitySize(limit);
-        exchange.getRequestReceiver().receiveFullBytes(
-                (ex, body) -> onBody(ex, principal, body),
+        // Without a declared length (chunked) the bytes are counted here, below Undertow's entity limit (see
+        // maxEntityBytes), which would drop the connection without any answer.
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        long[] total = {0};
+        exchange.getRequestReceiver().receivePartialBytes(
+                (ex, chunk, last) -> {
+                    if (ex.isResponseStarted()) {
+                        return;
+                    }
+                    total[0] += chunk.length;
+                    if (total[0] <= limit) {
+                        received.write(chunk, 0, chunk.length);
+                        if (last) {
+                            onBody(ex, principal, received.toByteArray());
+                        }
+                        return;
+                    }
+                    received.reset();
+                    if (last || total[0] > drainMax) {
+                        ex.getRequestReceiver().pause();
+                        tooLarge(ex, limit, !last);
+                    }
+                },
                 (ex, error) -> {
                     if (!ex.isResponseStarted()) {
-                        HttpReplies.error(ex, ErrorCode.TOO_LARGE, "body larger than " + limit + " bytes");
+                        ex.setPersistent(false);
+                        HttpReplies.error(ex, ErrorCode.BAD_REQUEST, "the request body could not be read");
                     }
                 });
+    }
+
+    /**
+     * The server-wide entity limit for Undertow: above what this handler reads and drains itself, so the handler,
+     * not Undertow, decides and answers.
+     */
+    public static long maxEntityBytes(long frameLimit) {
+        return (DRAIN_FACTOR + 1) * frameLimit;
+    }
+
+    private static void tooLarge(HttpServerExchange exchange, long limit, boolean close) {
+        if (close) {
+            exchange.setPersistent(false);
+        }
+        HttpReplies.error(exchange, ErrorCode.TOO_LARGE, "body larger than " + limit + " bytes");
     }
 
     private void onBody(HttpServerExchange exchange, Principal principal, byte[] body) {

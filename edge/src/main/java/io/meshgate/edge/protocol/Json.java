@@ -3,6 +3,7 @@ package io.meshgate.edge.protocol;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** The one JSON mapper of the edge: strict parsing, bounded nesting. */
@@ -10,9 +11,11 @@ public final class Json {
     /** Deep nesting is the cheapest way to make a parser burn stack; nobody's chat message nests 64 deep. */
     private static final int MAX_NESTING = 64;
 
+    /** Input must be exactly one JSON value: {@code {"op":"ping"} junk} is malformed, not a ping. */
     public static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
-            .build());
+            .build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private Json() {
     }

@@ -64,7 +64,12 @@ public final class EdgeServer implements AutoCloseable {
                 .setIoThreads(ioThreads)
                 .setWorkerThreads(ioThreads * 4)
                 .setServerOption(UndertowOptions.DECODE_URL, false)
-                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) s.limits().maxFrameBytes())
+                // Characters a URL should have escaped ({, |, " ...) reach the handlers, which answer them with the
+                // protocol's error object; refused here, they would get Undertow's bare 400 without one. (Malformed
+                // percent-escapes such as %zz are still refused by Undertow's request parser itself.)
+                .setServerOption(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, true)
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE,
+                        PublishHandler.maxEntityBytes(s.limits().maxFrameBytes()))
                 .setServerOption(UndertowOptions.MAX_PARAMETERS, 1000)
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 120_000)

@@ -41,38 +41,109 @@ public record EdgeSettings(String region, String node, String host, int port, St
                 8L * 1024 * 1024, 10, 1000, 100, 25, 55, 1000, 100, 5_000, 5_000, 30_000, 5_000, null);
     }
 
-    public EdgeSettings withPort(int newPort) {
-        return new EdgeSettings(region, node, host, newPort, publicUrl, limits, pingMs, connectTimeoutMs,
-                outboundMaxFrames, outboundMaxBytes, badFramesPerMinute, publishesPerSecond, rateLimitedCloseAfter,
-                pollDefaultWaitS, pollMaxWaitS, pollMaxMessages, pollMaxChannels, closeGraceMs, moveJitterMs,
-                drainTimeoutMs, readyHoldMs, adminToken);
+    public EdgeSettings withPort(int value) {
+        return with(b -> b.port = value);
     }
 
-    public EdgeSettings withPingMs(long newPingMs) {
-        return new EdgeSettings(region, node, host, port, publicUrl, limits, newPingMs, connectTimeoutMs,
-                outboundMaxFrames, outboundMaxBytes, badFramesPerMinute, publishesPerSecond, rateLimitedCloseAfter,
-                pollDefaultWaitS, pollMaxWaitS, pollMaxMessages, pollMaxChannels, closeGraceMs, moveJitterMs,
-                drainTimeoutMs, readyHoldMs, adminToken);
+    public EdgeSettings withPingMs(long value) {
+        return with(b -> b.pingMs = value);
     }
 
-    public EdgeSettings withAdminToken(String token) {
-        return new EdgeSettings(region, node, host, port, publicUrl, limits, pingMs, connectTimeoutMs,
-                outboundMaxFrames, outboundMaxBytes, badFramesPerMinute, publishesPerSecond, rateLimitedCloseAfter,
-                pollDefaultWaitS, pollMaxWaitS, pollMaxMessages, pollMaxChannels, closeGraceMs, moveJitterMs,
-                drainTimeoutMs, readyHoldMs, token);
+    public EdgeSettings withConnectTimeoutMs(long value) {
+        return with(b -> b.connectTimeoutMs = value);
+    }
+
+    public EdgeSettings withAdminToken(String value) {
+        return with(b -> b.adminToken = value);
     }
 
     public EdgeSettings withOutbound(int maxFrames, long maxBytes) {
-        return new EdgeSettings(region, node, host, port, publicUrl, limits, pingMs, connectTimeoutMs,
-                maxFrames, maxBytes, badFramesPerMinute, publishesPerSecond, rateLimitedCloseAfter,
-                pollDefaultWaitS, pollMaxWaitS, pollMaxMessages, pollMaxChannels, closeGraceMs, moveJitterMs,
-                drainTimeoutMs, readyHoldMs, adminToken);
+        return with(b -> {
+            b.outboundMaxFrames = maxFrames;
+            b.outboundMaxBytes = maxBytes;
+        });
     }
 
-    public EdgeSettings withPublishesPerSecond(int newPublishesPerSecond) {
-        return new EdgeSettings(region, node, host, port, publicUrl, limits, pingMs, connectTimeoutMs,
-                outboundMaxFrames, outboundMaxBytes, badFramesPerMinute, newPublishesPerSecond,
-                rateLimitedCloseAfter, pollDefaultWaitS, pollMaxWaitS, pollMaxMessages, pollMaxChannels,
-                closeGraceMs, moveJitterMs, drainTimeoutMs, readyHoldMs, adminToken);
+    public EdgeSettings withPublishesPerSecond(int value) {
+        return with(b -> b.publishesPerSecond = value);
+    }
+
+    public EdgeSettings withPublishRate(int perSecond, int closeAfterRateLimited) {
+        return with(b -> {
+            b.publishesPerSecond = perSecond;
+            b.rateLimitedCloseAfter = closeAfterRateLimited;
+        });
+    }
+
+    public EdgeSettings withPollWait(int defaultWaitS, int maxWaitS) {
+        return with(b -> {
+            b.pollDefaultWaitS = defaultWaitS;
+            b.pollMaxWaitS = maxWaitS;
+        });
+    }
+
+    /** A copy with some values changed; one place that knows the constructor, so every {@code withX} stays a line. */
+    public EdgeSettings with(java.util.function.Consumer<Builder> change) {
+        Builder b = new Builder(this);
+        change.accept(b);
+        return b.build();
+    }
+
+    /** Mutable copy of every component, for {@link #with}. */
+    public static final class Builder {
+        public String region;
+        public String node;
+        public String host;
+        public int port;
+        public String publicUrl;
+        public Limits limits;
+        public long pingMs;
+        public long connectTimeoutMs;
+        public int outboundMaxFrames;
+        public long outboundMaxBytes;
+        public int badFramesPerMinute;
+        public int publishesPerSecond;
+        public int rateLimitedCloseAfter;
+        public int pollDefaultWaitS;
+        public int pollMaxWaitS;
+        public int pollMaxMessages;
+        public int pollMaxChannels;
+        public long closeGraceMs;
+        public long moveJitterMs;
+        public long drainTimeoutMs;
+        public long readyHoldMs;
+        public String adminToken;
+
+        private Builder(EdgeSettings s) {
+            region = s.region;
+            node = s.node;
+            host = s.host;
+            port = s.port;
+            publicUrl = s.publicUrl;
+            limits = s.limits;
+            pingMs = s.pingMs;
+            connectTimeoutMs = s.connectTimeoutMs;
+            outboundMaxFrames = s.outboundMaxFrames;
+            outboundMaxBytes = s.outboundMaxBytes;
+            badFramesPerMinute = s.badFramesPerMinute;
+            publishesPerSecond = s.publishesPerSecond;
+            rateLimitedCloseAfter = s.rateLimitedCloseAfter;
+            pollDefaultWaitS = s.pollDefaultWaitS;
+            pollMaxWaitS = s.pollMaxWaitS;
+            pollMaxMessages = s.pollMaxMessages;
+            pollMaxChannels = s.pollMaxChannels;
+            closeGraceMs = s.closeGraceMs;
+            moveJitterMs = s.moveJitterMs;
+            drainTimeoutMs = s.drainTimeoutMs;
+            readyHoldMs = s.readyHoldMs;
+            adminToken = s.adminToken;
+        }
+
+        private EdgeSettings build() {
+            return new EdgeSettings(region, node, host, port, publicUrl, limits, pingMs, connectTimeoutMs,
+                    outboundMaxFrames, outboundMaxBytes, badFramesPerMinute, publishesPerSecond,
+                    rateLimitedCloseAfter, pollDefaultWaitS, pollMaxWaitS, pollMaxMessages, pollMaxChannels,
+                    closeGraceMs, moveJitterMs, drainTimeoutMs, readyHoldMs, adminToken);
+        }
     }
 }

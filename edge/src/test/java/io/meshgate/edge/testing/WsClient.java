@@ -101,6 +101,11 @@ public final class WsClient implements AutoCloseable {
         socket.sendText(text, true).join();
     }
 
+    /** A binary frame: not part of protocol v1, so the server answers it as bad input. */
+    public void sendBinary(byte[] bytes) {
+        socket.sendBinary(java.nio.ByteBuffer.wrap(bytes), true).join();
+    }
+
     public void sendJson(Object value) {
         try {
             send(JSON.writeValueAsString(value));
