@@ -95,7 +95,8 @@ class NodeFailureInRegionTest {
             WsClient subB2 = track(clients, WsClient.connect(region.wsUrl(0), token));
             JsonNode resumed = RegionTests.subscribe(subB2,
                     RegionTests.sub(ch, last.get("epoch").asText(), last.get("seq").asLong()), ch);
-            assertTrue(resumed.get("recovered").asBoolean(), "resume within history must be recovered: " + resumed);
+            assertTrue(resumed.get("recovered").asBoolean(), "resume within history must be recovered: " + resumed
+                    + " after last seq " + last.get("seq").asLong());
 
             // Publishing goes on at the survivor, B's publisher included (it reconnected and re-sent).
             int ackedA = pubA.acks().size();

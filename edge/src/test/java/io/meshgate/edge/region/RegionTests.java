@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshgate.edge.auth.TokenMinter;
+import io.meshgate.edge.testing.Metrics;
 import io.meshgate.edge.testing.TestRegion;
 import io.meshgate.edge.testing.WsClient;
 
@@ -139,47 +140,8 @@ final class RegionTests {
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /**
-     * The sum of the samples of one Prometheus metric on a node's {@code /metrics} whose labels include
-     * {@code labels}; 0 when there is none (a counter that never counted is not registered yet).
-     */
+    /** See {@link Metrics#value}. */
     static double metric(String httpUrl, String name, Map<String, String> labels) {
-        String body;
-        try {
-            HttpResponse<String> response = get(httpUrl + "/metrics", null, Duration.ofSeconds(10));
-            assertEquals(200, response.statusCode(), "GET /metrics");
-            body = response.body();
-        } catch (IOException e) {
-            throw new AssertionError("GET " + httpUrl + "/metrics failed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-        double sum = 0;
-        for (String line : body.split("\n")) {
-            if (line.startsWith("#") || !line.startsWith(name)) {
-                continue;
-            }
-            int brace = line.indexOf('{');
-            int space = line.lastIndexOf(' ');
-            String sampleName = brace >= 0 ? line.substring(0, brace) : line.substring(0, space);
-            if (!sampleName.equals(name)) {
-                continue;
-            }
-            Map<String, String> sampleLabels = new HashMap<>();
-            if (brace >= 0) {
-                String inner = line.substring(brace + 1, line.lastIndexOf('}'));
-                for (String pair : inner.split(",")) {
-                    int eq = pair.indexOf('=');
-                    if (eq > 0) {
-                        sampleLabels.put(pair.substring(0, eq), pair.substring(eq + 2, pair.length() - 1));
-                    }
-                }
-            }
-            if (sampleLabels.entrySet().containsAll(labels.entrySet())) {
-                sum += Double.parseDouble(line.substring(space + 1));
-            }
-        }
-        return sum;
+        return Metrics.value(httpUrl, name, labels);
     }
 }

@@ -1,12 +1,15 @@
 package io.meshgate.edge.websocket;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.meshgate.edge.testing.Metrics;
 import io.meshgate.edge.testing.TestRegion;
 import io.meshgate.edge.testing.WsClient;
 import io.meshgate.relay.history.HistoryLimits;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -17,6 +20,7 @@ import static io.meshgate.edge.testing.Proto.op;
 import static io.meshgate.edge.testing.Proto.pub;
 import static io.meshgate.edge.testing.Proto.sub;
 import static io.meshgate.edge.testing.Proto.token;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -49,6 +53,9 @@ class WsCloseCodesTest {
                 }
                 JsonNode lastAck = pub.await(f -> op(f).equals("ack") && f.get("id").asText().equals("s-" + count));
                 assertNotNull(lastAck, "publisher not acked: " + pub.received().size() + " frames");
+                // The node gives a reader that makes no room for delivery.slowConsumerMs up; only then read again.
+                await().atMost(Duration.ofSeconds(60)).until(() -> Metrics.value(region.httpUrl(0),
+                        "meshgate_ws_closed_total", Map.of("code", "4008")) >= 1);
                 slow.resumeReading();
                 assertEquals(4008, slow.closeCode().get(30, TimeUnit.SECONDS));
                 List<JsonNode> got = slow.received().stream().filter(f -> op(f).equals("msg")).toList();

@@ -1,12 +1,14 @@
 package io.meshgate.relay.history;
 
-import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
 
 import java.util.Map;
 
-/** Reads a range of a channel's history on the owner, without copying the whole state over the network. */
-final class ReadProcessor implements EntryProcessor<String, ChannelState, Range>, ReadOnly {
+/**
+ * Reads a range of a channel's history on the owner, without copying the whole state over the network. A barrier:
+ * it completes only once the backup holds everything it returns (see {@link BarrierBackupProcessor}).
+ */
+final class ReadProcessor implements EntryProcessor<String, ChannelState, Range> {
     private static final long serialVersionUID = 1L;
 
     private final long afterSeq;
@@ -32,6 +34,6 @@ final class ReadProcessor implements EntryProcessor<String, ChannelState, Range>
 
     @Override
     public EntryProcessor<String, ChannelState, Range> getBackupProcessor() {
-        return null;
+        return new BarrierBackupProcessor<>();
     }
 }

@@ -72,7 +72,9 @@ final class SequenceProcessor implements EntryProcessor<String, ChannelState, Se
     public EntryProcessor<String, ChannelState, SequenceResult> getBackupProcessor() {
         // Called on the owner after process(): ship what happened, not what was asked.
         if (appended == null || (appended.isEmpty() && !created)) {
-            return null;
+            // Only duplicates: the positions returned may belong to a batch whose backup is still on its way, and
+            // they are about to be acked; a barrier makes sure they are durable first.
+            return new BarrierBackupProcessor<>();
         }
         return new AppendBackupProcessor<>(epochIfNew, appended, limits, now);
     }

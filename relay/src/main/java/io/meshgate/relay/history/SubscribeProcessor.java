@@ -50,6 +50,7 @@ final class SubscribeProcessor implements EntryProcessor<String, ChannelState, R
 
     @Override
     public EntryProcessor<String, ChannelState, Range> getBackupProcessor() {
-        return changed ? new RouteBackupProcessor<>(member, add, epochIfNew) : null;
+        // Unchanged, it is still a read: a barrier, so the head it returned is durable (BarrierBackupProcessor).
+        return changed ? new RouteBackupProcessor<>(member, add, epochIfNew) : new BarrierBackupProcessor<>();
     }
 }
