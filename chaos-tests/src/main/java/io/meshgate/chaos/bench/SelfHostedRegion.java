@@ -1,12 +1,8 @@
 package io.meshgate.chaos.bench;
 
-import io.meshgate.edge.auth.AuthSettings;
-import io.meshgate.edge.delivery.FeedSettings;
 import io.meshgate.edge.server.EdgeNode;
-import io.meshgate.edge.server.EdgeSettings;
 import io.meshgate.edge.server.NodeSettings;
-import io.meshgate.relay.history.HistoryLimits;
-import io.meshgate.relay.region.HazelcastSettings;
+import io.meshgate.regions.demo.DemoRegion;
 import io.micrometer.core.instrument.Gauge;
 
 import java.io.IOException;
@@ -20,20 +16,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * A region started in this JVM so the benchmark needs nothing running: {@code nodes} EdgeNodes on free loopback
- * ports, one Hazelcast cluster, insecure auth (connect needs no token) and otherwise the defaults
- * ({@link EdgeSettings#defaults}, {@link FeedSettings#DEFAULTS}, {@link HistoryLimits#DEFAULTS}, one backup).
+ * ports, one Hazelcast cluster, configured like the demo (insecure auth: connect needs no token; every other
+ * setting at its documented default).
  *
  * <p>Its heap probe is this JVM's {@link MemoryMXBean} after {@code System.gc()}: it sees the load generator's
  * objects too, which is why scenario (c) keeps its clients in another process.
  */
 final class SelfHostedRegion implements Target, HeapProbe {
-    private static final int PUBLISH_BATCH_MAX = 256;
-    private static final int PUBLISH_QUEUE_MAX = 10_000;
-
     private final List<EdgeNode> nodes = new ArrayList<>();
 
     private SelfHostedRegion() {
@@ -41,21 +33,13 @@ final class SelfHostedRegion implements Target, HeapProbe {
 
     static SelfHostedRegion start(int size) {
         SelfHostedRegion region = new SelfHostedRegion();
-        String cluster = "bench-" + UUID.randomUUID();
-        List<Integer> ports = new ArrayList<>();
-        List<String> members = new ArrayList<>();
+        List<Integer> clusterPorts = new ArrayList<>();
         for (int i = 0; i < size; i++) {
-            int port = freePort();
-            ports.add(port);
-            members.add("127.0.0.1:" + port);
+            clusterPorts.add(freePort());
         }
         try {
-            for (int i = 0; i < size; i++) {
-                EdgeSettings edge = EdgeSettings.defaults("bench", "node-" + (i + 1), "127.0.0.1", 0);
-                NodeSettings node = new NodeSettings(edge,
-                        new HazelcastSettings(cluster, "127.0.0.1", ports.get(i), members, 1),
-                        HistoryLimits.DEFAULTS, AuthSettings.insecure(), FeedSettings.DEFAULTS, 0,
-                        PUBLISH_BATCH_MAX, PUBLISH_QUEUE_MAX, List.of());
+            // The demo's configuration path, so the figures are those of the documented defaults.
+            for (NodeSettings node : DemoRegion.onPorts(clusterPorts)) {
                 region.nodes.add(EdgeNode.start(node));
             }
         } catch (RuntimeException e) {
@@ -87,8 +71,7 @@ final class SelfHostedRegion implements Target, HeapProbe {
         m.put("nodes", nodes.size());
         m.put("wsUrls", wsUrls());
         m.put("auth", "insecure");
-        m.put("settings", "EdgeSettings.defaults, FeedSettings.DEFAULTS, HistoryLimits.DEFAULTS, Hazelcast backupCount 1,"
-                + " publishBatchMax " + PUBLISH_BATCH_MAX + ", publishQueueMax " + PUBLISH_QUEUE_MAX);
+        m.put("settings", "the demo's configuration: every key at its documented default (docs/configuration.md)");
         m.put("jvm", "the load generator's JVM (clients of (a) and (b) share it; clients of (c) do not)");
         return m;
     }
