@@ -1,9 +1,13 @@
 package io.meshgate.edge.http;
 
+import io.meshgate.edge.auth.Principal;
+import io.meshgate.edge.auth.TokenRejectedException;
+import io.meshgate.edge.auth.TokenVerifier;
 import io.meshgate.edge.protocol.ErrorCode;
 import io.meshgate.edge.protocol.Frames;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
 
 /** Writes JSON answers; every error answer is an {@code error} object with a reason. */
 public final class HttpReplies {
@@ -23,6 +27,23 @@ public final class HttpReplies {
 
     public static void error(HttpServerExchange exchange, int status, ErrorCode code, String reason) {
         json(exchange, status, Frames.error(code, reason));
+    }
+
+    /**
+     * The caller of a public API request, after checking its method and bearer token; null once the request has
+     * been answered (405 for another method, 401 with the reason for a bad token).
+     */
+    public static Principal authenticate(HttpServerExchange exchange, HttpString method, TokenVerifier tokens) {
+        if (!exchange.getRequestMethod().equals(method)) {
+            error(exchange, 405, ErrorCode.BAD_REQUEST, "use " + method + " for " + exchange.getRequestPath());
+            return null;
+        }
+        try {
+            return tokens.verify(bearerToken(exchange));
+        } catch (TokenRejectedException e) {
+            error(exchange, ErrorCode.UNAUTHORIZED, e.reason());
+            return null;
+        }
     }
 
     /** The token of an {@code Authorization: Bearer} header, or null when there is none. */

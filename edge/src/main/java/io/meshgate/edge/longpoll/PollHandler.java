@@ -1,7 +1,6 @@
 package io.meshgate.edge.longpoll;
 
 import io.meshgate.edge.auth.Principal;
-import io.meshgate.edge.auth.TokenRejectedException;
 import io.meshgate.edge.http.HttpReplies;
 import io.meshgate.edge.protocol.ErrorCode;
 import io.meshgate.edge.server.EdgeContext;
@@ -21,15 +20,8 @@ public final class PollHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
-        if (!exchange.getRequestMethod().equals(Methods.GET)) {
-            HttpReplies.error(exchange, 405, ErrorCode.BAD_REQUEST, "use GET for /v1/poll");
-            return;
-        }
-        Principal principal;
-        try {
-            principal = ctx.tokens().verify(HttpReplies.bearerToken(exchange));
-        } catch (TokenRejectedException e) {
-            HttpReplies.error(exchange, ErrorCode.UNAUTHORIZED, e.reason());
+        Principal principal = HttpReplies.authenticate(exchange, Methods.GET, ctx.tokens());
+        if (principal == null) {
             return;
         }
         PollQuery query;

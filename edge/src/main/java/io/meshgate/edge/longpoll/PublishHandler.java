@@ -3,7 +3,6 @@ package io.meshgate.edge.longpoll;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meshgate.edge.auth.Principal;
-import io.meshgate.edge.auth.TokenRejectedException;
 import io.meshgate.edge.http.HttpReplies;
 import io.meshgate.edge.protocol.ErrorCode;
 import io.meshgate.edge.protocol.Json;
@@ -34,15 +33,8 @@ public final class PublishHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
-        if (!exchange.getRequestMethod().equals(Methods.POST)) {
-            HttpReplies.error(exchange, 405, ErrorCode.BAD_REQUEST, "use POST for /v1/publish");
-            return;
-        }
-        Principal principal;
-        try {
-            principal = ctx.tokens().verify(HttpReplies.bearerToken(exchange));
-        } catch (TokenRejectedException e) {
-            HttpReplies.error(exchange, ErrorCode.UNAUTHORIZED, e.reason());
+        Principal principal = HttpReplies.authenticate(exchange, Methods.POST, ctx.tokens());
+        if (principal == null) {
             return;
         }
         long limit = ctx.settings().limits().maxFrameBytes();
