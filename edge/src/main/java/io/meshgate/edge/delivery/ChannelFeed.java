@@ -39,6 +39,8 @@ final class ChannelFeed {
     private final Map<FeedSubscription, Follower> followers = new LinkedHashMap<>();
     private final List<FeedWaiter> waiters = new ArrayList<>();
     private long lastActivityMs;
+    /** Whether the quiet period since {@link #lastActivityMs} has been probed already. */
+    private boolean probedSinceActivity;
     private boolean lingerScheduled;
 
     /** Guarded by {@code this}: tasks submitted but not finished, and whether the registry dropped this feed. */
@@ -136,6 +138,7 @@ final class ChannelFeed {
             give(follower, range);
         }
         lastActivityMs = registry.clock().millis();
+        probedSinceActivity = false;
         if (follower.cursor < Math.max(delivered, range.head())) {
             startCatchUp(follower);
         }
@@ -270,6 +273,7 @@ final class ChannelFeed {
             pending.put(m.seq(), m);
         }
         lastActivityMs = registry.clock().millis();
+        probedSinceActivity = false;
         if (route == RouteState.ACTIVE) {
             drain();
         }
@@ -340,12 +344,18 @@ final class ChannelFeed {
                 }, executor);
     }
 
-    /** Safety net against a lost fan-out: recently active feeds check the head now and then. */
+    /**
+     * Safety net against a lost fan-out. A hole in a busy channel shows itself when the next message arrives, so only
+     * a channel that has just gone quiet can hide one (its last message): such a feed checks the head once, a probe
+     * interval after its last activity. {@code force} (a region member left) checks every feed at once.
+     */
     void probe(long now, boolean force) {
         if (route != RouteState.ACTIVE || (followers.isEmpty() && waiters.isEmpty())) {
             return;
         }
-        if (force || now - lastActivityMs < 6 * registry.settings().probeIntervalMs()) {
+        boolean quietSinceLastProbe = now - lastActivityMs >= registry.settings().probeIntervalMs();
+        if (force || (quietSinceLastProbe && !probedSinceActivity)) {
+            probedSinceActivity = true;
             fill();
         }
     }

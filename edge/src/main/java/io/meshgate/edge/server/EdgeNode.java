@@ -44,6 +44,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class EdgeNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EdgeNode.class);
 
+    static {
+        JvmDefaults.apply();
+    }
+
     private final NodeSettings settings;
     private final PrometheusMeterRegistry meters;
     private final RegionMember region;

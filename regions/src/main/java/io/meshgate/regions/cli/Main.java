@@ -1,5 +1,6 @@
 package io.meshgate.regions.cli;
 
+import io.meshgate.edge.server.JvmDefaults;
 import io.meshgate.regions.config.ConfigException;
 
 import java.util.Locale;
@@ -60,6 +61,7 @@ public final class Main {
 
     /** Some of Hazelcast's warnings come before any Config is read, so its switches must be JVM properties. */
     static void quietHazelcastBeforeItLoads() {
+        JvmDefaults.apply();
         System.setProperty("hazelcast.logging.type", "slf4j");
         System.setProperty("hazelcast.phone.home.enabled", "false");
         System.setProperty("hazelcast.health.monitoring.level", "OFF");
