@@ -8,6 +8,8 @@ import io.undertow.websockets.WebSocketConnectionCallback;
 import io.undertow.websockets.core.AbstractReceiveListener;
 import io.undertow.websockets.core.BufferedBinaryMessage;
 import io.undertow.websockets.core.BufferedTextMessage;
+import io.undertow.websockets.core.StreamSourceFrameChannel;
+import io.undertow.websockets.core.WebSocketCallback;
 import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.spi.WebSocketHttpExchange;
 import org.slf4j.Logger;
@@ -25,6 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class WebSocketEndpoint implements WebSocketConnectionCallback {
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketEndpoint.class);
+    /** How much of a too-large text message is kept to read its op, channel and id from. */
+    private static final int OVERSIZE_PREFIX_CHARS = 64 * 1024;
 
     private final EdgeContext ctx;
     private final Set<WsSession> sessions = ConcurrentHashMap.newKeySet();
@@ -47,19 +51,39 @@ public final class WebSocketEndpoint implements WebSocketConnectionCallback {
         sessions.add(session[0]);
         long maxFrame = ctx.settings().limits().maxFrameBytes();
         channel.getReceiveSetter().set(new AbstractReceiveListener() {
+            /**
+             * Reads a text message in chunks rather than buffered whole: Undertow's buffered reader closes the
+             * connection (1009) on a message over its limit, and protocol v1 wants a too-large {@code pub} answered
+             * with {@code nack too_large} on a connection that stays open, whatever its size.
+             */
             @Override
-            protected long getMaxTextBufferSize() {
-                return maxFrame;
+            protected void onText(WebSocketChannel ch, StreamSourceFrameChannel message) {
+                FrameAccumulator frame = new FrameAccumulator(maxFrame, OVERSIZE_PREFIX_CHARS);
+                new BufferedTextMessage(false).read(message, new WebSocketCallback<>() {
+                    @Override
+                    public void complete(WebSocketChannel socket, BufferedTextMessage chunk) {
+                        frame.append(chunk.getData());
+                        if (!chunk.isComplete()) {
+                            return;
+                        }
+                        if (frame.oversize()) {
+                            session[0].onOversize(OversizeFrame.parse(frame.text(), frame.totalChars()));
+                        } else {
+                            session[0].onText(frame.text());
+                        }
+                    }
+
+                    @Override
+                    public void onError(WebSocketChannel socket, BufferedTextMessage chunk, Throwable error) {
+                        LOG.debug("websocket read error: {}", error.toString());
+                        connection.abort();
+                    }
+                });
             }
 
             @Override
             protected long getMaxBinaryBufferSize() {
                 return maxFrame;
-            }
-
-            @Override
-            protected void onFullTextMessage(WebSocketChannel ch, BufferedTextMessage message) {
-                session[0].onText(message.getData());
             }
 
             @Override
@@ -70,7 +94,8 @@ public final class WebSocketEndpoint implements WebSocketConnectionCallback {
 
             @Override
             protected void onError(WebSocketChannel ch, Throwable error) {
-                // Undertow reports a frame beyond the buffer limit here; anything else is a broken socket.
+                // Undertow reports a binary message beyond its buffer limit here (and has sent close 1009 itself);
+                // anything else is a broken socket.
                 if (String.valueOf(error.getMessage()).contains("UT002014")
                         || String.valueOf(error.getMessage()).toLowerCase().contains("too large")
                         || String.valueOf(error.getMessage()).toLowerCase().contains("too big")) {

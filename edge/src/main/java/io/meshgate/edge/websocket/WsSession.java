@@ -109,6 +109,27 @@ final class WsSession {
         }
     }
 
+    /**
+     * A text message larger than the frame limit, of which only a prefix was kept. A {@code pub} gets
+     * {@code nack too_large} (connection open, no seq used); anything else an {@code error too_large}, counted as a
+     * bad frame.
+     */
+    void onOversize(OversizeFrame frame) {
+        if (state == State.CLOSED || connection.isClosing()) {
+            return;
+        }
+        lastReceivedMs = ctx.clock().millis();
+        String reason = "frame of " + frame.chars() + " characters is larger than the limit of "
+                + settings.limits().maxFrameBytes() + "; data may be at most " + settings.limits().maxDataBytes()
+                + " bytes";
+        if (state == State.CONNECTED && "pub".equals(frame.op())) {
+            String channel = ChannelNames.isValid(frame.channel()) ? frame.channel() : null;
+            connection.send(ctx.publishes().nack(frame.id(), channel, ErrorCode.TOO_LARGE, reason).frame());
+            return;
+        }
+        badFrame(ErrorCode.TOO_LARGE, null, reason);
+    }
+
     void onBinary() {
         if (state != State.CLOSED) {
             lastReceivedMs = ctx.clock().millis();

@@ -173,7 +173,9 @@ class WsPublishTest {
     void dataOverTheLimitIsNackedTooLargeAndTheConnectionStaysOpen() {
         String ch = channel("big");
         try (WsClient c = client()) {
-            for (int size : List.of(DATA_LIMIT + 1, 2 * DATA_LIMIT, 4 * DATA_LIMIT)) {
+            // Within the frame limit, and far beyond it (1 MiB, 4 MiB: read in chunks, only a prefix kept).
+            for (int size : List.of(DATA_LIMIT + 1, 2 * DATA_LIMIT, 4 * DATA_LIMIT, 16 * DATA_LIMIT,
+                    64 * DATA_LIMIT)) {
                 String id = "big-" + size;
                 assertNack(publish(c, ch, id, stringOfEncodedSize(size)), id, ch, "too_large");
                 assertAlive(c);
@@ -181,6 +183,14 @@ class WsPublishTest {
             // Over the limit counts multibyte characters as their UTF-8 bytes.
             String euros = "\"" + "\u20ac".repeat(DATA_LIMIT / 3 + 1) + "\"";
             assertNack(publish(c, ch, "euros", euros), "euros", ch, "too_large");
+            assertAlive(c);
+            // Beyond the frame limit with the id after the data: still nacked, without the id it never kept.
+            c.send("{\"op\":\"pub\",\"ch\":\"" + ch + "\",\"data\":" + stringOfEncodedSize(16 * DATA_LIMIT)
+                    + ",\"id\":\"late-id\"}");
+            JsonNode late = c.awaitOp("nack");
+            assertNotNull(late, "no nack: " + c.received());
+            assertEquals("too_large", late.get("code").asText());
+            assertEquals(ch, late.get("ch").asText());
             assertAlive(c);
             // None of them used a seq.
             assertEquals(1, assertAck(publish(c, ch, "small", "1"), "small", ch));
