@@ -11,11 +11,16 @@ public final class Json {
     /** Deep nesting is the cheapest way to make a parser burn stack; nobody's chat message nests 64 deep. */
     private static final int MAX_NESTING = 64;
 
-    /** Input must be exactly one JSON value: {@code {"op":"ping"} junk} is malformed, not a ping. */
+    /**
+     * Input must be exactly one JSON value: {@code {"op":"ping"} junk} is malformed, not a ping. Numbers keep every
+     * digit the publisher sent (a double would round {@code 0.1000000000000000055511}): {@code data} is delivered as
+     * the value that was published.
+     */
     public static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
             .build())
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     private Json() {
     }
