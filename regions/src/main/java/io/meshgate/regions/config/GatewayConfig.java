@@ -17,8 +17,8 @@ import java.util.List;
  * node's settings with {@link #nodeSettings(String)}.
  */
 public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, HistoryLimits history, Limits limits,
-                            EdgeTuning edge, FeedSettings delivery, int backupCount, int publishBatchMax,
-                            int publishQueueMax, TlsSettings tls) {
+                            EdgeTuning edge, FeedSettings delivery, int backupCount, long backupAckTimeoutMs,
+                            long memberTimeoutMs, int publishBatchMax, int publishQueueMax, TlsSettings tls) {
 
     /** One region: a Hazelcast cluster of nodes, reached by clients at {@code publicUrl}. */
     public record RegionConfig(String name, String publicUrl, List<NodeConfig> nodes) {
@@ -65,7 +65,7 @@ public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, Histo
             }
         }
         HazelcastSettings cluster = new HazelcastSettings("meshgate-" + region.name(), node.host(),
-                node.clusterPort(), members, backupCount);
+                node.clusterPort(), members, backupCount, backupAckTimeoutMs, memberTimeoutMs);
         return new NodeSettings(edgeSettings, cluster, history, auth, delivery, node.relayPort(), publishBatchMax,
                 publishQueueMax, peers, tls);
     }

@@ -9,6 +9,7 @@ import io.meshgate.edge.server.EdgeSettings;
 import io.meshgate.edge.server.TlsSettings;
 import io.meshgate.edge.session.Limits;
 import io.meshgate.relay.history.HistoryLimits;
+import io.meshgate.relay.region.HazelcastSettings;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -68,6 +69,10 @@ public final class GatewayConfigLoader {
         FeedSettings delivery = delivery(root.section("delivery"));
         ConfigNode cluster = root.section("cluster");
         int backupCount = cluster.integer("backupCount", 1, 0, 6);
+        long backupAckTimeoutMs = cluster.number("backupAckTimeoutMs",
+                HazelcastSettings.DEFAULT_BACKUP_ACK_TIMEOUT_MS, 100, 600_000);
+        long memberTimeoutMs = cluster.number("memberTimeoutMs", HazelcastSettings.DEFAULT_MEMBER_TIMEOUT_MS, 2_000,
+                600_000);
         cluster.rejectUnknown();
         ConfigNode publish = root.section("publish");
         int batchMax = publish.integer("batchMax", 256, 1, 10_000);
@@ -75,8 +80,8 @@ public final class GatewayConfigLoader {
         publish.rejectUnknown();
         TlsSettings tls = tls(root.section("tls"), baseDir);
         root.rejectUnknown();
-        return new GatewayConfig(regions, auth, history, limits, edge, delivery, backupCount, batchMax, queueMax,
-                tls);
+        return new GatewayConfig(regions, auth, history, limits, edge, delivery, backupCount, backupAckTimeoutMs,
+                memberTimeoutMs, batchMax, queueMax, tls);
     }
 
     private static List<GatewayConfig.RegionConfig> regions(ConfigNode root) {

@@ -10,7 +10,20 @@ import java.util.List;
  * @param port        the member's port (no auto-increment: a configured port is the port)
  * @param members     every member's {@code host:port}, including this one (TCP-IP join; multicast is off)
  * @param backupCount synchronous backups of channel state; 1 survives the loss of any one member
+ * @param backupAckTimeoutMs how long a change waits for its backup's ack; past it the change FAILS (the publish is
+ *                           nacked unavailable and retried with the same id) instead of being acked in one copy
+ * @param memberTimeoutMs    how long a member may be silent before the others declare it dead and take over its
+ *                           partitions (a killed process is noticed at once through its closed connections)
  */
 public record HazelcastSettings(String clusterName, String bindHost, int port, List<String> members,
-                                int backupCount) {
+                                int backupCount, long backupAckTimeoutMs, long memberTimeoutMs) {
+
+    public static final long DEFAULT_BACKUP_ACK_TIMEOUT_MS = 5_000;
+    public static final long DEFAULT_MEMBER_TIMEOUT_MS = 10_000;
+
+    /** Settings with the default timeouts. */
+    public HazelcastSettings(String clusterName, String bindHost, int port, List<String> members, int backupCount) {
+        this(clusterName, bindHost, port, members, backupCount, DEFAULT_BACKUP_ACK_TIMEOUT_MS,
+                DEFAULT_MEMBER_TIMEOUT_MS);
+    }
 }

@@ -70,6 +70,13 @@ public final class RegionMember implements AutoCloseable {
         config.setProperty("hazelcast.health.monitoring.level", "OFF");
         // Shut down through our own drain, not the JVM hook, so clients are moved before state goes away.
         config.setProperty("hazelcast.shutdownhook.enabled", "false");
+        // Ack only what survives: by default Hazelcast completes a change whose backup ack is late as if it had
+        // been backed up. Failing it instead makes the publisher retry with the same id, which dedup makes safe.
+        config.setProperty("hazelcast.operation.fail.on.indeterminate.state", "true");
+        config.setProperty("hazelcast.operation.backup.timeout.millis", Long.toString(settings.backupAckTimeoutMs()));
+        config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+        config.setProperty("hazelcast.max.no.heartbeat.seconds",
+                Long.toString(Math.max(2, settings.memberTimeoutMs() / 1000)));
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(settings.port()).setPortAutoIncrement(false);
         network.setPublicAddress(settings.bindHost() + ":" + settings.port());

@@ -32,6 +32,11 @@ public final class TestRegion implements AutoCloseable {
 
     /** Starts {@code size} members one after the other (so they form one cluster) and waits until it is safe. */
     public static TestRegion start(int size, HistoryLimits limits) {
+        return start(size, limits, HazelcastSettings.DEFAULT_BACKUP_ACK_TIMEOUT_MS);
+    }
+
+    /** As {@link #start(int, HistoryLimits)}, with a given backup ack timeout. */
+    public static TestRegion start(int size, HistoryLimits limits, long backupAckTimeoutMs) {
         String cluster = "relay-test-" + UUID.randomUUID();
         List<Integer> ports = freePorts(size);
         List<String> addresses = ports.stream().map(p -> "127.0.0.1:" + p).toList();
@@ -39,8 +44,8 @@ public final class TestRegion implements AutoCloseable {
         TestRegion region = new TestRegion(cluster, started);
         try {
             for (int port : ports) {
-                started.add(RegionMember.start(new HazelcastSettings(cluster, "127.0.0.1", port, addresses, 1),
-                        limits));
+                started.add(RegionMember.start(new HazelcastSettings(cluster, "127.0.0.1", port, addresses, 1,
+                        backupAckTimeoutMs, HazelcastSettings.DEFAULT_MEMBER_TIMEOUT_MS), limits));
             }
             region.awaitSafe();
             return region;
