@@ -10,12 +10,17 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Methods;
 import io.undertow.util.SameThreadExecutor;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 /** {@code GET /v1/poll}: checks the request on the I/O thread, then parks it as a {@link PollRequest}. */
 public final class PollHandler implements HttpHandler {
     private final EdgeContext ctx;
+    /** Polls between acceptance and their answer, bounded so parked exchanges cannot grow memory without limit. */
+    private final AtomicInteger inFlight = new AtomicInteger();
 
     public PollHandler(EdgeContext ctx) {
         this.ctx = ctx;
+        ctx.meters().gauge("meshgate.poll.inflight", inFlight);
     }
 
     @Override
@@ -39,6 +44,16 @@ public final class PollHandler implements HttpHandler {
                 return;
             }
         }
+        if (inFlight.incrementAndGet() > ctx.settings().pollMaxInFlight()) {
+            inFlight.decrementAndGet();
+            HttpReplies.error(exchange, ErrorCode.UNAVAILABLE, "this node holds " + ctx.settings().pollMaxInFlight()
+                    + " polls already; poll again (another node may answer)");
+            return;
+        }
+        exchange.addExchangeCompleteListener((ex, next) -> {
+            inFlight.decrementAndGet();
+            next.proceed();
+        });
         PollRequest request = new PollRequest(ctx, exchange, query);
         exchange.dispatch(SameThreadExecutor.INSTANCE, request::start);
     }

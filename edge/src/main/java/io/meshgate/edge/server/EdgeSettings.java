@@ -23,6 +23,7 @@ import io.meshgate.edge.session.Limits;
  * @param pollMaxWaitS           longest long-poll hold time a request may ask for
  * @param pollMaxMessages        messages in one long-poll answer
  * @param pollMaxChannels        channels in one long-poll request
+ * @param pollMaxInFlight        long-polls one node holds at once; more are answered 503 at once (retry elsewhere)
  * @param closeGraceMs           after sending a close frame, how long to wait for the peer before dropping the socket
  * @param moveJitterMs           spread of {@code after_ms} in {@code move}, so moved clients do not stampede
  * @param drainTimeoutMs         how long a drain waits for in-flight acks before the node exits anyway
@@ -33,12 +34,12 @@ public record EdgeSettings(String region, String node, String host, int port, St
                            long pingMs, long connectTimeoutMs, int outboundMaxFrames, long outboundMaxBytes,
                            int badFramesPerMinute, int publishesPerSecond, int rateLimitedCloseAfter,
                            int pollDefaultWaitS, int pollMaxWaitS, int pollMaxMessages, int pollMaxChannels,
-                           long closeGraceMs, long moveJitterMs, long drainTimeoutMs, long readyHoldMs,
+                           int pollMaxInFlight, long closeGraceMs, long moveJitterMs, long drainTimeoutMs, long readyHoldMs,
                            String adminToken) {
 
     public static EdgeSettings defaults(String region, String node, String host, int port) {
         return new EdgeSettings(region, node, host, port, null, Limits.DEFAULTS, 15_000, 10_000, 4096,
-                8L * 1024 * 1024, 10, 1000, 100, 25, 55, 1000, 100, 5_000, 5_000, 30_000, 5_000, null);
+                8L * 1024 * 1024, 10, 1000, 100, 25, 55, 1000, 100, 20_000, 5_000, 5_000, 30_000, 5_000, null);
     }
 
     public EdgeSettings withPort(int value) {
@@ -108,6 +109,7 @@ public record EdgeSettings(String region, String node, String host, int port, St
         public int pollMaxWaitS;
         public int pollMaxMessages;
         public int pollMaxChannels;
+        public int pollMaxInFlight;
         public long closeGraceMs;
         public long moveJitterMs;
         public long drainTimeoutMs;
@@ -132,6 +134,7 @@ public record EdgeSettings(String region, String node, String host, int port, St
             pollMaxWaitS = s.pollMaxWaitS;
             pollMaxMessages = s.pollMaxMessages;
             pollMaxChannels = s.pollMaxChannels;
+            pollMaxInFlight = s.pollMaxInFlight;
             closeGraceMs = s.closeGraceMs;
             moveJitterMs = s.moveJitterMs;
             drainTimeoutMs = s.drainTimeoutMs;
@@ -143,7 +146,7 @@ public record EdgeSettings(String region, String node, String host, int port, St
             return new EdgeSettings(region, node, host, port, publicUrl, limits, pingMs, connectTimeoutMs,
                     outboundMaxFrames, outboundMaxBytes, badFramesPerMinute, publishesPerSecond,
                     rateLimitedCloseAfter, pollDefaultWaitS, pollMaxWaitS, pollMaxMessages, pollMaxChannels,
-                    closeGraceMs, moveJitterMs, drainTimeoutMs, readyHoldMs, adminToken);
+                    pollMaxInFlight, closeGraceMs, moveJitterMs, drainTimeoutMs, readyHoldMs, adminToken);
         }
     }
 }

@@ -32,7 +32,7 @@ public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, Histo
     public record EdgeTuning(long pingMs, long connectTimeoutMs, long closeGraceMs, int outboundMaxFrames,
                              long outboundMaxBytes, int badFramesPerMinute, int publishesPerSecond,
                              int rateLimitedCloseAfter, int pollDefaultWaitS, int pollMaxWaitS, int pollMaxMessages,
-                             int pollMaxChannels, long moveJitterMs, long drainTimeoutMs, long readyHoldMs,
+                             int pollMaxChannels, int pollMaxInFlight, long moveJitterMs, long drainTimeoutMs, long readyHoldMs,
                              String adminToken) {
     }
 
@@ -54,7 +54,8 @@ public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, Histo
         EdgeSettings edgeSettings = new EdgeSettings(region.name(), node.name(), node.host(), node.edgePort(),
                 region.publicUrl(), limits, t.pingMs(), t.connectTimeoutMs(), t.outboundMaxFrames(),
                 t.outboundMaxBytes(), t.badFramesPerMinute(), t.publishesPerSecond(), t.rateLimitedCloseAfter(),
-                t.pollDefaultWaitS(), t.pollMaxWaitS(), t.pollMaxMessages(), t.pollMaxChannels(), t.closeGraceMs(),
+                t.pollDefaultWaitS(), t.pollMaxWaitS(), t.pollMaxMessages(), t.pollMaxChannels(), t.pollMaxInFlight(),
+                t.closeGraceMs(),
                 t.moveJitterMs(), t.drainTimeoutMs(), t.readyHoldMs(), t.adminToken());
         List<String> members = new ArrayList<>();
         List<String> peers = new ArrayList<>();

@@ -245,6 +245,7 @@ public final class GatewayConfigLoader {
                 poll.integer("maxWaitS", d.pollMaxWaitS(), 0, 55),
                 poll.integer("maxMessages", d.pollMaxMessages(), 1, 1000),
                 poll.integer("maxChannels", d.pollMaxChannels(), 1, 10_000),
+                poll.integer("maxInFlight", d.pollMaxInFlight(), 1, 10_000_000),
                 drain.number("moveJitterMs", d.moveJitterMs(), 0, 600_000),
                 drain.number("timeoutMs", d.drainTimeoutMs(), 0, 3_600_000),
                 drain.number("readyHoldMs", d.readyHoldMs(), 0, 600_000),
