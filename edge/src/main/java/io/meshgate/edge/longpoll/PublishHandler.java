@@ -24,11 +24,9 @@ public final class PublishHandler implements HttpHandler {
     private static final long DRAIN_FACTOR = 4;
 
     private final EdgeContext ctx;
-    private final SubjectRateLimiters limiters;
 
     public PublishHandler(EdgeContext ctx) {
         this.ctx = ctx;
-        this.limiters = new SubjectRateLimiters(ctx.settings().publishesPerSecond(), 10_000);
     }
 
     @Override
@@ -113,9 +111,9 @@ public final class PublishHandler implements HttpHandler {
             HttpReplies.json(exchange, reply.httpStatus(), reply.frame());
             return;
         }
-        if (!limiters.tryAcquire(principal.subject())) {
+        if (!ctx.clientLimits().tryAcquire(principal)) {
             var reply = ctx.publishes().nack(command.id(), command.channel(), ErrorCode.RATE_LIMITED,
-                    "more than " + ctx.settings().publishesPerSecond() + " publishes per second for this client");
+                    "more than " + ctx.settings().clientPublishesPerSecond() + " publishes per second for this client");
             HttpReplies.json(exchange, reply.httpStatus(), reply.frame());
             return;
         }

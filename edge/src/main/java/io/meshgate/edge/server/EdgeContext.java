@@ -3,6 +3,7 @@ package io.meshgate.edge.server;
 import io.meshgate.edge.auth.TokenVerifier;
 import io.meshgate.edge.delivery.FeedRegistry;
 import io.meshgate.edge.session.PublishService;
+import io.meshgate.edge.session.SubjectRateLimiters;
 import io.meshgate.relay.history.ChannelStore;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -11,5 +12,6 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /** The services every handler of one edge shares. */
 public record EdgeContext(EdgeSettings settings, TokenVerifier tokens, FeedRegistry feeds, PublishService publishes,
-                          ChannelStore store, MeterRegistry meters, Clock clock, ScheduledExecutorService timer) {
+                          SubjectRateLimiters clientLimits, ChannelStore store, MeterRegistry meters, Clock clock,
+                          ScheduledExecutorService timer) {
 }

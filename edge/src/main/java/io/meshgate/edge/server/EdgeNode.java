@@ -8,6 +8,7 @@ import io.meshgate.edge.discovery.RegionInfo;
 import io.meshgate.edge.ops.DrainController;
 import io.meshgate.edge.ops.Readiness;
 import io.meshgate.edge.session.PublishService;
+import io.meshgate.edge.session.SubjectRateLimiters;
 import io.meshgate.edge.websocket.WebSocketEndpoint;
 import io.meshgate.relay.fanout.RegionFanOut;
 import io.meshgate.relay.link.RelayServer;
@@ -93,7 +94,8 @@ public final class EdgeNode implements AutoCloseable {
         ChannelSequencer sequencer = new ChannelSequencer(region.store(), fanOut, publishCompletions,
                 settings.publishBatchMax(), settings.publishQueueMax(), meters);
         this.publishes = new PublishService(sequencer, meters);
-        EdgeContext ctx = new EdgeContext(edge, tokens, feeds, publishes, region.store(), meters, clock, timer);
+        EdgeContext ctx = new EdgeContext(edge, tokens, feeds, publishes,
+                new SubjectRateLimiters(edge.clientPublishesPerSecond(), 10_000), region.store(), meters, clock, timer);
         this.webSockets = new WebSocketEndpoint(ctx);
         this.readiness = new Readiness(clock, edge.readyHoldMs(), region::isRunning);
         this.drain = new DrainController(readiness, webSockets, publishes, edge.region(), this::moveTarget,

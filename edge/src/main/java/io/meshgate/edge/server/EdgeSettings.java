@@ -18,6 +18,8 @@ import io.meshgate.edge.session.Limits;
  * @param outboundMaxBytes       bytes queued for one connection before it is closed 4008
  * @param badFramesPerMinute     bad frames within a minute that close a connection with 4400
  * @param publishesPerSecond     publishes one connection may make per second (more are nacked rate_limited)
+ * @param clientPublishesPerSecond publishes one client ({@code sub}) may make per second at this node, over all its
+ *                               connections and HTTP
  * @param rateLimitedCloseAfter  rate-limited publishes within 10 s that close a connection with 4029
  * @param pollDefaultWaitS       long-poll hold time when the request gives none
  * @param pollMaxWaitS           longest long-poll hold time a request may ask for
@@ -32,14 +34,15 @@ import io.meshgate.edge.session.Limits;
  */
 public record EdgeSettings(String region, String node, String host, int port, String publicUrl, Limits limits,
                            long pingMs, long connectTimeoutMs, int outboundMaxFrames, long outboundMaxBytes,
-                           int badFramesPerMinute, int publishesPerSecond, int rateLimitedCloseAfter,
+                           int badFramesPerMinute, int publishesPerSecond, int clientPublishesPerSecond,
+                           int rateLimitedCloseAfter,
                            int pollDefaultWaitS, int pollMaxWaitS, int pollMaxMessages, int pollMaxChannels,
                            int pollMaxInFlight, long closeGraceMs, long moveJitterMs, long drainTimeoutMs, long readyHoldMs,
                            String adminToken) {
 
     public static EdgeSettings defaults(String region, String node, String host, int port) {
         return new EdgeSettings(region, node, host, port, null, Limits.DEFAULTS, 15_000, 10_000, 4096,
-                8L * 1024 * 1024, 10, 1000, 100, 25, 55, 1000, 100, 20_000, 5_000, 5_000, 30_000, 5_000, null);
+                8L * 1024 * 1024, 10, 1000, 2000, 100, 25, 55, 1000, 100, 20_000, 5_000, 5_000, 30_000, 5_000, null);
     }
 
     public EdgeSettings withPort(int value) {
@@ -65,13 +68,18 @@ public record EdgeSettings(String region, String node, String host, int port, St
         });
     }
 
+    /** Sets the per-connection and the per-client publish rate. */
     public EdgeSettings withPublishesPerSecond(int value) {
-        return with(b -> b.publishesPerSecond = value);
+        return with(b -> {
+            b.publishesPerSecond = value;
+            b.clientPublishesPerSecond = value;
+        });
     }
 
     public EdgeSettings withPublishRate(int perSecond, int closeAfterRateLimited) {
         return with(b -> {
             b.publishesPerSecond = perSecond;
+            b.clientPublishesPerSecond = perSecond;
             b.rateLimitedCloseAfter = closeAfterRateLimited;
         });
     }
@@ -104,6 +112,7 @@ public record EdgeSettings(String region, String node, String host, int port, St
         public long outboundMaxBytes;
         public int badFramesPerMinute;
         public int publishesPerSecond;
+        public int clientPublishesPerSecond;
         public int rateLimitedCloseAfter;
         public int pollDefaultWaitS;
         public int pollMaxWaitS;
@@ -129,6 +138,7 @@ public record EdgeSettings(String region, String node, String host, int port, St
             outboundMaxBytes = s.outboundMaxBytes;
             badFramesPerMinute = s.badFramesPerMinute;
             publishesPerSecond = s.publishesPerSecond;
+            clientPublishesPerSecond = s.clientPublishesPerSecond;
             rateLimitedCloseAfter = s.rateLimitedCloseAfter;
             pollDefaultWaitS = s.pollDefaultWaitS;
             pollMaxWaitS = s.pollMaxWaitS;
@@ -145,7 +155,7 @@ public record EdgeSettings(String region, String node, String host, int port, St
         private EdgeSettings build() {
             return new EdgeSettings(region, node, host, port, publicUrl, limits, pingMs, connectTimeoutMs,
                     outboundMaxFrames, outboundMaxBytes, badFramesPerMinute, publishesPerSecond,
-                    rateLimitedCloseAfter, pollDefaultWaitS, pollMaxWaitS, pollMaxMessages, pollMaxChannels,
+                    clientPublishesPerSecond, rateLimitedCloseAfter, pollDefaultWaitS, pollMaxWaitS, pollMaxMessages, pollMaxChannels,
                     pollMaxInFlight, closeGraceMs, moveJitterMs, drainTimeoutMs, readyHoldMs, adminToken);
         }
     }

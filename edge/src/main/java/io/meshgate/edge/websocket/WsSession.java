@@ -166,13 +166,21 @@ final class WsSession {
             return;
         }
         if (publishLimiter != null && !publishLimiter.acquirePermission()) {
-            connection.send(ctx.publishes().nack(command.id(), command.channel(), ErrorCode.RATE_LIMITED,
-                    "more than " + settings.publishesPerSecond() + " publishes per second on this connection")
-                    .frame());
-            countRateLimited();
+            rateLimited(command, "more than " + settings.publishesPerSecond() + " publishes per second on this"
+                    + " connection");
+            return;
+        }
+        if (!ctx.clientLimits().tryAcquire(principal)) {
+            rateLimited(command, "more than " + settings.clientPublishesPerSecond() + " publishes per second for client "
+                    + principal.subject() + " at this node, over all its connections");
             return;
         }
         ctx.publishes().publish(principal, command).thenAccept(reply -> connection.send(reply.frame()));
+    }
+
+    private void rateLimited(PublishCommand command, String reason) {
+        connection.send(ctx.publishes().nack(command.id(), command.channel(), ErrorCode.RATE_LIMITED, reason).frame());
+        countRateLimited();
     }
 
     private void onSubscribe(JsonNode frame) {

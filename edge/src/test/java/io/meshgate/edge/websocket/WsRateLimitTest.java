@@ -77,6 +77,32 @@ class WsRateLimitTest {
     }
 
     @Test
+    void oneClientCannotMultiplyItsRateByOpeningConnections() {
+        // Generous per connection, 2/s per client: six publishes over two connections of one client, sent in well
+        // under a second, span at most two of its rate periods, so at most four pass.
+        try (TestRegion node = TestRegion.nodes(1).edge(s -> s.withPublishesPerSecond(100)
+                .with(b -> b.clientPublishesPerSecond = PER_SECOND)).start()) {
+            String ch = channel("rl-multi");
+            String sameClient = token("multi");
+            try (WsClient a = WsClient.connect(node.wsUrl(0), sameClient);
+                 WsClient b = WsClient.connect(node.wsUrl(0), sameClient)) {
+                for (int i = 0; i < 3; i++) {
+                    a.send(pub(ch, "a-" + i, "0"));
+                    b.send(pub(ch, "b-" + i, "0"));
+                }
+                Map<String, JsonNode> replies = new java.util.HashMap<>(awaitReplies(a, List.of("a-0", "a-1", "a-2")));
+                replies.putAll(awaitReplies(b, List.of("b-0", "b-1", "b-2")));
+                List<JsonNode> nacks = replies.values().stream().filter(r -> op(r).equals("nack")).toList();
+                assertTrue(nacks.size() >= 2, "one client over its rate on two connections: " + replies);
+                nacks.forEach(n -> {
+                    assertEquals("rate_limited", n.get("code").asText());
+                    assertTrue(n.get("reason").asText().contains("client multi"), n.toString());
+                });
+            }
+        }
+    }
+
+    @Test
     void exceedingTheRateRepeatedlyCloses4029() throws Exception {
         String ch = channel("rl-close");
         try (WsClient c = WsClient.connect(region.wsUrl(0), token("flooder"))) {

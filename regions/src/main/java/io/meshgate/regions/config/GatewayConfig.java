@@ -31,6 +31,7 @@ public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, Histo
     /** Edge settings shared by every node; the names match {@link EdgeSettings}. */
     public record EdgeTuning(long pingMs, long connectTimeoutMs, long closeGraceMs, int outboundMaxFrames,
                              long outboundMaxBytes, int badFramesPerMinute, int publishesPerSecond,
+                             int clientPublishesPerSecond,
                              int rateLimitedCloseAfter, int pollDefaultWaitS, int pollMaxWaitS, int pollMaxMessages,
                              int pollMaxChannels, int pollMaxInFlight, long moveJitterMs, long drainTimeoutMs, long readyHoldMs,
                              String adminToken) {
@@ -53,7 +54,8 @@ public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, Histo
         EdgeTuning t = edge;
         EdgeSettings edgeSettings = new EdgeSettings(region.name(), node.name(), node.host(), node.edgePort(),
                 region.publicUrl(), limits, t.pingMs(), t.connectTimeoutMs(), t.outboundMaxFrames(),
-                t.outboundMaxBytes(), t.badFramesPerMinute(), t.publishesPerSecond(), t.rateLimitedCloseAfter(),
+                t.outboundMaxBytes(), t.badFramesPerMinute(), t.publishesPerSecond(), t.clientPublishesPerSecond(),
+                t.rateLimitedCloseAfter(),
                 t.pollDefaultWaitS(), t.pollMaxWaitS(), t.pollMaxMessages(), t.pollMaxChannels(), t.pollMaxInFlight(),
                 t.closeGraceMs(),
                 t.moveJitterMs(), t.drainTimeoutMs(), t.readyHoldMs(), t.adminToken());

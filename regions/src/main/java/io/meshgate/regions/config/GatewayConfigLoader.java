@@ -240,6 +240,7 @@ public final class GatewayConfigLoader {
                 limits.number("outboundMaxBytes", d.outboundMaxBytes(), 64 * 1024, Long.MAX_VALUE),
                 limits.integer("badFramesPerMinute", d.badFramesPerMinute(), 1, 1_000_000),
                 limits.integer("publishesPerSecond", d.publishesPerSecond(), 0, 10_000_000),
+                limits.integer("clientPublishesPerSecond", d.clientPublishesPerSecond(), 0, 10_000_000),
                 limits.integer("rateLimitedCloseAfter", d.rateLimitedCloseAfter(), 1, 10_000_000),
                 poll.integer("defaultWaitS", d.pollDefaultWaitS(), 0, 55),
                 poll.integer("maxWaitS", d.pollMaxWaitS(), 0, 55),
