@@ -28,20 +28,22 @@ import java.util.Map;
  * @param serverPid            remote mode: pid of the region's JVM, to force a GC with jcmd before reading its heap
  * @param outDir               where the results are written
  * @param maxMinutes           the whole run is stopped after this long, whatever it is doing
+ * @param quietChannels        scenario (d): channels that get one message each while the region heap is measured
  */
 record BenchConfig(List<String> wsUrls, List<String> scenarios, int fanoutSubscribers, double fanoutRate,
                    int channels, double channelsRate, int durationS, int warmupS, int drainS, int publishers,
                    int payloadBytes, int idleConnections, String idleClientXmx, int connectConcurrency,
-                   long serverPid, Path outDir, int maxMinutes) {
+                   long serverPid, Path outDir, int maxMinutes, int quietChannels) {
 
-    static final List<String> ALL_SCENARIOS = List.of("idle", "fanout", "channels");
+    static final List<String> ALL_SCENARIOS = List.of("idle", "fanout", "channels", "quiet");
     /** Below the edge's per-connection publish limit (1,000/s) with room for the limiter's window edges. */
     static final double MAX_RATE_PER_PUBLISHER = 800;
 
     static final String USAGE = """
             io.meshgate.chaos.bench.LoadGenerator [flags]
               --ws URL[,URL...]          a running region's WebSocket URLs (default: start a 2-node region in this JVM)
-              --scenarios LIST           idle,fanout,channels (default: all three, in that order)
+              --scenarios LIST           idle,fanout,channels,quiet (default: all four, in that order)
+              --quiet-channels N         (d) channels with one message each, heap per quiet channel (100000)
               --fanout-subscribers N     (a) subscribers of one channel (default 1000)
               --fanout-rate R            (a) messages/s published to it (default 50)
               --channels N               (b) channels with one subscriber each (default 1000)
@@ -111,7 +113,8 @@ record BenchConfig(List<String> wsUrls, List<String> scenarios, int fanoutSubscr
                 f.positiveInt("publishers", 4), f.nonNegativeInt("payload-bytes", 64),
                 f.positiveInt("idle-connections", 10_000), f.string("idle-client-xmx", "2g"),
                 f.positiveInt("connect-concurrency", 200), f.has("server-pid") ? f.positiveInt("server-pid", 0) : 0,
-                Path.of(f.string("out", defaultOut.toString())).toAbsolutePath().normalize(), f.positiveInt("max-minutes", 30));
+                Path.of(f.string("out", defaultOut.toString())).toAbsolutePath().normalize(), f.positiveInt("max-minutes", 30),
+                f.positiveInt("quiet-channels", 100_000));
         f.rejectUnknown();
         if (config.warmupS >= config.durationS) {
             throw new IllegalArgumentException("--warmup-s (" + config.warmupS + ") must be less than --duration-s ("
@@ -153,6 +156,7 @@ record BenchConfig(List<String> wsUrls, List<String> scenarios, int fanoutSubscr
         m.put("connectConcurrency", connectConcurrency);
         m.put("serverPid", serverPid == 0 ? null : serverPid);
         m.put("maxMinutes", maxMinutes);
+        m.put("quietChannels", quietChannels);
         return m;
     }
 

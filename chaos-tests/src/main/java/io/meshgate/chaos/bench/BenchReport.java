@@ -123,6 +123,18 @@ final class BenchReport {
                     .replace("|", "\\|"));
             md.append('\n');
         }
+        if (results.get("quiet") instanceof QuietChannelsScenario.Result q) {
+            md.append("## (d) Region heap per quiet channel\n\n| | |\n|---|---|\n");
+            md.append("| **bytes per channel** (region-wide: primary and backup copy) | **").append(q.bytesPerChannel())
+                    .append("** |\n");
+            md.append("| channels / published / failed | ").append(q.channels()).append(" / ").append(q.published())
+                    .append(" / ").append(q.failed()).append(" |\n");
+            md.append("| heap before / after (MiB) | ").append(mib(q.heapBeforeBytes())).append(" / ")
+                    .append(mib(q.heapAfterBytes())).append(" |\n");
+            md.append("| publish time (ms) | ").append(q.publishMillis()).append(" |\n");
+            md.append("| method | ").append(q.method()).append(q.gcForced() ? "" : " (no forced GC: upper bound)")
+                    .append(" |\n\n");
+        }
         Object c = results.get("idle");
         if (c instanceof IdleConnectionsScenario.Result r) {
             md.append("## (c) Server heap per idle WebSocket connection\n\n| | |\n|---|---|\n");

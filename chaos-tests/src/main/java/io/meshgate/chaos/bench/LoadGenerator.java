@@ -77,6 +77,7 @@ public final class LoadGenerator {
                             config.channelsRate(), config.durationS(), config.warmupS(), config.drainS(),
                             config.publishers(), config.payloadBytes(), config.connectConcurrency()), http,
                             target.wsUrls(), runId).run();
+                    case "quiet" -> new QuietChannelsScenario(config.quietChannels(), target, http).run();
                     default -> throw new IllegalArgumentException("unknown scenario " + scenario);
                 });
             } catch (RuntimeException e) {
