@@ -54,24 +54,30 @@ public final class ChannelStore {
         return regionEpoch;
     }
 
-    /** Sequences publishes in list order; completes once owner and backup hold them. */
+    /**
+     * Sequences publishes in list order; completes once owner and backup hold them. Retried like every call here
+     * (see {@link IdempotentRetry}): a second attempt of a batch that did land returns its original positions.
+     */
     public CompletionStage<SequenceResult> sequence(String channel, List<PublishRequest> requests) {
-        return channels.submitToKey(channel, new SequenceProcessor(List.copyOf(requests), regionEpoch, limits));
+        SequenceProcessor processor = new SequenceProcessor(List.copyOf(requests), regionEpoch, limits);
+        return IdempotentRetry.call(() -> channels.submitToKey(channel, processor));
     }
 
     /** Adds a member's route and reads the channel after {@code afterSeq} (use -1 or 0 for "just the head"). */
     public CompletionStage<Range> subscribe(String channel, UUID member, long afterSeq, int maxMessages) {
-        return channels.submitToKey(channel,
-                new SubscribeProcessor(member, true, afterSeq, maxMessages, regionEpoch, limits));
+        return IdempotentRetry.call(() -> channels.submitToKey(channel,
+                new SubscribeProcessor(member, true, afterSeq, maxMessages, regionEpoch, limits)));
     }
 
     public CompletionStage<Range> unsubscribe(String channel, UUID member) {
-        return channels.submitToKey(channel, new SubscribeProcessor(member, false, 0, 0, regionEpoch, limits));
+        return IdempotentRetry.call(() -> channels.submitToKey(channel,
+                new SubscribeProcessor(member, false, 0, 0, regionEpoch, limits)));
     }
 
     /** Reads the messages after {@code afterSeq}, at most {@code maxMessages}, and the channel's head. */
     public CompletionStage<Range> read(String channel, long afterSeq, int maxMessages) {
-        return channels.submitToKey(channel, new ReadProcessor(afterSeq, maxMessages, regionEpoch, limits.ttlMs()));
+        return IdempotentRetry.call(() -> channels.submitToKey(channel,
+                new ReadProcessor(afterSeq, maxMessages, regionEpoch, limits.ttlMs())));
     }
 
     /** Drops routes of departed members and expired history, across every channel. Blocking; call off I/O threads. */
