@@ -1,7 +1,6 @@
 package io.meshgate.edge.delivery;
 
 import io.meshgate.relay.channel.Message;
-import io.meshgate.relay.history.Range;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,25 +49,6 @@ final class ChannelFeed {
     private record RouteWaiter(Runnable onActive, Consumer<Throwable> onFailure) {
     }
 
-    /** A subscriber's place in the stream. */
-    private static final class Follower {
-        final FeedListener listener;
-        /**
-         * False until its attach read is in: until then its cursor is not known (a resume position, or the head for
-         * a live subscriber), and nothing may be written before {@code subscribed}. Whatever the feed emits
-         * meanwhile is caught up from history afterwards.
-         */
-        boolean attached;
-        long cursor;
-        boolean catchingUp;
-        /** When the follower's transport last turned out to have no room, or 0 while it has room. */
-        long noRoomSinceMs;
-
-        Follower(FeedListener listener) {
-            this.listener = listener;
-        }
-    }
-
     ChannelFeed(String channel, FeedRegistry registry) {
         this.channel = channel;
         this.registry = registry;
@@ -99,7 +79,7 @@ final class ChannelFeed {
     // ---- subscribers -------------------------------------------------------------------------------------------
 
     void attach(FeedSubscription subscription, Long fromSeq) {
-        Follower follower = new Follower(subscription.listener());
+        Follower follower = new Follower(this, subscription.listener());
         followers.put(subscription, follower);
         whenRouteActive(() -> readForAttach(subscription, follower, fromSeq), failure -> {
             if (followers.remove(subscription) != null) {
@@ -120,31 +100,14 @@ final class ChannelFeed {
                 follower.listener.onFailure(failure);
                 return;
             }
-            onAttachRead(follower, fromSeq, range);
+            lastActivityMs = registry.clock().millis();
+            probedSinceActivity = false;
+            follower.onAttachRead(fromSeq, range);
         }, executor);
     }
 
-    private void onAttachRead(Follower follower, Long fromSeq, Range range) {
-        follower.attached = true;
-        if (fromSeq == null) {
-            follower.cursor = range.head();
-            follower.listener.onAttached(new Attachment(range.epoch(), range.head(), false));
-        } else {
-            long from = Math.max(fromSeq, 0);
-            boolean aheadOfHead = from > range.head();
-            follower.listener.onAttached(new Attachment(range.epoch(), range.head(),
-                    !aheadOfHead && !range.hasGap()));
-            follower.cursor = from;
-            give(follower, range);
-        }
-        lastActivityMs = registry.clock().millis();
-        probedSinceActivity = false;
-        if (follower.cursor < Math.max(delivered, range.head())) {
-            startCatchUp(follower);
-        }
-    }
-
-    private void dropSlow(Follower f) {
+    /** The follower's transport had no room for the slow-consumer time: it is dropped and told so. */
+    void dropSlow(Follower f) {
         followers.values().remove(f);
         registry.slowConsumer();
         f.listener.onSlowConsumer();
@@ -323,7 +286,7 @@ final class ChannelFeed {
                         long from = Math.max(range.gapFrom(), delivered + 1);
                         delivered = range.gapTo();
                         for (Follower f : followers.values()) {
-                            giveGap(f, from, range.gapTo());
+                            f.giveGap(from, range.gapTo());
                         }
                     }
                     List<Message> run = new ArrayList<>();
@@ -362,7 +325,7 @@ final class ChannelFeed {
 
     private void emit(List<Message> run) {
         for (Follower f : followers.values()) {
-            give(f, run);
+            f.giveLive(run);
         }
         if (!waiters.isEmpty()) {
             long last = run.get(run.size() - 1).seq();
@@ -378,114 +341,17 @@ final class ChannelFeed {
         registry.delivered(run.size());
     }
 
-    // ---- one follower ------------------------------------------------------------------------------------------
+    // ---- what followers need ----------------------------------------------------------------------------------
 
-    private void give(Follower f, List<Message> run) {
-        if (!f.attached || f.catchingUp || run.isEmpty()) {
-            return;
-        }
-        int start = 0;
-        while (start < run.size() && run.get(start).seq() <= f.cursor) {
-            start++;
-        }
-        if (start == run.size()) {
-            return;
-        }
-        if (run.get(start).seq() != f.cursor + 1) {
-            startCatchUp(f);
-            return;
-        }
-        // Live messages are paced like history: what does not fit now is read from history once there is room,
-        // so a burst (a batch of up to publish.batchMax messages) never overflows a reader that keeps up.
-        int end = start;
-        while (end < run.size() && f.listener.hasRoom()) {
-            f.listener.onMessages(List.of(run.get(end)));
-            f.cursor = run.get(end).seq();
-            end++;
-        }
-        if (end < run.size()) {
-            startCatchUp(f);
-        }
+    long delivered() {
+        return delivered;
     }
 
-    /**
-     * Gives a history read (attach or catch-up page) to a follower, one message at a time while its transport has
-     * room. A page can hold more than a whole outbound queue (200 messages of up to 64 KiB), so giving it at once
-     * would close a subscriber that reads perfectly well with 4008, again on every resume; what does not fit now
-     * is read again by the next catch-up page, once there is room.
-     *
-     * @return true when it stopped for lack of room (so the caller must keep catching up)
-     */
-    private boolean give(Follower f, Range range) {
-        if (range.hasGap() && range.gapTo() > f.cursor) {
-            giveGap(f, Math.max(range.gapFrom(), f.cursor + 1), range.gapTo());
-        }
-        for (Message m : range.messages()) {
-            if (m.seq() <= f.cursor) {
-                continue;
-            }
-            if (m.seq() != f.cursor + 1) {
-                return false;
-            }
-            if (!f.listener.hasRoom()) {
-                return true;
-            }
-            f.cursor = m.seq();
-            f.listener.onMessages(List.of(m));
-        }
-        return false;
+    boolean isFollowedBy(Follower follower) {
+        return followers.containsValue(follower);
     }
 
-    private void giveGap(Follower f, long from, long to) {
-        if (!f.attached || to <= f.cursor) {
-            return;
-        }
-        f.listener.onGap(Math.max(from, f.cursor + 1), to);
-        f.cursor = to;
-    }
-
-    private void startCatchUp(Follower f) {
-        if (f.catchingUp) {
-            return;
-        }
-        f.catchingUp = true;
-        catchUpPage(f);
-    }
-
-    private void catchUpPage(Follower f) {
-        if (!followers.containsValue(f)) {
-            return;
-        }
-        if (!f.listener.hasRoom()) {
-            long now = registry.clock().millis();
-            if (f.noRoomSinceMs == 0) {
-                f.noRoomSinceMs = now;
-            } else if (now - f.noRoomSinceMs >= registry.settings().slowConsumerMs()) {
-                dropSlow(f);
-                return;
-            }
-            registry.schedule(() -> submit(() -> catchUpPage(f)), 20);
-            return;
-        }
-        f.noRoomSinceMs = 0;
-        long from = f.cursor;
-        registry.store().read(channel, from, registry.settings().pageSize()).whenCompleteAsync((range, failure) -> {
-            if (!followers.containsValue(f)) {
-                return;
-            }
-            if (failure != null) {
-                registry.schedule(() -> submit(() -> catchUpPage(f)), 200);
-                return;
-            }
-            f.catchingUp = false;
-            boolean outOfRoom = give(f, range);
-            boolean progressed = f.cursor > from;
-            // Behind and either moving or only waiting for room: go on (catchUpPage waits for room itself). Asking
-            // hasRoom() again here would race with the queue draining and could stop catch-up for good.
-            if (f.cursor < Math.max(delivered, range.head()) && (progressed || outOfRoom)) {
-                f.catchingUp = true;
-                catchUpPage(f);
-            }
-        }, executor);
+    FeedRegistry registry() {
+        return registry;
     }
 }
