@@ -1,5 +1,7 @@
 package io.meshgate.chaos;
 
+import io.meshgate.regions.ops.NodeClient;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -74,13 +76,7 @@ final class GatewayProcess implements AutoCloseable {
         try {
             HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(httpUrl() + "/metrics"))
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-            double sum = -1;
-            for (String line : response.body().split("\n")) {
-                if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
-                    sum = Math.max(sum, 0) + Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                }
-            }
-            return sum;
+            return NodeClient.gauge(response.body(), name);
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {

@@ -17,6 +17,8 @@ public final class Main {
               node           run one node of a deployment: node --config FILE --node NAME
               token          mint an HS256 client token from a configuration's secret
               check-config   validate a configuration file and print what it resolves to
+              status         every node of a deployment: ready or why not, members, clients, channels
+              drain          drain one node of a deployment (move its clients, wait for acks, stop it)
               help           this text
 
             Run 'java -jar gateway.jar <command> --help' for a command's options.
@@ -43,6 +45,8 @@ public final class Main {
                 case "node" -> NodeCommand.run(args);
                 case "token" -> TokenCommand.run(args);
                 case "check-config" -> CheckConfigCommand.run(args);
+                case "status" -> StatusCommand.run(args);
+                case "drain" -> DrainCommand.run(args);
                 default -> {
                     System.err.println("unknown command '" + args[0] + "'\n");
                     System.err.print(USAGE);

@@ -1,0 +1,65 @@
+package io.meshgate.regions.cli;
+
+import io.meshgate.regions.config.GatewayConfig;
+import io.meshgate.regions.config.GatewayConfigLoader;
+import io.meshgate.regions.ops.NodeClient;
+import io.meshgate.regions.ops.NodeStatus;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** {@code status}: every node of a deployment, as its own endpoints report it. */
+final class StatusCommand {
+    private static final String HELP = """
+            Usage: java -jar gateway.jar status --config FILE [--node NAME]
+
+            Asks every node of the configuration (or one) for /readyz and /metrics and prints, per node: ready or
+            why not (starting, draining, region down, recovering, unreachable), members of its region's cluster as
+            it sees them, connected WebSocket clients, channels it delivers, and publishes waiting for their ack.
+            Exit code 0 when every node asked is ready, 1 otherwise.
+
+            Options:
+              --config FILE   the deployment's YAML configuration
+              --node NAME     only this node
+              --help          this text
+            """;
+
+    private StatusCommand() {
+    }
+
+    static int run(String[] args) {
+        Args parsed = Args.parse("status", args, 1, Set.of("--config", "--node"), Set.of("--help"));
+        if (parsed.flag("--help")) {
+            System.out.print(HELP);
+            return 0;
+        }
+        GatewayConfig config = GatewayConfigLoader.load(Path.of(parsed.required("status", "--config")));
+        String only = parsed.value("--node");
+        NodeClient client = new NodeClient();
+        List<NodeStatus> statuses = new ArrayList<>();
+        for (GatewayConfig.RegionConfig region : config.regions()) {
+            for (GatewayConfig.NodeConfig node : region.nodes()) {
+                if (only == null || only.equals(node.name())) {
+                    statuses.add(client.status(region.name(), node.name(), NodeUrls.base(config, node)));
+                }
+            }
+        }
+        if (statuses.isEmpty()) {
+            throw new Args.UsageException("status: --node " + only + " is not a node of the configuration");
+        }
+        System.out.printf("%-12s %-16s %-28s %-22s %7s %8s %9s %8s%n", "REGION", "NODE", "URL", "READY", "MEMBERS",
+                "CLIENTS", "CHANNELS", "INFLIGHT");
+        for (NodeStatus s : statuses) {
+            System.out.printf("%-12s %-16s %-28s %-22s %7s %8s %9s %8s%n", s.region(), s.node(), s.url(),
+                    s.ready() ? "yes" : "no: " + s.readyReason(), count(s.regionMembers()),
+                    count(s.webSocketClients()), count(s.channels()), count(s.publishesInFlight()));
+        }
+        return statuses.stream().allMatch(NodeStatus::ready) ? 0 : 1;
+    }
+
+    private static String count(long n) {
+        return n < 0 ? "-" : Long.toString(n);
+    }
+}

@@ -1,0 +1,65 @@
+package io.meshgate.regions.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** Reads a node's status and asks it to drain, over its edge port. */
+public final class NodeClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+
+    public NodeStatus status(String region, String node, String baseUrl) {
+        try {
+            HttpResponse<String> ready = get(baseUrl + "/readyz");
+            String reason = null;
+            if (ready.statusCode() != 200) {
+                JsonNode body = JSON.readTree(ready.body());
+                reason = body.path("reason").asText("not ready (HTTP " + ready.statusCode() + ")");
+            }
+            String metrics = get(baseUrl + "/metrics").body();
+            return new NodeStatus(region, node, baseUrl, reason, gauge(metrics, "meshgate_region_members"),
+                    gauge(metrics, "meshgate_ws_connections"), gauge(metrics, "meshgate_feed_channels"),
+                    gauge(metrics, "meshgate_publish_inflight"));
+        } catch (IOException e) {
+            return new NodeStatus(region, node, baseUrl, "unreachable: " + e.getMessage(), -1, -1, -1, -1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new NodeStatus(region, node, baseUrl, "interrupted", -1, -1, -1, -1);
+        }
+    }
+
+    /** Asks the node to drain; returns its answer (HTTP status and body). */
+    public HttpResponse<String> drain(String baseUrl, String adminToken) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + "/admin/drain")).timeout(TIMEOUT)
+                .POST(HttpRequest.BodyPublishers.noBody());
+        if (adminToken != null && !adminToken.isEmpty()) {
+            request.header("Authorization", "Bearer " + adminToken);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Sum of a metric's samples in Prometheus text, -1 when absent. */
+    public static long gauge(String metrics, String name) {
+        double sum = -1;
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                sum = Math.max(sum, 0) + Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return (long) sum;
+    }
+}
