@@ -51,7 +51,8 @@ final class DrainCommand {
                     + answer.body());
             return 1;
         } catch (IOException e) {
-            System.err.println("node " + name + " (" + url + ") is unreachable: " + e.getMessage());
+            System.err.println("node " + name + " (" + url + ") is unreachable: "
+                    + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

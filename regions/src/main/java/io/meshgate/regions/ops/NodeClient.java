@@ -30,7 +30,10 @@ public final class NodeClient {
                     gauge(metrics, "meshgate_ws_connections"), gauge(metrics, "meshgate_feed_channels"),
                     gauge(metrics, "meshgate_publish_inflight"));
         } catch (IOException e) {
-            return new NodeStatus(region, node, baseUrl, "unreachable: " + e.getMessage(), -1, -1, -1, -1);
+            String why = e instanceof java.net.ConnectException ? "connection refused"
+                    : e instanceof java.net.http.HttpTimeoutException ? "timed out"
+                    : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            return new NodeStatus(region, node, baseUrl, "unreachable (" + why + ")", -1, -1, -1, -1);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new NodeStatus(region, node, baseUrl, "interrupted", -1, -1, -1, -1);
