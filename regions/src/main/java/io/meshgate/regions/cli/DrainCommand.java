@@ -51,8 +51,7 @@ final class DrainCommand {
                     + answer.body());
             return 1;
         } catch (IOException e) {
-            System.err.println("node " + name + " (" + url + ") is unreachable: "
-                    + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
+            System.err.println("node " + name + " (" + url + ") is unreachable: " + NodeClient.why(e));
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -49,10 +49,10 @@ final class StatusCommand {
         if (statuses.isEmpty()) {
             throw new Args.UsageException("status: --node " + only + " is not a node of the configuration");
         }
-        System.out.printf("%-12s %-16s %-28s %-22s %7s %8s %9s %8s%n", "REGION", "NODE", "URL", "READY", "MEMBERS",
+        System.out.printf("%-12s %-16s %-28s %-36s %7s %8s %9s %8s%n", "REGION", "NODE", "URL", "READY", "MEMBERS",
                 "CLIENTS", "CHANNELS", "INFLIGHT");
         for (NodeStatus s : statuses) {
-            System.out.printf("%-12s %-16s %-28s %-22s %7s %8s %9s %8s%n", s.region(), s.node(), s.url(),
+            System.out.printf("%-12s %-16s %-28s %-36s %7s %8s %9s %8s%n", s.region(), s.node(), s.url(),
                     s.ready() ? "yes" : "no: " + s.readyReason(), count(s.regionMembers()),
                     count(s.webSocketClients()), count(s.channels()), count(s.publishesInFlight()));
         }

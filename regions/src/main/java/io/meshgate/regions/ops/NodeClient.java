@@ -30,10 +30,7 @@ public final class NodeClient {
                     gauge(metrics, "meshgate_ws_connections"), gauge(metrics, "meshgate_feed_channels"),
                     gauge(metrics, "meshgate_publish_inflight"));
         } catch (IOException e) {
-            String why = e instanceof java.net.ConnectException ? "connection refused"
-                    : e instanceof java.net.http.HttpTimeoutException ? "timed out"
-                    : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-            return new NodeStatus(region, node, baseUrl, "unreachable (" + why + ")", -1, -1, -1, -1);
+            return new NodeStatus(region, node, baseUrl, "unreachable (" + why(e) + ")", -1, -1, -1, -1);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new NodeStatus(region, node, baseUrl, "interrupted", -1, -1, -1, -1);
@@ -53,6 +50,13 @@ public final class NodeClient {
     private HttpResponse<String> get(String url) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Why a node could not be reached, in words (a refused connection has no message of its own). */
+    public static String why(IOException e) {
+        return e instanceof java.net.ConnectException ? "connection refused"
+                : e instanceof java.net.http.HttpTimeoutException ? "timed out"
+                : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     /** Sum of a metric's samples in Prometheus text, -1 when absent. */
