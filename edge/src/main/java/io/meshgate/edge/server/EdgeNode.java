@@ -100,10 +100,11 @@ public final class EdgeNode implements AutoCloseable {
         this.readiness = new Readiness(clock, edge.readyHoldMs(), region::isRunning);
         this.drain = new DrainController(readiness, webSockets, publishes, edge.region(), this::moveTarget,
                 edge.drainTimeoutMs(), edge.closeGraceMs());
-        this.server = new EdgeServer(ctx, webSockets, new Directory(), readiness, drain, meters, sslContext);
+        this.server = new EdgeServer(ctx, settings.bindHost(), webSockets, new Directory(), readiness, drain, meters,
+                sslContext);
         try {
             this.relay = new RelayServer(NettyServerBuilder.forAddress(
-                    new InetSocketAddress(settings.hazelcast().bindHost(), settings.relayPort())),
+                    new InetSocketAddress(settings.bindHost(), settings.relayPort())),
                     new RelayService(edge.region(), edge.node(), region.store())).start();
         } catch (IOException e) {
             close();

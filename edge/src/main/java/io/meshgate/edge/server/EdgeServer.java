@@ -32,7 +32,7 @@ public final class EdgeServer implements AutoCloseable {
     private final Undertow undertow;
     private final int port;
 
-    public EdgeServer(EdgeContext ctx, WebSocketEndpoint webSockets, RegionDirectory directory, Readiness readiness,
+    public EdgeServer(EdgeContext ctx, String bindHost, WebSocketEndpoint webSockets, RegionDirectory directory, Readiness readiness,
                       DrainController drain, PrometheusMeterRegistry prometheus, SSLContext tls) {
         EdgeSettings s = ctx.settings();
         PathHandler paths = Handlers.path(notFound())
@@ -56,9 +56,9 @@ public final class EdgeServer implements AutoCloseable {
         int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
         Undertow.Builder builder = Undertow.builder();
         if (tls != null) {
-            builder.addHttpsListener(s.port(), s.host(), tls);
+            builder.addHttpsListener(s.port(), bindHost, tls);
         } else {
-            builder.addHttpListener(s.port(), s.host());
+            builder.addHttpListener(s.port(), bindHost);
         }
         this.undertow = builder
                 .setIoThreads(ioThreads)
@@ -77,8 +77,8 @@ public final class EdgeServer implements AutoCloseable {
                 .build();
         undertow.start();
         this.port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
-        LOG.info("edge {}/{} listening on {}://{}:{} (WebSocket at /v1/ws)", s.region(), s.node(),
-                tls != null ? "https" : "http", s.host(), port);
+        LOG.info("edge {}/{} listening on {}:{}, reached as {}://{}:{} (WebSocket at /v1/ws)", s.region(), s.node(),
+                bindHost, port, tls != null ? "https" : "http", s.host(), port);
     }
 
     private static HttpHandler notFound() {

@@ -10,6 +10,8 @@ import java.util.List;
 /**
  * Everything one node runs with.
  *
+ * @param bindHost            the address the edge and the relay bind (an IP of this machine, or 0.0.0.0); the
+ *                            edge's {@code host} is what clients are told
  * @param relayPort           the relay gRPC port (0 picks a free one)
  * @param publishBatchMax     publishes of one channel sent to the sequencer in one batch
  * @param publishQueueMax     publishes of one channel waiting at this node before new ones are refused
@@ -17,6 +19,6 @@ import java.util.List;
  * @param tls                 the edge's certificate, or null for plain HTTP/WebSocket
  */
 public record NodeSettings(EdgeSettings edge, HazelcastSettings hazelcast, HistoryLimits history, AuthSettings auth,
-                           FeedSettings feeds, int relayPort, int publishBatchMax, int publishQueueMax,
+                           FeedSettings feeds, String bindHost, int relayPort, int publishBatchMax, int publishQueueMax,
                            List<String> peerWsUrls, TlsSettings tls) {
 }

@@ -77,7 +77,7 @@ public final class TestRegion implements AutoCloseable {
                     "127.0.0.1", 0));
             NodeSettings node = new NodeSettings(edge,
                     new HazelcastSettings(cluster, "127.0.0.1", hzPorts.get(i), members, 1),
-                    history, auth, feeds, 0, 256, 10_000, List.of(), tls);
+                    history, auth, feeds, "127.0.0.1", 0, 256, 10_000, List.of(), tls);
             settings.add(node);
             nodes.add(EdgeNode.start(node));
         }

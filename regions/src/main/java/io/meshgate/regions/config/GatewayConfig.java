@@ -24,8 +24,11 @@ public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, Histo
     public record RegionConfig(String name, String publicUrl, List<NodeConfig> nodes) {
     }
 
-    /** One node: where its edge, relay and cluster member listen. */
-    public record NodeConfig(String name, String host, int edgePort, int relayPort, int clusterPort) {
+    /**
+     * One node: the host clients and peers reach it by, the address its sockets bind, and its ports.
+     */
+    public record NodeConfig(String name, String host, String bindHost, int edgePort, int relayPort,
+                             int clusterPort) {
     }
 
     /** Edge settings shared by every node; the names match {@link EdgeSettings}. */
@@ -67,9 +70,10 @@ public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, Histo
                 peers.add((tls != null ? "wss://" : "ws://") + other.host() + ":" + other.edgePort() + "/v1/ws");
             }
         }
-        HazelcastSettings cluster = new HazelcastSettings("meshgate-" + region.name(), node.host(),
+        HazelcastSettings cluster = new HazelcastSettings("meshgate-" + region.name(), node.bindHost(), node.host(),
                 node.clusterPort(), members, backupCount, backupAckTimeoutMs, memberTimeoutMs);
-        return new NodeSettings(edgeSettings, cluster, history, auth, delivery, node.relayPort(), publishBatchMax,
+        return new NodeSettings(edgeSettings, cluster, history, auth, delivery, node.bindHost(), node.relayPort(),
+                publishBatchMax,
                 publishQueueMax, peers, tls);
     }
 }

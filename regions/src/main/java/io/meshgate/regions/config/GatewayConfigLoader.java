@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
 public final class GatewayConfigLoader {
     private static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
     private static final int MAX_PORT = 65535;
+    private static final Pattern IP_LITERAL = Pattern.compile("^(\\d{1,3}(\\.\\d{1,3}){3}|\\[?[0-9a-fA-F:]*:[0-9a-fA-F:.]*]?)$");
 
     private GatewayConfigLoader() {
     }
@@ -117,6 +118,12 @@ public final class GatewayConfigLoader {
                             + " is used twice");
                 }
                 String host = node.string("host", "127.0.0.1");
+                // A name cannot be bound on every machine it might resolve to: bind everything unless told.
+                String bindHost = node.string("bindHost", IP_LITERAL.matcher(host).matches() ? host : "0.0.0.0");
+                if (!IP_LITERAL.matcher(bindHost).matches()) {
+                    throw new ConfigException("config key '" + node.path("bindHost")
+                            + "' must be an IP address of this machine or 0.0.0.0, got '" + bindHost + "'");
+                }
                 int edgePort = node.integer("edgePort", 8081, 0, MAX_PORT);
                 int relayPort = node.integer("relayPort", 9081, 0, MAX_PORT);
                 int clusterPort = node.integer("clusterPort", 5701, 1, MAX_PORT);
@@ -128,7 +135,7 @@ public final class GatewayConfigLoader {
                     }
                 }
                 node.rejectUnknown();
-                nodes.add(new GatewayConfig.NodeConfig(nodeName, host, edgePort, relayPort, clusterPort));
+                nodes.add(new GatewayConfig.NodeConfig(nodeName, host, bindHost, edgePort, relayPort, clusterPort));
             }
             region.rejectUnknown();
             regions.add(new GatewayConfig.RegionConfig(name, publicUrl, List.copyOf(nodes)));

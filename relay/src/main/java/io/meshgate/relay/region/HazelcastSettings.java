@@ -6,7 +6,8 @@ import java.util.List;
  * How a node joins its region's cluster.
  *
  * @param clusterName one name per region; members of other regions never join
- * @param bindHost    the address the member listens on and advertises
+ * @param bindHost    the address the member listens on: an IP of this machine, or 0.0.0.0 for every interface
+ * @param publicHost  the address other members reach it by (an IP or a DNS name); members lists these
  * @param port        the member's port (no auto-increment: a configured port is the port)
  * @param members     every member's {@code host:port}, including this one (TCP-IP join; multicast is off)
  * @param backupCount synchronous backups of channel state; 1 survives the loss of any one member
@@ -15,15 +16,19 @@ import java.util.List;
  * @param memberTimeoutMs    how long a member may be silent before the others declare it dead and take over its
  *                           partitions (a killed process is noticed at once through its closed connections)
  */
-public record HazelcastSettings(String clusterName, String bindHost, int port, List<String> members,
-                                int backupCount, long backupAckTimeoutMs, long memberTimeoutMs) {
+public record HazelcastSettings(String clusterName, String bindHost, String publicHost, int port,
+                                List<String> members, int backupCount, long backupAckTimeoutMs, long memberTimeoutMs) {
 
     public static final long DEFAULT_BACKUP_ACK_TIMEOUT_MS = 5_000;
     public static final long DEFAULT_MEMBER_TIMEOUT_MS = 10_000;
 
-    /** Settings with the default timeouts. */
-    public HazelcastSettings(String clusterName, String bindHost, int port, List<String> members, int backupCount) {
-        this(clusterName, bindHost, port, members, backupCount, DEFAULT_BACKUP_ACK_TIMEOUT_MS,
+    /** Settings with the default timeouts, for a member that binds and advertises one address. */
+    public HazelcastSettings(String clusterName, String host, int port, List<String> members, int backupCount) {
+        this(clusterName, host, host, port, members, backupCount, DEFAULT_BACKUP_ACK_TIMEOUT_MS,
                 DEFAULT_MEMBER_TIMEOUT_MS);
+    }
+
+    public boolean bindsEveryInterface() {
+        return bindHost.equals("0.0.0.0") || bindHost.equals("::") || bindHost.equals("[::]");
     }
 }

@@ -79,16 +79,32 @@ public final class RegionMember implements AutoCloseable {
                 Long.toString(Math.max(2, settings.memberTimeoutMs() / 1000)));
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(settings.port()).setPortAutoIncrement(false);
-        network.setPublicAddress(settings.bindHost() + ":" + settings.port());
-        network.getInterfaces().setEnabled(true).addInterface(settings.bindHost());
+        // Peers are told the public host (a DNS name is fine); the socket binds the bind host. Hazelcast matches
+        // interfaces by IP, so a named bind host is resolved, and a wildcard one binds every interface.
+        network.setPublicAddress(settings.publicHost() + ":" + settings.port());
+        if (settings.bindsEveryInterface()) {
+            config.setProperty("hazelcast.socket.bind.any", "true");
+            network.getInterfaces().setEnabled(false);
+        } else {
+            config.setProperty("hazelcast.socket.bind.any", "false");
+            network.getInterfaces().setEnabled(true).addInterface(ipOf(settings.bindHost()));
+        }
         JoinConfig join = network.getJoin();
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
         join.getTcpIpConfig().setEnabled(true).setMembers(settings.members());
         ChannelStore.configure(config, settings.backupCount());
-        LOG.info("starting region member {} on {}:{} (members {})", settings.clusterName(), settings.bindHost(),
-                settings.port(), settings.members());
+        LOG.info("starting region member {} on {}:{} as {}:{} (members {})", settings.clusterName(),
+                settings.bindHost(), settings.port(), settings.publicHost(), settings.port(), settings.members());
         return new RegionMember(Hazelcast.newHazelcastInstance(config), limits);
+    }
+
+    private static String ipOf(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("bind host " + host + " does not resolve", e);
+        }
     }
 
     /**

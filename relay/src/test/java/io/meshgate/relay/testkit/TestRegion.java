@@ -44,8 +44,8 @@ public final class TestRegion implements AutoCloseable {
         TestRegion region = new TestRegion(cluster, started);
         try {
             for (int port : ports) {
-                started.add(RegionMember.start(new HazelcastSettings(cluster, "127.0.0.1", port, addresses, 1,
-                        backupAckTimeoutMs, HazelcastSettings.DEFAULT_MEMBER_TIMEOUT_MS), limits));
+                started.add(RegionMember.start(new HazelcastSettings(cluster, "127.0.0.1", "127.0.0.1", port,
+                        addresses, 1, backupAckTimeoutMs, HazelcastSettings.DEFAULT_MEMBER_TIMEOUT_MS), limits));
             }
             region.awaitSafe();
             return region;
