@@ -29,17 +29,31 @@ public final class WsClient implements AutoCloseable {
     private final StringBuilder partial = new StringBuilder();
     private volatile boolean paused;
     private volatile WebSocket socket;
+    /** Answers the server's {@code ping} with {@code pong}, as a client must; off for tests of silent clients. */
+    private final boolean answerPings;
+    /** Sends in order, one at a time (the JDK refuses a send while one is pending); guarded by {@code this}. */
+    private CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
 
-    private WsClient() {
+    private WsClient(boolean answerPings) {
+        this.answerPings = answerPings;
     }
 
     public static WsClient open(String url) {
         return open(url, HTTP);
     }
 
+    /** Opens a client that never answers the server's pings (it is dropped after 2 x ping_ms of silence). */
+    public static WsClient openSilent(String url) {
+        return open(url, HTTP, false);
+    }
+
     /** Opens with a given HTTP client (for wss:// with a test trust store). */
     public static WsClient open(String url, HttpClient http) {
-        WsClient client = new WsClient();
+        return open(url, http, true);
+    }
+
+    private static WsClient open(String url, HttpClient http, boolean answerPings) {
+        WsClient client = new WsClient(answerPings);
         client.socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
                 .buildAsync(URI.create(url), client.listener()).join();
         return client;
@@ -47,7 +61,15 @@ public final class WsClient implements AutoCloseable {
 
     /** Opens and sends {@code connect}; waits for {@code connected}. */
     public static WsClient connect(String url, String token) {
-        WsClient client = open(url);
+        return connect(open(url), token);
+    }
+
+    /** As {@link #connect}, for a client that never answers the server's pings. */
+    public static WsClient connectSilent(String url, String token) {
+        return connect(openSilent(url), token);
+    }
+
+    private static WsClient connect(WsClient client, String token) {
         client.send(token == null ? "{\"op\":\"connect\"}" : "{\"op\":\"connect\",\"token\":\"" + token + "\"}");
         JsonNode connected = client.await(f -> f.path("op").asText().equals("connected"));
         if (connected == null) {
@@ -73,6 +95,9 @@ public final class WsClient implements AutoCloseable {
                             all.add(frame);
                         }
                         inbox.add(frame);
+                        if (answerPings && "ping".equals(frame.path("op").asText())) {
+                            sendAsync(ws -> ws.sendText("{\"op\":\"pong\"}", true));
+                        }
                     } catch (Exception e) {
                         inbox.add(JSON.createObjectNode().put("op", "__unparseable").put("text", partial.toString()));
                     }
@@ -98,12 +123,19 @@ public final class WsClient implements AutoCloseable {
     }
 
     public void send(String text) {
-        socket.sendText(text, true).join();
+        sendAsync(ws -> ws.sendText(text, true)).join();
+    }
+
+    private synchronized CompletableFuture<?> sendAsync(java.util.function.Function<WebSocket, CompletionStage<?>> send) {
+        CompletableFuture<?> next = lastSend.handle((ignored, failure) -> null)
+                .thenCompose(ignored -> send.apply(socket));
+        lastSend = next;
+        return next;
     }
 
     /** A binary frame: not part of protocol v1, so the server answers it as bad input. */
     public void sendBinary(byte[] bytes) {
-        socket.sendBinary(java.nio.ByteBuffer.wrap(bytes), true).join();
+        sendAsync(ws -> ws.sendBinary(java.nio.ByteBuffer.wrap(bytes), true)).join();
     }
 
     public void sendJson(Object value) {

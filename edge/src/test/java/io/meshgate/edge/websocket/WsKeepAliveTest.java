@@ -39,7 +39,7 @@ class WsKeepAliveTest {
 
     @Test
     void connectedAnnouncesThePingInterval() {
-        try (WsClient c = WsClient.open(region.wsUrl(0))) {
+        try (WsClient c = WsClient.openSilent(region.wsUrl(0))) {
             c.send("{\"op\":\"connect\",\"token\":\"" + token("k1") + "\"}");
             JsonNode connected = c.awaitOp("connected");
             assertNotNull(connected);
@@ -49,7 +49,7 @@ class WsKeepAliveTest {
 
     @Test
     void theServerPingsRepeatedlyAndAClientThatAnswersStaysConnected() {
-        try (WsClient c = WsClient.connect(region.wsUrl(0), token("k2"))) {
+        try (WsClient c = WsClient.connectSilent(region.wsUrl(0), token("k2"))) {
             // Six rounds span well over 2 x ping_ms, so a server that ignored pongs would have dropped us.
             for (int round = 0; round < 6; round++) {
                 JsonNode ping = c.await(f -> op(f).equals("ping"), Duration.ofSeconds(20));
@@ -64,7 +64,7 @@ class WsKeepAliveTest {
 
     @Test
     void aSilentClientIsDropped() throws Exception {
-        try (WsClient c = WsClient.connect(region.wsUrl(0), token("k3"))) {
+        try (WsClient c = WsClient.connectSilent(region.wsUrl(0), token("k3"))) {
             int code = c.closeCode().get(20, TimeUnit.SECONDS);
             assertNotEquals(-1, code, "closed without a close frame");
             assertTrue(c.received().stream().anyMatch(f -> op(f).equals("ping")),
@@ -74,7 +74,7 @@ class WsKeepAliveTest {
 
     @Test
     void anyFrameCountsAsAnAnswer() {
-        try (WsClient c = WsClient.connect(region.wsUrl(0), token("k4"))) {
+        try (WsClient c = WsClient.connectSilent(region.wsUrl(0), token("k4"))) {
             // Answering every server ping with a client ping (instead of pong) also keeps the connection.
             for (int round = 0; round < 6; round++) {
                 assertNotNull(c.await(f -> op(f).equals("ping"), Duration.ofSeconds(20)));
