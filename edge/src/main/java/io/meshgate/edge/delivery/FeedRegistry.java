@@ -144,10 +144,6 @@ public final class FeedRegistry implements LocalDelivery, AutoCloseable {
         pendingOverflows.increment();
     }
 
-    public int feedCount() {
-        return feeds.size();
-    }
-
     @Override
     public void close() {
         feeds.clear();

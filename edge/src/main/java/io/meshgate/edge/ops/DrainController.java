@@ -61,10 +61,6 @@ public final class DrainController {
         return drained;
     }
 
-    public synchronized boolean isDraining() {
-        return started;
-    }
-
     private void run() {
         long deadline = System.currentTimeMillis() + timeoutMs;
         try {

@@ -29,10 +29,6 @@ public final class Readiness {
         draining = true;
     }
 
-    public boolean isDraining() {
-        return draining;
-    }
-
     /** The reason this node is not ready, or null when it is ready. */
     public synchronized String notReadyReason() {
         long now = clock.millis();

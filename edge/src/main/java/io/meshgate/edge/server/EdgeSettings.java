@@ -45,10 +45,6 @@ public record EdgeSettings(String region, String node, String host, int port, St
                 8L * 1024 * 1024, 10, 1000, 2000, 100, 25, 55, 1000, 100, 20_000, 5_000, 5_000, 30_000, 5_000, null);
     }
 
-    public EdgeSettings withPort(int value) {
-        return with(b -> b.port = value);
-    }
-
     public EdgeSettings withPingMs(long value) {
         return with(b -> b.pingMs = value);
     }

@@ -71,12 +71,6 @@ public final class WsConnection {
         }
     }
 
-    public int queuedFrames() {
-        synchronized (queue) {
-            return queue.size();
-        }
-    }
-
     /** Sends what is queued, then the close frame. */
     public void close(int code, String reason) {
         synchronized (queue) {

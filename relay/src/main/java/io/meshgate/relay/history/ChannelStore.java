@@ -85,7 +85,4 @@ public final class ChannelStore {
         channels.executeOnEntries(new ForgetMembersProcessor(gone, limits, System.currentTimeMillis()));
     }
 
-    public int channelCount() {
-        return channels.size();
-    }
 }
