@@ -5,9 +5,6 @@ import io.meshgate.edge.testing.TestRegion;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,41 +33,22 @@ class OperatorCommandsTest {
                     """.formatted(region.node(0).edgePort(), Ports.free(), Ports.free(), region.node(1).edgePort(),
                     Ports.free(), Ports.free(), TestRegion.SECRET));
 
-            Run status = run("status", "--config", config.toString());
-            assertEquals(0, status.code, status.out + status.err);
-            assertTrue(status.out.contains("node-1") && status.out.contains("node-2"), status.out);
-            assertEquals(2, status.out.lines().filter(l -> l.startsWith("test-region") && l.contains(" yes ")
-                    && l.matches(".* 2 +\\d+ +\\d+ +\\d+$")).count(), "both ready, each seeing 2 members:\n" + status.out);
+            CliRun status = CliRun.run("status", "--config", config.toString());
+            assertEquals(0, status.code(), status.out() + status.err());
+            assertTrue(status.out().contains("node-1") && status.out().contains("node-2"), status.out());
+            assertEquals(2, status.out().lines().filter(l -> l.startsWith("test-region") && l.contains(" yes ")
+                    && l.matches(".* 2 +\\d+ +\\d+ +\\d+$")).count(), "both ready, each seeing 2 members:\n" + status.out());
 
-            Run drain = run("drain", "--config", config.toString(), "--node", "node-2");
-            assertEquals(0, drain.code, drain.err);
-            assertTrue(drain.out.contains("node-2") && drain.out.contains("draining"), drain.out);
+            CliRun drain = CliRun.run("drain", "--config", config.toString(), "--node", "node-2");
+            assertEquals(0, drain.code(), drain.err());
+            assertTrue(drain.out().contains("node-2") && drain.out().contains("draining"), drain.out());
             await().atMost(Duration.ofSeconds(30)).until(() -> region.node(1).whenDrained().isDone());
 
-            Run after = run("status", "--config", config.toString());
-            assertEquals(1, after.code, "a node is not ready: " + after.out);
-            assertTrue(after.out.lines().anyMatch(l -> l.contains("node-2") && l.contains("no: draining")), after.out);
-            assertEquals(0, run("status", "--config", config.toString(), "--node", "node-1").code);
-            assertEquals(2, run("drain", "--config", config.toString(), "--node", "node-9").code);
-        }
-    }
-
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
+            CliRun after = CliRun.run("status", "--config", config.toString());
+            assertEquals(1, after.code(), "a node is not ready: " + after.out());
+            assertTrue(after.out().lines().anyMatch(l -> l.contains("node-2") && l.contains("no: draining")), after.out());
+            assertEquals(0, CliRun.run("status", "--config", config.toString(), "--node", "node-1").code());
+            assertEquals(2, CliRun.run("drain", "--config", config.toString(), "--node", "node-9").code());
         }
     }
 }
