@@ -272,7 +272,7 @@ final class ChannelFeed {
             return;
         }
         fillInFlight = true;
-        registry.store().read(channel, delivered, registry.settings().pageSize())
+        registry.store().readNear(channel, delivered, registry.settings().pageSize())
                 .whenCompleteAsync((range, failure) -> {
                     fillInFlight = false;
                     if (failure != null || route != RouteState.ACTIVE) {

@@ -2,7 +2,7 @@ package io.meshgate.edge.delivery;
 
 import io.meshgate.relay.channel.Message;
 import io.meshgate.relay.fanout.LocalDelivery;
-import io.meshgate.relay.history.ChannelStore;
+import io.meshgate.relay.history.ChannelSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  * and routes it to the channel's feed; channels without a feed here are dropped, since nobody listens.
  */
 public final class FeedRegistry implements LocalDelivery, AutoCloseable {
-    private final ChannelStore store;
+    private final ChannelSource store;
     private final UUID self;
     private final Executor pool;
     private final ScheduledExecutorService timer;
@@ -31,7 +31,7 @@ public final class FeedRegistry implements LocalDelivery, AutoCloseable {
     private final Counter pendingOverflows;
     private final Counter slowConsumers;
 
-    public FeedRegistry(ChannelStore store, UUID self, Executor pool, ScheduledExecutorService timer,
+    public FeedRegistry(ChannelSource store, UUID self, Executor pool, ScheduledExecutorService timer,
                         FeedSettings settings, Clock clock, MeterRegistry meters) {
         this.store = store;
         this.self = self;
@@ -112,7 +112,7 @@ public final class FeedRegistry implements LocalDelivery, AutoCloseable {
         }
     }
 
-    ChannelStore store() {
+    ChannelSource store() {
         return store;
     }
 

@@ -139,7 +139,7 @@ final class Follower {
         }
         noRoomSinceMs = 0;
         long from = cursor;
-        feed.registry().store().read(feed.channel, from, feed.registry().settings().pageSize())
+        feed.registry().store().readNear(feed.channel, from, feed.registry().settings().pageSize())
                 .whenCompleteAsync((range, failure) -> {
                     if (!feed.isFollowedBy(this)) {
                         return;

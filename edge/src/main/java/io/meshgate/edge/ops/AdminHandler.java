@@ -11,16 +11,18 @@ import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
 
 /**
- * {@code POST /admin/drain}. With an admin token configured the caller must present it as a bearer token;
+ * {@code POST /admin/drain}, and {@code GET /admin/mesh} (the mesh's links and RTT matrix as this node sees them). With an admin token configured the caller must present it as a bearer token;
  * without one only loopback callers are accepted, so an edge exposed to the internet cannot be drained by anyone.
  */
 public final class AdminHandler implements HttpHandler {
     private final DrainController drain;
     private final String adminToken;
+    private final java.util.function.Supplier<String> meshStatus;
 
-    public AdminHandler(DrainController drain, String adminToken) {
+    public AdminHandler(DrainController drain, String adminToken, java.util.function.Supplier<String> meshStatus) {
         this.drain = drain;
         this.adminToken = adminToken;
+        this.meshStatus = meshStatus;
     }
 
     @Override
@@ -30,8 +32,15 @@ public final class AdminHandler implements HttpHandler {
                     "admin calls need the admin token, or come from loopback when none is configured");
             return;
         }
-        if (!exchange.getRelativePath().equals("/drain") && !exchange.getRelativePath().equals("drain")) {
-            HttpReplies.error(exchange, 404, ErrorCode.BAD_REQUEST, "unknown admin call; try POST /admin/drain");
+        String call = exchange.getRelativePath().startsWith("/") ? exchange.getRelativePath().substring(1)
+                : exchange.getRelativePath();
+        if (call.equals("mesh")) {
+            mesh(exchange);
+            return;
+        }
+        if (!call.equals("drain")) {
+            HttpReplies.error(exchange, 404, ErrorCode.BAD_REQUEST,
+                    "unknown admin call; try POST /admin/drain or GET /admin/mesh");
             return;
         }
         if (!exchange.getRequestMethod().equals(Methods.POST)) {
@@ -40,6 +49,19 @@ public final class AdminHandler implements HttpHandler {
         }
         drain.drain("admin request from " + exchange.getSourceAddress());
         HttpReplies.json(exchange, 202, "{\"draining\":true}");
+    }
+
+    private void mesh(HttpServerExchange exchange) {
+        if (!exchange.getRequestMethod().equals(Methods.GET)) {
+            HttpReplies.error(exchange, 405, ErrorCode.BAD_REQUEST, "use GET /admin/mesh");
+            return;
+        }
+        String status = meshStatus == null ? null : meshStatus.get();
+        if (status == null) {
+            HttpReplies.error(exchange, 404, ErrorCode.BAD_REQUEST, "this node's deployment has one region: no mesh");
+            return;
+        }
+        HttpReplies.json(exchange, 200, status);
     }
 
     private boolean allowed(HttpServerExchange exchange) {

@@ -4,7 +4,7 @@ import io.meshgate.edge.auth.TokenVerifier;
 import io.meshgate.edge.delivery.FeedRegistry;
 import io.meshgate.edge.session.PublishService;
 import io.meshgate.edge.session.SubjectRateLimiters;
-import io.meshgate.relay.history.ChannelStore;
+import io.meshgate.relay.history.ChannelSource;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.time.Clock;
@@ -12,6 +12,6 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /** The services every handler of one edge shares. */
 public record EdgeContext(EdgeSettings settings, TokenVerifier tokens, FeedRegistry feeds, PublishService publishes,
-                          SubjectRateLimiters clientLimits, ChannelStore store, MeterRegistry meters, Clock clock,
+                          SubjectRateLimiters clientLimits, ChannelSource store, MeterRegistry meters, Clock clock,
                           ScheduledExecutorService timer) {
 }

@@ -12,7 +12,10 @@ import io.meshgate.edge.session.SubjectRateLimiters;
 import io.meshgate.edge.websocket.WebSocketEndpoint;
 import io.meshgate.relay.fanout.RegionFanOut;
 import io.meshgate.relay.link.RelayServer;
+import io.meshgate.relay.link.LinkTls;
 import io.meshgate.relay.link.RelayService;
+import io.meshgate.relay.mesh.Mesh;
+import io.meshgate.relay.publish.Publisher;
 import io.meshgate.relay.publish.ChannelSequencer;
 import io.meshgate.relay.region.RegionMember;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -63,6 +66,7 @@ public final class EdgeNode implements AutoCloseable {
     private final DrainController drain;
     private final EdgeServer server;
     private final RelayServer relay;
+    private final Mesh mesh;
     private volatile boolean closed;
 
     private EdgeNode(NodeSettings settings) {
@@ -84,31 +88,43 @@ public final class EdgeNode implements AutoCloseable {
         this.feedPool = Executors.newFixedThreadPool(Math.max(2, cores), daemon("feed-" + edge.node()));
         this.publishCompletions = Executors.newFixedThreadPool(2, daemon("publish-" + edge.node()));
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("edge-timer-" + edge.node()));
-        this.feeds = new FeedRegistry(region.store(), region.memberId(), feedPool, timer, settings.feeds(), clock,
-                meters);
+        this.mesh = settings.mesh() == null ? null : new Mesh(settings.mesh(), edge.node(), region, timer,
+                publishCompletions, settings.publishBatchMax(), settings.publishQueueMax(), meters);
+        this.feeds = new FeedRegistry(mesh == null ? region.store() : mesh.channels(), region.memberId(), feedPool,
+                timer, settings.feeds(), clock, meters);
         this.fanOut = new RegionFanOut(region.hazelcast(), feeds, meters);
         region.onMemberLeft(member -> {
             feeds.onRegionMemberLeft();
             fanOut.forget(member);
         });
-        ChannelSequencer sequencer = new ChannelSequencer(region.store(), fanOut, publishCompletions,
+        // With a mesh every publish goes to the channel's home through the region's leader, which sequences the
+        // channels homed here; alone, every node sequences for itself.
+        Publisher publisher = mesh != null ? mesh : new ChannelSequencer(region.store(), fanOut, publishCompletions,
                 settings.publishBatchMax(), settings.publishQueueMax(), meters);
-        this.publishes = new PublishService(sequencer, meters);
+        this.publishes = new PublishService(publisher, meters);
         EdgeContext ctx = new EdgeContext(edge, tokens, feeds, publishes,
-                new SubjectRateLimiters(edge.clientPublishesPerSecond(), 10_000), region.store(), meters, clock, timer);
+                new SubjectRateLimiters(edge.clientPublishesPerSecond(), 10_000),
+                mesh == null ? region.store() : mesh.channels(), meters, clock, timer);
         this.webSockets = new WebSocketEndpoint(ctx);
         this.readiness = new Readiness(clock, edge.readyHoldMs(), region::isRunning);
         this.drain = new DrainController(readiness, webSockets, publishes, edge.region(), this::moveTarget,
                 edge.drainTimeoutMs(), edge.closeGraceMs());
         this.server = new EdgeServer(ctx, settings.bindHost(), webSockets, new Directory(), readiness, drain, meters,
-                sslContext);
+                sslContext, this::meshStatusJson);
+        RelayService relayService = new RelayService(edge.region(), edge.node(), region.store());
         try {
+            io.grpc.ServerCredentials relayCredentials = settings.mesh() == null || settings.mesh().tls() == null
+                    ? LinkTls.insecureServer() : LinkTls.load(settings.mesh().tls()).serverCredentials();
             this.relay = new RelayServer(NettyServerBuilder.forAddress(
-                    new InetSocketAddress(settings.bindHost(), settings.relayPort())),
-                    new RelayService(edge.region(), edge.node(), region.store())).start();
+                    new InetSocketAddress(settings.bindHost(), settings.relayPort()), relayCredentials),
+                    relayService).start();
         } catch (IOException e) {
             close();
             throw new UncheckedIOException("relay port " + settings.relayPort() + " could not be bound", e);
+        }
+        if (mesh != null) {
+            relayService.attachMesh(mesh);
+            mesh.start(fanOut, edge.host() + ":" + relay.port());
         }
         readiness.markStarted();
         LOG.info("node {}/{} ready: edge http://{}:{}, relay port {}, region epoch {}", edge.region(), edge.node(),
@@ -133,11 +149,39 @@ public final class EdgeNode implements AutoCloseable {
 
         @Override
         public List<RegionInfo> regions() {
-            String http = publicHttpUrl();
-            String ws = (http.startsWith("https://") ? "wss://" + http.substring(8) : "ws://" + http.substring(7))
-                    + "/v1/ws";
-            return List.of(new RegionInfo(self(), ws, http, region.isRunning()));
+            if (mesh == null || settings.regionUrls().isEmpty()) {
+                return List.of(info(self(), publicHttpUrl(), region.isRunning()));
+            }
+            List<RegionInfo> out = new java.util.ArrayList<>();
+            settings.regionUrls().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey()).forEach(e -> {
+                String http = e.getKey().equals(self()) ? publicHttpUrl() : e.getValue();
+                out.add(info(e.getKey(), http, mesh.regionHealthy(e.getKey())));
+            });
+            return out;
         }
+
+        private RegionInfo info(String name, String http, boolean healthy) {
+            String base = http.endsWith("/") ? http.substring(0, http.length() - 1) : http;
+            String ws = (base.startsWith("https://") ? "wss://" + base.substring(8) : "ws://" + base.substring(7))
+                    + "/v1/ws";
+            return new RegionInfo(name, ws, base, healthy);
+        }
+    }
+
+    /** The mesh as this node sees it, for {@code GET /admin/mesh}; null when the node runs no mesh. */
+    private String meshStatusJson() {
+        if (mesh == null) {
+            return null;
+        }
+        try {
+            return io.meshgate.edge.protocol.Json.MAPPER.writeValueAsString(mesh.status());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Mesh mesh() {
+        return mesh;
     }
 
     /** The region's URL as configured for clients, or this node's own when none is configured. */
@@ -198,6 +242,7 @@ public final class EdgeNode implements AutoCloseable {
         if (webSockets != null) {
             webSockets.closeAll();
         }
+        closeQuietly(mesh);
         closeQuietly(relay);
         closeQuietly(server);
         closeQuietly(fanOut);

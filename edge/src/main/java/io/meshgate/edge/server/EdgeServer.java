@@ -33,7 +33,8 @@ public final class EdgeServer implements AutoCloseable {
     private final int port;
 
     public EdgeServer(EdgeContext ctx, String bindHost, WebSocketEndpoint webSockets, RegionDirectory directory, Readiness readiness,
-                      DrainController drain, PrometheusMeterRegistry prometheus, SSLContext tls) {
+                      DrainController drain, PrometheusMeterRegistry prometheus, SSLContext tls,
+                      java.util.function.Supplier<String> meshStatus) {
         EdgeSettings s = ctx.settings();
         PathHandler paths = Handlers.path(notFound())
                 .addExactPath("/v1/ws", Handlers.websocket(webSockets, exchange -> HttpReplies.error(exchange, 426,
@@ -45,7 +46,7 @@ public final class EdgeServer implements AutoCloseable {
                 .addExactPath("/healthz", HealthHandlers.health())
                 .addExactPath("/readyz", HealthHandlers.ready(readiness))
                 .addExactPath("/metrics", HealthHandlers.metrics(prometheus))
-                .addPrefixPath("/admin", new AdminHandler(drain, s.adminToken()));
+                .addPrefixPath("/admin", new AdminHandler(drain, s.adminToken(), meshStatus));
         HttpHandler root = Handlers.exceptionHandler(paths).addExceptionHandler(Throwable.class, exchange -> {
             Throwable t = exchange.getAttachment(io.undertow.server.handlers.ExceptionHandler.THROWABLE);
             LOG.error("unhandled error on {}", exchange.getRequestPath(), t);

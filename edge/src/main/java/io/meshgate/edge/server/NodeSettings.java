@@ -3,9 +3,11 @@ package io.meshgate.edge.server;
 import io.meshgate.edge.auth.AuthSettings;
 import io.meshgate.edge.delivery.FeedSettings;
 import io.meshgate.relay.history.HistoryLimits;
+import io.meshgate.relay.mesh.MeshSettings;
 import io.meshgate.relay.region.HazelcastSettings;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything one node runs with.
@@ -17,8 +19,24 @@ import java.util.List;
  * @param publishQueueMax     publishes of one channel waiting at this node before new ones are refused
  * @param peerWsUrls          WebSocket URLs of the region's other nodes, offered to clients in {@code move}
  * @param tls                 the edge's certificate, or null for plain HTTP/WebSocket
+ * @param mesh                the relay mesh to other regions, or null when the deployment has one region
+ * @param regionUrls          every region's public base URL (http or https), for {@code /v1/regions}
  */
 public record NodeSettings(EdgeSettings edge, HazelcastSettings hazelcast, HistoryLimits history, AuthSettings auth,
                            FeedSettings feeds, String bindHost, int relayPort, int publishBatchMax, int publishQueueMax,
-                           List<String> peerWsUrls, TlsSettings tls) {
+                           List<String> peerWsUrls, TlsSettings tls, MeshSettings mesh,
+                           Map<String, String> regionUrls) {
+
+    /** One region, no mesh. */
+    public NodeSettings(EdgeSettings edge, HazelcastSettings hazelcast, HistoryLimits history, AuthSettings auth,
+                        FeedSettings feeds, String bindHost, int relayPort, int publishBatchMax, int publishQueueMax,
+                        List<String> peerWsUrls, TlsSettings tls) {
+        this(edge, hazelcast, history, auth, feeds, bindHost, relayPort, publishBatchMax, publishQueueMax, peerWsUrls,
+                tls, null, Map.of());
+    }
+
+    public NodeSettings withMesh(MeshSettings meshSettings, Map<String, String> urls) {
+        return new NodeSettings(edge, hazelcast, history, auth, feeds, bindHost, relayPort, publishBatchMax,
+                publishQueueMax, peerWsUrls, tls, meshSettings, Map.copyOf(urls));
+    }
 }

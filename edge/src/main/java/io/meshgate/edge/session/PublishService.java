@@ -4,7 +4,7 @@ import io.meshgate.edge.auth.Principal;
 import io.meshgate.edge.protocol.ErrorCode;
 import io.meshgate.edge.protocol.Frames;
 import io.meshgate.relay.history.PublishRequest;
-import io.meshgate.relay.publish.ChannelSequencer;
+import io.meshgate.relay.publish.Publisher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -17,12 +17,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * flight so a draining node can wait for their acks.
  */
 public final class PublishService {
-    private final ChannelSequencer sequencer;
+    private final Publisher sequencer;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Timer latency;
     private final MeterRegistry meters;
 
-    public PublishService(ChannelSequencer sequencer, MeterRegistry meters) {
+    public PublishService(Publisher sequencer, MeterRegistry meters) {
         this.sequencer = sequencer;
         this.meters = meters;
         this.latency = Timer.builder("meshgate.publish.latency").description("publish to ack, at this node")

@@ -7,10 +7,16 @@ import io.meshgate.edge.server.NodeSettings;
 import io.meshgate.edge.server.TlsSettings;
 import io.meshgate.edge.session.Limits;
 import io.meshgate.relay.history.HistoryLimits;
+import io.meshgate.relay.link.LinkTlsSettings;
+import io.meshgate.relay.mesh.Durability;
+import io.meshgate.relay.mesh.MeshSettings;
+import io.meshgate.relay.mesh.PeerAddress;
 import io.meshgate.relay.region.HazelcastSettings;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A whole deployment as configured: its regions and nodes, and the settings every node shares. Turn it into one
@@ -18,7 +24,19 @@ import java.util.List;
  */
 public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, HistoryLimits history, Limits limits,
                             EdgeTuning edge, FeedSettings delivery, int backupCount, long backupAckTimeoutMs,
-                            long memberTimeoutMs, int publishBatchMax, int publishQueueMax, TlsSettings tls) {
+                            long memberTimeoutMs, int publishBatchMax, int publishQueueMax, TlsSettings tls,
+                            MeshConfig mesh) {
+
+    /** The relay mesh between regions; used when more than one region is configured. */
+    public record MeshConfig(Durability durability, long heartbeatMs, int downAfterMissed, int upAfterGood,
+                             int linkQueueMax, long requestTimeoutMs, long reconnectMaxMs,
+                             Map<String, Long> emulatedRttMs, LinkTlsSettings tls) {
+
+        /** The key of a region pair in {@link #emulatedRttMs}, the same whichever way round they are named. */
+        public static String pairKey(String a, String b) {
+            return a.compareTo(b) < 0 ? a + "/" + b : b + "/" + a;
+        }
+    }
 
     /** One region: a Hazelcast cluster of nodes, reached by clients at {@code publicUrl}. */
     public record RegionConfig(String name, String publicUrl, List<NodeConfig> nodes) {
@@ -28,7 +46,17 @@ public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, Histo
      * One node: the host clients and peers reach it by, the address its sockets bind, and its ports.
      */
     public record NodeConfig(String name, String host, String bindHost, int edgePort, int relayPort,
-                             int clusterPort) {
+                             int clusterPort, String relayAdvertise) {
+
+        /** Where other regions dial this node's relay. */
+        public PeerAddress relayAddress() {
+            if (relayAdvertise != null) {
+                int colon = relayAdvertise.lastIndexOf(':');
+                return new PeerAddress(relayAdvertise.substring(0, colon),
+                        Integer.parseInt(relayAdvertise.substring(colon + 1)));
+            }
+            return new PeerAddress(host, relayPort);
+        }
     }
 
     /** Edge settings shared by every node; the names match {@link EdgeSettings}. */
@@ -72,8 +100,42 @@ public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, Histo
         }
         HazelcastSettings cluster = new HazelcastSettings("meshgate-" + region.name(), node.bindHost(), node.host(),
                 node.clusterPort(), members, backupCount, backupAckTimeoutMs, memberTimeoutMs);
-        return new NodeSettings(edgeSettings, cluster, history, auth, delivery, node.bindHost(), node.relayPort(),
-                publishBatchMax,
-                publishQueueMax, peers, tls);
+        NodeSettings settings = new NodeSettings(edgeSettings, cluster, history, auth, delivery, node.bindHost(),
+                node.relayPort(), publishBatchMax, publishQueueMax, peers, tls);
+        if (regions.size() < 2) {
+            return settings;
+        }
+        return settings.withMesh(meshSettings(region), regionUrls());
+    }
+
+    private MeshSettings meshSettings(RegionConfig self) {
+        Map<String, List<PeerAddress>> peerRelays = new TreeMap<>();
+        Map<String, Long> emulated = new TreeMap<>();
+        for (RegionConfig other : regions) {
+            if (other.name().equals(self.name())) {
+                continue;
+            }
+            List<PeerAddress> addresses = new ArrayList<>();
+            other.nodes().forEach(n -> addresses.add(n.relayAddress()));
+            peerRelays.put(other.name(), addresses);
+            Long rtt = mesh.emulatedRttMs().get(MeshConfig.pairKey(self.name(), other.name()));
+            if (rtt != null && rtt > 0) {
+                emulated.put(other.name(), rtt);
+            }
+        }
+        return new MeshSettings(self.name(), peerRelays, mesh.durability(), mesh.heartbeatMs(),
+                mesh.downAfterMissed(), mesh.upAfterGood(), mesh.linkQueueMax(), mesh.requestTimeoutMs(),
+                mesh.reconnectMaxMs(), emulated, mesh.tls());
+    }
+
+    /** Every region's public base URL: its configured publicUrl, else its first node's own address. */
+    public Map<String, String> regionUrls() {
+        Map<String, String> urls = new TreeMap<>();
+        for (RegionConfig r : regions) {
+            NodeConfig first = r.nodes().get(0);
+            urls.put(r.name(), r.publicUrl() != null ? r.publicUrl()
+                    : (tls != null ? "https://" : "http://") + first.host() + ":" + first.edgePort());
+        }
+        return urls;
     }
 }

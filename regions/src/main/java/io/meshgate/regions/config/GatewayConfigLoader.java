@@ -9,6 +9,9 @@ import io.meshgate.edge.server.EdgeSettings;
 import io.meshgate.edge.server.TlsSettings;
 import io.meshgate.edge.session.Limits;
 import io.meshgate.relay.history.HistoryLimits;
+import io.meshgate.relay.link.LinkTls;
+import io.meshgate.relay.link.LinkTlsSettings;
+import io.meshgate.relay.mesh.Durability;
 import io.meshgate.relay.region.HazelcastSettings;
 
 import java.io.IOException;
@@ -28,6 +31,7 @@ import java.util.regex.Pattern;
 public final class GatewayConfigLoader {
     private static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
     private static final int MAX_PORT = 65535;
+    private static final Pattern HOST_PORT = Pattern.compile("^[A-Za-z0-9.\\-]+:\\d{1,5}$");
     private static final Pattern IP_LITERAL = Pattern.compile("^(\\d{1,3}(\\.\\d{1,3}){3}|\\[?[0-9a-fA-F:]*:[0-9a-fA-F:.]*]?)$");
 
     private GatewayConfigLoader() {
@@ -80,9 +84,10 @@ public final class GatewayConfigLoader {
         int queueMax = publish.integer("queueMax", 10_000, 1, 1_000_000);
         publish.rejectUnknown();
         TlsSettings tls = tls(root.section("tls"), baseDir);
+        GatewayConfig.MeshConfig mesh = mesh(root.section("mesh"), regions, baseDir);
         root.rejectUnknown();
         return new GatewayConfig(regions, auth, history, limits, edge, delivery, backupCount, backupAckTimeoutMs,
-                memberTimeoutMs, batchMax, queueMax, tls);
+                memberTimeoutMs, batchMax, queueMax, tls, mesh);
     }
 
     private static List<GatewayConfig.RegionConfig> regions(ConfigNode root) {
@@ -90,17 +95,17 @@ public final class GatewayConfigLoader {
         if (regionNodes.isEmpty()) {
             throw new ConfigException("config key 'regions' is required: a list with at least one region");
         }
-        if (regionNodes.size() > 1) {
-            throw new ConfigException("config key 'regions' lists " + regionNodes.size()
-                    + " regions; this version runs one region per deployment (the relay mesh between regions"
-                    + " comes next)");
-        }
         List<GatewayConfig.RegionConfig> regions = new ArrayList<>();
         Set<String> nodeNames = new HashSet<>();
+        Set<String> regionNames = new HashSet<>();
         Set<String> endpoints = new HashSet<>();
         for (int r = 0; r < regionNodes.size(); r++) {
             ConfigNode region = regionNodes.get(r);
             String name = name(region, "name");
+            if (!regionNames.add(name)) {
+                throw new ConfigException("config key '" + region.path("name") + "': region name " + name
+                        + " is used twice");
+            }
             String publicUrl = region.string("publicUrl", null);
             if (publicUrl != null && !publicUrl.startsWith("http://") && !publicUrl.startsWith("https://")) {
                 throw new ConfigException("config key '" + region.path("publicUrl")
@@ -134,8 +139,14 @@ public final class GatewayConfigLoader {
                                 + " is already used by another port of the configuration");
                     }
                 }
+                String relayAdvertise = node.string("relayAdvertise", null);
+                if (relayAdvertise != null && !HOST_PORT.matcher(relayAdvertise).matches()) {
+                    throw new ConfigException("config key '" + node.path("relayAdvertise")
+                            + "' must be host:port, got '" + relayAdvertise + "'");
+                }
                 node.rejectUnknown();
-                nodes.add(new GatewayConfig.NodeConfig(nodeName, host, bindHost, edgePort, relayPort, clusterPort));
+                nodes.add(new GatewayConfig.NodeConfig(nodeName, host, bindHost, edgePort, relayPort, clusterPort,
+                        relayAdvertise));
             }
             region.rejectUnknown();
             regions.add(new GatewayConfig.RegionConfig(name, publicUrl, List.copyOf(nodes)));
@@ -201,6 +212,63 @@ public final class GatewayConfigLoader {
                     + (cert == null ? "tls.certFile" : "tls.keyFile") + " is missing");
         }
         return TlsSettings.pem(existing(baseDir, cert, "tls.certFile"), existing(baseDir, key, "tls.keyFile"));
+    }
+
+    private static GatewayConfig.MeshConfig mesh(ConfigNode mesh, List<GatewayConfig.RegionConfig> regions,
+                                                 Path baseDir) {
+        String durabilityText = mesh.string("durability", "region");
+        Durability durability;
+        if (durabilityText.equals("region")) {
+            durability = Durability.REGION;
+        } else if (durabilityText.equals("local")) {
+            durability = Durability.LOCAL;
+        } else {
+            throw new ConfigException("config key 'mesh.durability' must be 'region' or 'local', got '"
+                    + durabilityText + "'");
+        }
+        long heartbeatMs = mesh.number("heartbeatMs", 500, 50, 60_000);
+        int downAfterMissed = mesh.integer("downAfterMissed", 4, 1, 100);
+        int upAfterGood = mesh.integer("upAfterGood", 2, 1, 100);
+        int linkQueueMax = mesh.integer("linkQueueMax", 10_000, 16, 1_000_000);
+        long requestTimeoutMs = mesh.number("requestTimeoutMs", 5_000, 100, 600_000);
+        long reconnectMaxMs = mesh.number("reconnectMaxMs", 5_000, 200, 600_000);
+        Set<String> names = new HashSet<>();
+        regions.forEach(r -> names.add(r.name()));
+        java.util.Map<String, Long> emulated = new java.util.TreeMap<>();
+        for (ConfigNode latency : mesh.sections("emulatedLatency")) {
+            List<String> between = latency.strings("between");
+            if (between.size() != 2 || between.get(0).equals(between.get(1)) || !names.containsAll(between)) {
+                throw new ConfigException("config key '" + latency.path("between")
+                        + "' must name two different configured regions, got " + between);
+            }
+            long rtt = latency.number("rttMs", 0, 0, 10_000);
+            latency.rejectUnknown();
+            emulated.put(GatewayConfig.MeshConfig.pairKey(between.get(0), between.get(1)), rtt);
+        }
+        ConfigNode tlsNode = mesh.section("tls");
+        String cert = tlsNode.string("certChainFile", null);
+        String key = tlsNode.string("privateKeyFile", null);
+        String trust = tlsNode.string("trustCaFile", null);
+        tlsNode.rejectUnknown();
+        LinkTlsSettings linkTls = null;
+        if (cert != null || key != null || trust != null) {
+            if (cert == null || key == null || trust == null) {
+                throw new ConfigException("config keys 'mesh.tls.certChainFile', 'mesh.tls.privateKeyFile' and"
+                        + " 'mesh.tls.trustCaFile' go together; "
+                        + (cert == null ? "certChainFile" : key == null ? "privateKeyFile" : "trustCaFile")
+                        + " is missing");
+            }
+            linkTls = new LinkTlsSettings(existing(baseDir, cert, "mesh.tls.certChainFile"),
+                    existing(baseDir, key, "mesh.tls.privateKeyFile"), existing(baseDir, trust, "mesh.tls.trustCaFile"));
+            try {
+                LinkTls.load(linkTls);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("config key 'mesh.tls': " + e.getMessage(), e);
+            }
+        }
+        mesh.rejectUnknown();
+        return new GatewayConfig.MeshConfig(durability, heartbeatMs, downAfterMissed, upAfterGood, linkQueueMax,
+                requestTimeoutMs, reconnectMaxMs, emulated, linkTls);
     }
 
     private static Path existing(Path baseDir, String name, String key) {

@@ -14,8 +14,11 @@ final class AppendBackupProcessor<R> implements EntryProcessor<String, ChannelSt
     private final List<Message> appended;
     private final HistoryLimits limits;
     private final long ownerNow;
+    private final boolean durable;
 
-    AppendBackupProcessor(String epochIfNew, List<Message> appended, HistoryLimits limits, long ownerNow) {
+    AppendBackupProcessor(String epochIfNew, List<Message> appended, HistoryLimits limits, long ownerNow,
+                          boolean durable) {
+        this.durable = durable;
         this.epochIfNew = epochIfNew;
         this.appended = List.copyOf(appended);
         this.limits = limits;
@@ -31,7 +34,7 @@ final class AppendBackupProcessor<R> implements EntryProcessor<String, ChannelSt
         for (Message message : appended) {
             // A backup that already holds a message (replayed after a migration) skips it rather than diverging.
             if (message.seq() == state.head() + 1) {
-                state.append(message, limits, ownerNow);
+                state.append(message, limits, ownerNow, durable);
             }
         }
         entry.setValue(state);

@@ -23,8 +23,13 @@ import java.util.UUID;
 public final class ChannelState implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    private final String epoch;
+    private String epoch;
     private long head;
+    /**
+     * The highest seq that may be delivered and acked: with {@code durability: region} the home holds messages above
+     * it until another region has stored them. Equal to {@code head} everywhere else.
+     */
+    private long durable;
     private final ArrayDeque<Message> history = new ArrayDeque<>();
     private long historyBytes;
     /** id → position, oldest first; outlives history for the dedup window. */
@@ -44,6 +49,15 @@ public final class ChannelState implements Serializable {
 
     public long head() {
         return head;
+    }
+
+    public long durable() {
+        return durable;
+    }
+
+    /** A replica takes the epoch of the home's messages; the epoch is the home's, not this region's. */
+    void adoptEpoch(String homeEpoch) {
+        this.epoch = homeEpoch;
     }
 
     public Set<UUID> routes() {
@@ -90,8 +104,13 @@ public final class ChannelState implements Serializable {
         return it.next();
     }
 
-    /** Appends the next message; the caller assigned {@code head + 1}. */
+    /** Appends the next message as durable; the caller assigned {@code head + 1}. */
     void append(Message message, HistoryLimits limits, long now) {
+        append(message, limits, now, true);
+    }
+
+    /** Appends the next message; when not {@code durable}, it waits for {@link #markDurable} before readers see it. */
+    void append(Message message, HistoryLimits limits, long now, boolean durable) {
         if (message.seq() != head + 1) {
             throw new IllegalStateException("seq " + message.seq() + " does not follow head " + head);
         }
@@ -99,7 +118,29 @@ public final class ChannelState implements Serializable {
         history.addLast(message);
         historyBytes += message.weightBytes();
         recentIds.put(message.id(), new DedupEntry(message.epoch(), message.seq(), message.ts()));
+        if (durable) {
+            this.durable = head;
+        }
         trim(limits, now);
+    }
+
+    /** Raises the durable mark to {@code seq} (never past the head, never down); returns the previous mark. */
+    long markDurable(long seq) {
+        long before = durable;
+        durable = Math.max(durable, Math.min(seq, head));
+        return before;
+    }
+
+    /**
+     * A replica that cannot continue contiguously (it was not told of messages up to {@code seq}) starts over after
+     * {@code seq}: readers of older seqs get a gap here and are served from the home instead.
+     */
+    void resetTo(long seq) {
+        while (!history.isEmpty()) {
+            historyBytes -= history.removeFirst().weightBytes();
+        }
+        head = seq;
+        durable = seq;
     }
 
     /** Drops what the limits no longer allow. Returns true when anything was dropped. */
@@ -136,10 +177,19 @@ public final class ChannelState implements Serializable {
      * trim has not removed yet. When history no longer starts right after {@code afterSeq}, the result names the gap.
      */
     Range read(long afterSeq, int max, long ttlMs, long now) {
+        return read(afterSeq, max, ttlMs, now, false);
+    }
+
+    /** Like {@link #read(long, int, long, long)}; {@code raw} also returns messages not yet durable. */
+    Range read(long afterSeq, int max, long ttlMs, long now, boolean raw) {
+        long limit = raw ? head : durable;
         List<Message> out = new ArrayList<>();
         long oldestKept = now - ttlMs;
         long firstHeld = 0;
         for (Message m : history) {
+            if (m.seq() > limit) {
+                break;
+            }
             if (m.seq() <= afterSeq || m.ts() < oldestKept) {
                 continue;
             }
@@ -154,14 +204,28 @@ public final class ChannelState implements Serializable {
         long wanted = afterSeq + 1;
         long gapFrom = 0;
         long gapTo = 0;
-        if (wanted <= head) {
-            long firstAvailable = firstHeld == 0 ? head + 1 : firstHeld;
+        if (wanted <= limit) {
+            long firstAvailable = firstHeld == 0 ? limit + 1 : firstHeld;
             if (firstAvailable > wanted) {
                 gapFrom = wanted;
                 gapTo = firstAvailable - 1;
             }
         }
-        return new Range(epoch, head, out, gapFrom, gapTo);
+        return new Range(epoch, limit, out, gapFrom, gapTo);
+    }
+
+    /** Held messages with {@code after < seq <= upTo}, in order. */
+    List<Message> messagesBetween(long after, long upTo) {
+        List<Message> out = new ArrayList<>();
+        for (Message m : history) {
+            if (m.seq() > upTo) {
+                break;
+            }
+            if (m.seq() > after) {
+                out.add(m);
+            }
+        }
+        return out;
     }
 
     int historySize() {

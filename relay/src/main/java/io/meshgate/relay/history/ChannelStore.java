@@ -15,7 +15,7 @@ import java.util.concurrent.CompletionStage;
  * The region's channels in Hazelcast: one entry per channel, changed only by entry processors on its owner.
  * All calls are asynchronous; their stages complete on Hazelcast threads, so callers must hand heavy work off.
  */
-public final class ChannelStore {
+public final class ChannelStore implements ChannelSource {
     public static final String MAP_NAME = "meshgate.channels";
 
     private final IMap<String, ChannelState> channels;
@@ -59,25 +59,68 @@ public final class ChannelStore {
      * (see {@link IdempotentRetry}): a second attempt of a batch that did land returns its original positions.
      */
     public CompletionStage<SequenceResult> sequence(String channel, List<PublishRequest> requests) {
-        SequenceProcessor processor = new SequenceProcessor(List.copyOf(requests), regionEpoch, limits);
+        return sequence(channel, requests, true);
+    }
+
+    /**
+     * Like {@link #sequence(String, List)}; with {@code durableNow} false the new messages stay invisible to readers
+     * until {@link #markDurable} (another region stored them).
+     */
+    public CompletionStage<SequenceResult> sequence(String channel, List<PublishRequest> requests,
+                                                    boolean durableNow) {
+        SequenceProcessor processor = new SequenceProcessor(List.copyOf(requests), regionEpoch, limits, durableNow);
         return IdempotentRetry.call(() -> channels.submitToKey(channel, processor));
     }
 
+    /** Raises the durable mark to {@code upTo}; returns what became deliverable and the routes to deliver it to. */
+    public CompletionStage<DurableResult> markDurable(String channel, long upTo) {
+        return IdempotentRetry.call(() -> channels.submitToKey(channel, new MarkDurableProcessor(upTo)));
+    }
+
+    /**
+     * Stores messages of a channel homed in another region (see {@link ReplicateProcessor}). Idempotent: held seqs
+     * are skipped, so a retried call changes nothing twice.
+     */
+    public CompletionStage<ReplicaResult> replicate(String channel, List<io.meshgate.relay.channel.Message> messages,
+                                                    boolean resetIfHole) {
+        return IdempotentRetry.call(() -> channels.submitToKey(channel,
+                new ReplicateProcessor(messages, resetIfHole, limits)));
+    }
+
     /** Adds a member's route and reads the channel after {@code afterSeq} (use -1 or 0 for "just the head"). */
+    @Override
     public CompletionStage<Range> subscribe(String channel, UUID member, long afterSeq, int maxMessages) {
         return IdempotentRetry.call(() -> channels.submitToKey(channel,
                 new SubscribeProcessor(member, true, afterSeq, maxMessages, regionEpoch, limits)));
     }
 
+    @Override
     public CompletionStage<Range> unsubscribe(String channel, UUID member) {
         return IdempotentRetry.call(() -> channels.submitToKey(channel,
                 new SubscribeProcessor(member, false, 0, 0, regionEpoch, limits)));
     }
 
     /** Reads the messages after {@code afterSeq}, at most {@code maxMessages}, and the channel's head. */
+    @Override
     public CompletionStage<Range> read(String channel, long afterSeq, int maxMessages) {
         return IdempotentRetry.call(() -> channels.submitToKey(channel,
-                new ReadProcessor(afterSeq, maxMessages, regionEpoch, limits.ttlMs())));
+                new ReadProcessor(afterSeq, maxMessages, regionEpoch, limits.ttlMs(), false)));
+    }
+
+    /** Like {@link #read}, including messages not yet durable: for another region that is about to store them. */
+    public CompletionStage<Range> readRaw(String channel, long afterSeq, int maxMessages) {
+        return IdempotentRetry.call(() -> channels.submitToKey(channel,
+                new ReadProcessor(afterSeq, maxMessages, regionEpoch, limits.ttlMs(), true)));
+    }
+
+    /** Whether any member of the region still has subscribers of the channel. */
+    public CompletionStage<Boolean> hasRoutes(String channel) {
+        return IdempotentRetry.call(() -> channels.submitToKey(channel, new HasRoutesProcessor()));
+    }
+
+    /** The channels some member of the region has subscribers of: this region's interest. Blocking. */
+    public Set<String> channelsWithRoutes() {
+        return channels.keySet(new HasRoutesPredicate());
     }
 
     /** Drops routes of departed members and expired history, across every channel. Blocking; call off I/O threads. */

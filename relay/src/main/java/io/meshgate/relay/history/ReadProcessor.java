@@ -15,8 +15,10 @@ final class ReadProcessor implements EntryProcessor<String, ChannelState, Range>
     private final int maxMessages;
     private final String epochIfNew;
     private final long ttlMs;
+    private final boolean raw;
 
-    ReadProcessor(long afterSeq, int maxMessages, String epochIfNew, long ttlMs) {
+    ReadProcessor(long afterSeq, int maxMessages, String epochIfNew, long ttlMs, boolean raw) {
+        this.raw = raw;
         this.afterSeq = afterSeq;
         this.maxMessages = maxMessages;
         this.epochIfNew = epochIfNew;
@@ -29,7 +31,7 @@ final class ReadProcessor implements EntryProcessor<String, ChannelState, Range>
         if (state == null) {
             return Range.empty(epochIfNew);
         }
-        return state.read(Math.max(afterSeq, 0), maxMessages, ttlMs, System.currentTimeMillis());
+        return state.read(Math.max(afterSeq, 0), maxMessages, ttlMs, System.currentTimeMillis(), raw);
     }
 
     @Override

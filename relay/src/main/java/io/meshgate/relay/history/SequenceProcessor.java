@@ -21,15 +21,21 @@ final class SequenceProcessor implements EntryProcessor<String, ChannelState, Se
     private final List<PublishRequest> requests;
     private final String epochIfNew;
     private final HistoryLimits limits;
+    private final boolean durableNow;
 
     private transient List<Message> appended;
     private transient boolean created;
     private transient long now;
 
-    SequenceProcessor(List<PublishRequest> requests, String epochIfNew, HistoryLimits limits) {
+    /**
+     * @param durableNow false when the new messages must wait for another region to store them before they are
+     *                   read, delivered or acked (see {@link ChannelStore#markDurable})
+     */
+    SequenceProcessor(List<PublishRequest> requests, String epochIfNew, HistoryLimits limits, boolean durableNow) {
         this.requests = requests;
         this.epochIfNew = epochIfNew;
         this.limits = limits;
+        this.durableNow = durableNow;
     }
 
     @Override
@@ -57,7 +63,7 @@ final class SequenceProcessor implements EntryProcessor<String, ChannelState, Se
             }
             Message message = new Message(channel, state.epoch(), state.head() + 1, request.id(),
                     request.dataJson(), now);
-            state.append(message, limits, now);
+            state.append(message, limits, now, durableNow);
             appended.add(message);
             inThisBatch.put(request.id(), message);
             outcomes.add(new Sequenced(message.position(), message, false));
@@ -65,7 +71,7 @@ final class SequenceProcessor implements EntryProcessor<String, ChannelState, Se
         if (created || !appended.isEmpty()) {
             entry.setValue(state);
         }
-        return new SequenceResult(outcomes, Set.copyOf(state.routes()));
+        return new SequenceResult(outcomes, Set.copyOf(state.routes()), state.durable());
     }
 
     @Override
@@ -76,6 +82,6 @@ final class SequenceProcessor implements EntryProcessor<String, ChannelState, Se
             // they are about to be acked; a barrier makes sure they are durable first.
             return new BarrierBackupProcessor<>();
         }
-        return new AppendBackupProcessor<>(epochIfNew, appended, limits, now);
+        return new AppendBackupProcessor<>(epochIfNew, appended, limits, now, durableNow);
     }
 }

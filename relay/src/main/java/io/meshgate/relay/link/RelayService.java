@@ -26,6 +26,7 @@ public final class RelayService extends RelayGrpc.RelayImplBase {
     private final String region;
     private final String node;
     private final ChannelStore store;
+    private volatile MeshEndpoint mesh;
 
     public RelayService(String region, String node, ChannelStore store) {
         this.region = region;
@@ -33,14 +34,62 @@ public final class RelayService extends RelayGrpc.RelayImplBase {
         this.store = store;
     }
 
+    /** From now on, links from peer regions and in-region forwards go to the mesh. */
+    public void attachMesh(MeshEndpoint endpoint) {
+        this.mesh = endpoint;
+    }
+
+    @Override
+    public void forward(LinkFrame request, StreamObserver<LinkFrame> responses) {
+        MeshEndpoint endpoint = mesh;
+        if (endpoint == null) {
+            responses.onError(Status.FAILED_PRECONDITION.withDescription("this node runs no mesh")
+                    .asRuntimeException());
+            return;
+        }
+        endpoint.forward(request).whenComplete((reply, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof java.util.concurrent.CompletionException
+                        && failure.getCause() != null ? failure.getCause() : failure;
+                responses.onError(Status.fromThrowable(cause).getCode() == Status.Code.UNKNOWN
+                        ? Status.UNAVAILABLE.withDescription(cause.getMessage()).asRuntimeException()
+                        : Status.fromThrowable(cause).asRuntimeException());
+            } else {
+                responses.onNext(reply);
+                responses.onCompleted();
+            }
+        });
+    }
+
     @Override
     public StreamObserver<LinkFrame> link(StreamObserver<LinkFrame> responses) {
         ServerCallStreamObserver<LinkFrame> out = (ServerCallStreamObserver<LinkFrame>) responses;
+        // gRPC takes the ready handler only now, before the first frame says whether this is a mesh link.
+        java.util.concurrent.atomic.AtomicReference<Runnable> onReady = new java.util.concurrent.atomic.AtomicReference<>(
+                () -> { });
+        out.setOnReadyHandler(() -> onReady.get().run());
         return new StreamObserver<>() {
             private String peer;
+            private StreamObserver<LinkFrame> meshLink;
 
             @Override
             public void onNext(LinkFrame frame) {
+                if (meshLink != null) {
+                    meshLink.onNext(frame);
+                    return;
+                }
+                MeshEndpoint endpoint = mesh;
+                if (frame.hasHello() && endpoint != null && endpoint.isPeer(frame.getHello().getRegion())) {
+                    try {
+                        meshLink = endpoint.accept(frame.getHello(), out, onReady::set);
+                    } catch (io.grpc.StatusRuntimeException refused) {
+                        synchronized (out) {
+                            completed = true;
+                        }
+                        out.onError(refused);
+                    }
+                    return;
+                }
                 switch (frame.getKindCase()) {
                     case HELLO -> {
                         peer = frame.getHello().getRegion() + "/" + frame.getHello().getNode();
@@ -80,6 +129,10 @@ public final class RelayService extends RelayGrpc.RelayImplBase {
 
             @Override
             public void onError(Throwable t) {
+                if (meshLink != null) {
+                    meshLink.onError(t);
+                    return;
+                }
                 synchronized (out) {
                     completed = true;
                 }
@@ -88,6 +141,10 @@ public final class RelayService extends RelayGrpc.RelayImplBase {
 
             @Override
             public void onCompleted() {
+                if (meshLink != null) {
+                    meshLink.onCompleted();
+                    return;
+                }
                 synchronized (out) {
                     if (!completed) {
                         completed = true;

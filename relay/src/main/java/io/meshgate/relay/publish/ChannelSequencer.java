@@ -26,9 +26,10 @@ import java.util.concurrent.Executor;
  * <p>Bounded: at most {@code maxQueuedPerChannel} publishes wait per channel on this node; beyond that a publish
  * fails at once with {@link SequencerUnavailableException} and uses no seq.
  */
-public final class ChannelSequencer {
+public final class ChannelSequencer implements Publisher {
     private final ChannelStore store;
     private final RegionFanOut fanOut;
+    private final Replication replication;
     private final Executor completions;
     private final int maxBatch;
     private final int maxQueuedPerChannel;
@@ -38,8 +39,14 @@ public final class ChannelSequencer {
 
     public ChannelSequencer(ChannelStore store, RegionFanOut fanOut, Executor completions, int maxBatch,
                             int maxQueuedPerChannel, MeterRegistry meters) {
+        this(store, fanOut, Replication.NONE, completions, maxBatch, maxQueuedPerChannel, meters);
+    }
+
+    public ChannelSequencer(ChannelStore store, RegionFanOut fanOut, Replication replication, Executor completions,
+                            int maxBatch, int maxQueuedPerChannel, MeterRegistry meters) {
         this.store = store;
         this.fanOut = fanOut;
+        this.replication = replication;
         this.completions = completions;
         this.maxBatch = maxBatch;
         this.maxQueuedPerChannel = maxQueuedPerChannel;
@@ -47,6 +54,7 @@ public final class ChannelSequencer {
         this.batchSizes = DistributionSummary.builder("meshgate.publish.batch.size").register(meters);
     }
 
+    @Override
     public CompletableFuture<Sequenced> publish(String channel, PublishRequest request) {
         Pending pending = new Pending(request, new CompletableFuture<>());
         while (true) {
@@ -80,33 +88,61 @@ public final class ChannelSequencer {
         for (Pending p : batch) {
             requests.add(p.request);
         }
+        boolean awaitStore = replication.awaitsStore(batcher.channel);
         CompletionStage<SequenceResult> sequenced;
         try {
-            sequenced = store.sequence(batcher.channel, requests);
+            sequenced = store.sequence(batcher.channel, requests, !awaitStore);
         } catch (RuntimeException e) {
             // Hazelcast may refuse before it returns a future (shutting down): fail the batch, never wedge the queue.
             sequenced = CompletableFuture.failedFuture(e);
         }
-        sequenced.whenCompleteAsync((result, failure) -> {
-            try {
-                if (failure != null) {
-                    SequencerUnavailableException unavailable = new SequencerUnavailableException(
-                            "sequencing failed: " + failure.getMessage(), failure);
-                    batch.forEach(p -> p.result.completeExceptionally(unavailable));
-                } else {
-                    fanOut.send(batcher.channel, toDeliver(result), result.routes());
-                    for (int i = 0; i < batch.size(); i++) {
-                        batch.get(i).result.complete(result.outcomes().get(i));
+        sequenced.thenComposeAsync(result -> deliver(batcher.channel, result), completions)
+                .whenCompleteAsync((result, failure) -> {
+                    try {
+                        if (failure != null) {
+                            Throwable cause = failure instanceof java.util.concurrent.CompletionException
+                                    && failure.getCause() != null ? failure.getCause() : failure;
+                            SequencerUnavailableException unavailable = new SequencerUnavailableException(
+                                    "sequencing failed: " + cause.getMessage(), cause);
+                            batch.forEach(p -> p.result.completeExceptionally(unavailable));
+                        } else {
+                            for (int i = 0; i < batch.size(); i++) {
+                                batch.get(i).result.complete(result.outcomes().get(i));
+                            }
+                        }
+                    } finally {
+                        if (batcher.finishBatch()) {
+                            sendNext(batcher);
+                        } else {
+                            batchers.remove(batcher.channel, batcher);
+                        }
                     }
-                }
-            } finally {
-                if (batcher.finishBatch()) {
-                    sendNext(batcher);
-                } else {
-                    batchers.remove(batcher.channel, batcher);
-                }
-            }
-        }, completions);
+                }, completions);
+    }
+
+    /**
+     * Fans out what may be delivered and completes once the outcomes may be acked: at once when the messages are
+     * durable, else once another region stored them and the durable mark was raised past every outcome.
+     */
+    private CompletionStage<SequenceResult> deliver(String channel, SequenceResult result) {
+        List<Message> messages = toDeliver(result);
+        if (result.durable() >= result.highestSeq()) {
+            fanOut.send(channel, messages, result.routes());
+            replication.send(channel, messages);
+            return CompletableFuture.completedFuture(result);
+        }
+        Replication.Sent sent = replication.send(channel, messages);
+        return sent.stored()
+                .thenCompose(storedThrough -> store.markDurable(channel, storedThrough))
+                .thenApplyAsync(durable -> {
+                    fanOut.send(channel, durable.newlyDurable(), durable.routes());
+                    replication.sendToLateInterest(channel, durable.newlyDurable(), sent.sentTo());
+                    if (durable.durable() < result.highestSeq()) {
+                        throw new SequencerUnavailableException("another region stored only up to seq "
+                                + durable.durable() + " of " + result.highestSeq(), null);
+                    }
+                    return result;
+                }, completions);
     }
 
     /** New messages and re-sent duplicates still in history, in seq order, each once. */

@@ -130,7 +130,8 @@ public final class RegionMember implements AutoCloseable {
         }
     }
 
-    private boolean isOldest() {
+    /** True on the region's oldest member, which does region-wide work (sweeps, the mesh leader). */
+    public boolean isOldest() {
         Member oldest = hazelcast.getCluster().getMembers().iterator().next();
         return oldest.localMember();
     }

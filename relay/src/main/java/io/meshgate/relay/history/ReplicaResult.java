@@ -1,0 +1,21 @@
+package io.meshgate.relay.history;
+
+import io.meshgate.relay.channel.Message;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * What storing a home's messages in this region did: the replica's head after it, the messages appended (in seq
+ * order), the region's routes, and {@code missingAfter > 0} when the messages did not follow the head (the replica
+ * needs seqs after {@code missingAfter} from the home first).
+ */
+public record ReplicaResult(String epoch, long head, List<Message> appended, Set<UUID> routes, long missingAfter)
+        implements Serializable {
+
+    public boolean hasHole() {
+        return missingAfter > 0;
+    }
+}

@@ -1,0 +1,119 @@
+package io.meshgate.relay.history;
+
+import com.hazelcast.map.EntryProcessor;
+import io.meshgate.relay.channel.Message;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Stores messages sequenced by the channel's home region in this region's replica, keeping history contiguous:
+ * seqs already held are skipped, the next seq is appended, and a message beyond the next one stops the step
+ * (reported as a hole) unless {@code resetIfHole}, when the replica starts over just before it. Stored here, a
+ * message is durable: it is in two regions.
+ */
+final class ReplicateProcessor implements EntryProcessor<String, ChannelState, ReplicaResult> {
+    private static final long serialVersionUID = 1L;
+
+    private final List<Message> messages;
+    private final boolean resetIfHole;
+    private final HistoryLimits limits;
+
+    private transient List<Message> appended;
+    private transient long resetTo = -1;
+    private transient boolean created;
+    private transient long now;
+
+    ReplicateProcessor(List<Message> messages, boolean resetIfHole, HistoryLimits limits) {
+        this.messages = List.copyOf(messages);
+        this.resetIfHole = resetIfHole;
+        this.limits = limits;
+    }
+
+    @Override
+    public ReplicaResult process(Map.Entry<String, ChannelState> entry) {
+        now = System.currentTimeMillis();
+        ChannelState state = entry.getValue();
+        if (state == null) {
+            if (messages.isEmpty()) {
+                return new ReplicaResult("", 0, List.of(), Set.of(), 0);
+            }
+            state = new ChannelState(messages.get(0).epoch());
+            created = true;
+        }
+        appended = new ArrayList<>(messages.size());
+        long missingAfter = 0;
+        for (Message m : messages) {
+            if (m.seq() <= state.head()) {
+                continue;
+            }
+            if (m.seq() != state.head() + 1) {
+                if (!resetIfHole || !appended.isEmpty() || resetTo >= 0) {
+                    missingAfter = state.head();
+                    break;
+                }
+                resetTo = m.seq() - 1;
+                state.resetTo(resetTo);
+            }
+            state.adoptEpoch(m.epoch());
+            state.append(m, limits, now);
+            appended.add(m);
+        }
+        if (created || !appended.isEmpty() || resetTo >= 0) {
+            entry.setValue(state);
+        }
+        return new ReplicaResult(state.epoch(), state.head(), List.copyOf(appended), Set.copyOf(state.routes()),
+                missingAfter);
+    }
+
+    @Override
+    public EntryProcessor<String, ChannelState, ReplicaResult> getBackupProcessor() {
+        if (appended == null || (appended.isEmpty() && resetTo < 0 && !created)) {
+            return new BarrierBackupProcessor<>();
+        }
+        return new ReplicaBackupProcessor(resetTo, appended, limits, now);
+    }
+
+    /** Applies on the backup exactly what the owner did, with the owner's clock. */
+    private static final class ReplicaBackupProcessor implements EntryProcessor<String, ChannelState, ReplicaResult> {
+        private static final long serialVersionUID = 1L;
+
+        private final long resetTo;
+        private final List<Message> appended;
+        private final HistoryLimits limits;
+        private final long ownerNow;
+
+        ReplicaBackupProcessor(long resetTo, List<Message> appended, HistoryLimits limits, long ownerNow) {
+            this.resetTo = resetTo;
+            this.appended = List.copyOf(appended);
+            this.limits = limits;
+            this.ownerNow = ownerNow;
+        }
+
+        @Override
+        public ReplicaResult process(Map.Entry<String, ChannelState> entry) {
+            ChannelState state = entry.getValue();
+            if (state == null) {
+                state = new ChannelState(appended.isEmpty() ? "" : appended.get(0).epoch());
+            }
+            if (resetTo >= 0 && state.head() < resetTo) {
+                state.resetTo(resetTo);
+            }
+            for (Message m : appended) {
+                if (m.seq() == state.head() + 1) {
+                    state.adoptEpoch(m.epoch());
+                    state.append(m, limits, ownerNow);
+                }
+            }
+            entry.setValue(state);
+            return null;
+        }
+
+        @Override
+        public EntryProcessor<String, ChannelState, ReplicaResult> getBackupProcessor() {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package io.meshgate.relay.link;
+
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.meshgate.proto.relay.Hello;
+import io.meshgate.proto.relay.LinkFrame;
+
+import java.util.concurrent.CompletionStage;
+
+/** What the relay's gRPC service hands to the mesh: links from other regions and requests from this region's nodes. */
+public interface MeshEndpoint {
+
+    /** True when {@code region} is a peer region of the mesh (its links are the mesh's, not a plain relay link). */
+    boolean isPeer(String region);
+
+    /**
+     * Takes over a link whose first frame was {@code hello}; returns the observer for the frames that follow.
+     * Throws {@link io.grpc.StatusRuntimeException} to refuse it (this node is not its region's leader).
+     *
+     * @param onReady takes the action to run whenever {@code out} can take more frames
+     */
+    StreamObserver<LinkFrame> accept(Hello hello, ServerCallStreamObserver<LinkFrame> out,
+                                     java.util.function.Consumer<Runnable> onReady);
+
+    /** A request from a node of this region for its leader to carry over the mesh. */
+    CompletionStage<LinkFrame> forward(LinkFrame request);
+}

@@ -1,0 +1,180 @@
+package io.meshgate.relay.mesh;
+
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.meshgate.proto.relay.Hello;
+import io.meshgate.proto.relay.LinkFrame;
+import io.meshgate.proto.relay.RelayGrpc;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keeps one link to a peer region dialed: tries the region's nodes in turn (only its leader accepts), and
+ * reconnects with Resilience4j Retry, exponential backoff with jitter, whenever the link ends. Never gives up while
+ * the leader runs.
+ */
+final class LinkDialer {
+    private static final Logger LOG = LoggerFactory.getLogger(LinkDialer.class);
+
+    interface Callbacks {
+        MeshLink established(String peerRegion, String peerNode, ClientCallStreamObserver<LinkFrame> out);
+
+        void onFrame(MeshLink link, LinkFrame frame);
+
+        void closed(MeshLink link, Throwable cause);
+    }
+
+    private final String peer;
+    private final List<PeerAddress> addresses;
+    private final ChannelCredentials credentials;
+    private final ScheduledExecutorService timer;
+    private final LinkFrame hello;
+    private final Callbacks callbacks;
+    private final long handshakeTimeoutMs;
+    private final Retry retry;
+    private final ConcurrentHashMap<PeerAddress, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private int nextAddress;
+    private volatile boolean stopped;
+
+    LinkDialer(String peer, List<PeerAddress> addresses, MeshSettings settings, ChannelCredentials credentials,
+               ScheduledExecutorService timer, Hello hello, Callbacks callbacks) {
+        this.peer = peer;
+        this.addresses = List.copyOf(addresses);
+        this.credentials = credentials;
+        this.timer = timer;
+        this.hello = LinkFrame.newBuilder().setHello(hello).setOrigin(hello.getRegion()).build();
+        this.callbacks = callbacks;
+        this.handshakeTimeoutMs = settings.requestTimeoutMs();
+        this.retry = Retry.of("mesh-dial-" + peer, RetryConfig.<MeshLink>custom()
+                .maxAttempts(Integer.MAX_VALUE)
+                .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(Duration.ofMillis(100), 2.0, 0.5,
+                        Duration.ofMillis(Math.max(200, settings.reconnectMaxMs()))))
+                .retryOnException(e -> !stopped)
+                .build());
+    }
+
+    void start() {
+        dial();
+    }
+
+    /** The link ended: dial again (with backoff from the first attempt on). */
+    void redial() {
+        if (!stopped) {
+            timer.schedule(this::dial, 100, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void dial() {
+        if (stopped) {
+            return;
+        }
+        retry.executeCompletionStage(timer, this::attempt).whenComplete((link, failure) -> {
+            if (failure != null && !stopped) {
+                LOG.warn("dialing region {} stopped: {}; starting over", peer, failure.toString());
+                timer.schedule(this::dial, 1, TimeUnit.SECONDS);
+            } else if (link != null) {
+                LOG.info("mesh link to region {} (node {}) is open", peer, link.peerNode());
+            }
+        });
+    }
+
+    private synchronized PeerAddress nextAddress() {
+        PeerAddress address = addresses.get(nextAddress % addresses.size());
+        nextAddress++;
+        return address;
+    }
+
+    private CompletionStage<MeshLink> attempt() {
+        if (stopped) {
+            return CompletableFuture.failedFuture(new IllegalStateException("stopped"));
+        }
+        PeerAddress address = nextAddress();
+        ManagedChannel channel = channels.computeIfAbsent(address, a ->
+                Grpc.newChannelBuilderForAddress(a.host(), a.port(), credentials).build());
+        CompletableFuture<MeshLink> established = new CompletableFuture<>();
+        ClientResponseObserver<LinkFrame, LinkFrame> responses = new ClientResponseObserver<>() {
+            private ClientCallStreamObserver<LinkFrame> out;
+            private volatile MeshLink link;
+
+            @Override
+            public void beforeStart(ClientCallStreamObserver<LinkFrame> requestStream) {
+                this.out = requestStream;
+                requestStream.setOnReadyHandler(() -> {
+                    MeshLink l = link;
+                    if (l != null) {
+                        l.drain();
+                    }
+                });
+            }
+
+            @Override
+            public void onNext(LinkFrame frame) {
+                MeshLink l = link;
+                if (l != null) {
+                    callbacks.onFrame(l, frame);
+                } else if (frame.hasHello() && frame.getHello().getRegion().equals(peer)) {
+                    if (established.isDone()) {
+                        out.cancel("hello came after the attempt timed out", null);
+                        return;
+                    }
+                    link = callbacks.established(peer, frame.getHello().getNode(), out);
+                    established.complete(link);
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                ended(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                ended(null);
+            }
+
+            private void ended(Throwable cause) {
+                MeshLink l = link;
+                if (l != null) {
+                    l.markClosed();
+                    callbacks.closed(l, cause);
+                } else {
+                    established.completeExceptionally(cause != null ? cause
+                            : new MeshUnavailableException("link closed before hello"));
+                }
+            }
+        };
+        io.grpc.stub.StreamObserver<LinkFrame> requests = RelayGrpc.newStub(channel).link(responses);
+        requests.onNext(hello);
+        timer.schedule(() -> {
+            if (established.completeExceptionally(new MeshUnavailableException(
+                    "no hello from " + address + " within " + handshakeTimeoutMs + " ms"))) {
+                requests.onError(io.grpc.Status.DEADLINE_EXCEEDED.withDescription("no hello").asRuntimeException());
+            }
+        }, handshakeTimeoutMs, TimeUnit.MILLISECONDS);
+        return established.whenComplete((link, failure) -> {
+            if (failure != null) {
+                LOG.debug("link attempt to region {} at {} failed: {}", peer, address, failure.toString());
+            }
+        });
+    }
+
+    void stop() {
+        stopped = true;
+        channels.values().forEach(ManagedChannel::shutdownNow);
+        channels.clear();
+    }
+}

@@ -1,0 +1,275 @@
+package io.meshgate.relay.mesh;
+
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.meshgate.proto.relay.Hello;
+import io.meshgate.proto.relay.LinkFrame;
+import io.meshgate.proto.relay.PublishForward;
+import io.meshgate.proto.relay.PublishOutcome;
+import io.meshgate.proto.relay.RelayGrpc;
+import io.meshgate.relay.channel.Position;
+import io.meshgate.relay.fanout.RegionFanOut;
+import io.meshgate.relay.history.ChannelSource;
+import io.meshgate.relay.history.PublishRequest;
+import io.meshgate.relay.history.Sequenced;
+import io.meshgate.relay.link.LinkTls;
+import io.meshgate.relay.link.MeshEndpoint;
+import io.meshgate.relay.publish.Publisher;
+import io.meshgate.relay.publish.SequencerUnavailableException;
+import io.meshgate.relay.region.RegionMember;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A node's part in the mesh. Every node publishes through it and reads channels homed elsewhere through it; the
+ * region's oldest member also runs the {@link MeshLeader}, and the other nodes hand their mesh requests to it over
+ * the relay's {@code Forward} call. Leadership moves only when the leader leaves, so a node checks on every
+ * membership change.
+ */
+public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Mesh.class);
+    private static final String META_MAP = "meshgate.meta";
+
+    private final MeshSettings settings;
+    private final String node;
+    private final RegionMember region;
+    private final ScheduledExecutorService timer;
+    private final Executor worker;
+    private final MeterRegistry meters;
+    private final int batchMax;
+    private final int queueMax;
+    private final ChannelCredentials credentials;
+    private final MeshView view;
+    private final MeshChannelSource channels;
+    private final ConcurrentHashMap<String, ManagedChannel> leaderChannels = new ConcurrentHashMap<>();
+    private RegionFanOut fanOut;
+    private volatile MeshLeader leader;
+    private volatile boolean closed;
+
+    public Mesh(MeshSettings settings, String node, RegionMember region, ScheduledExecutorService timer,
+                Executor worker, int batchMax, int queueMax, MeterRegistry meters) {
+        this.settings = settings;
+        this.node = node;
+        this.region = region;
+        this.timer = timer;
+        this.worker = worker;
+        this.meters = meters;
+        this.batchMax = batchMax;
+        this.queueMax = queueMax;
+        this.credentials = settings.tls() == null ? LinkTls.insecureChannel()
+                : LinkTls.load(settings.tls()).channelCredentials();
+        this.view = new MeshView(region.hazelcast(), settings);
+        this.channels = new MeshChannelSource(this, region.store());
+        for (String peer : settings.peers().keySet()) {
+            Gauge.builder("meshgate.mesh.link.up", () -> regionHealthy(peer) ? 1 : 0).tag("peer", peer)
+                    .description("1 while this region's link to the peer region is up").register(meters);
+            Gauge.builder("meshgate.mesh.rtt", () -> rttSeconds(settings.region(), peer)).tag("peer", peer)
+                    .baseUnit("seconds").description("heartbeat round trip to the peer region").register(meters);
+        }
+    }
+
+    /** Starts taking part: announces this node's relay address and elects itself leader if it is the oldest. */
+    public void start(RegionFanOut regionFanOut, String relayAddress) {
+        this.fanOut = regionFanOut;
+        region.hazelcast().<String, String>getMap(META_MAP).set("relay." + region.memberId(), relayAddress);
+        region.onMemberLeft(gone -> worker.execute(this::elect));
+        elect();
+    }
+
+    private synchronized void elect() {
+        if (closed || leader != null || !region.isRunning() || !region.isOldest()) {
+            return;
+        }
+        MeshLeader started = new MeshLeader(settings, node, region.store(), fanOut,
+                new InterestTable(region.hazelcast()), view, credentials, timer, worker, batchMax, queueMax, meters);
+        started.start();
+        leader = started;
+    }
+
+    public String home(String channel) {
+        return Rendezvous.home(channel, settings.regions());
+    }
+
+    public String regionName() {
+        return settings.region();
+    }
+
+    public boolean isHomeHere(String channel) {
+        return home(channel).equals(settings.region());
+    }
+
+    /** How the edge reads channels: homed here from the store, homed elsewhere with the home's head. */
+    public ChannelSource channels() {
+        return channels;
+    }
+
+    @Override
+    public CompletableFuture<Sequenced> publish(String channel, PublishRequest request) {
+        LinkFrame frame = LinkFrame.newBuilder().setOrigin(settings.region()).setTarget(home(channel))
+                .setPublish(PublishForward.newBuilder().setChannel(channel).setId(request.id())
+                        .setDataJson(request.dataJson())).build();
+        return toLeader(frame).handle((reply, failure) -> {
+            if (failure != null) {
+                throw new SequencerUnavailableException("the channel's home region could not be reached: "
+                        + rootMessage(failure), failure);
+            }
+            PublishOutcome outcome = reply.getPublishOutcome();
+            if (!outcome.getError().isEmpty() || outcome.getSeq() == 0) {
+                throw new SequencerUnavailableException("the home region refused: " + outcome.getError(), null);
+            }
+            return new Sequenced(new Position(outcome.getEpoch(), outcome.getSeq()), null, false);
+        });
+    }
+
+    /** Hands a mesh request to the region's leader: this node's own, or over the relay port of the oldest member. */
+    CompletableFuture<LinkFrame> toLeader(LinkFrame frame) {
+        MeshLeader local = leader;
+        if (local != null) {
+            return local.forward(frame);
+        }
+        String address;
+        try {
+            java.util.UUID oldest = region.hazelcast().getCluster().getMembers().iterator().next().getUuid();
+            address = region.hazelcast().<String, String>getMap(META_MAP).get("relay." + oldest);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (address == null) {
+            return CompletableFuture.failedFuture(new MeshUnavailableException("the region's mesh leader is unknown"));
+        }
+        ManagedChannel channel = leaderChannels.computeIfAbsent(address, a -> {
+            int colon = a.lastIndexOf(':');
+            return Grpc.newChannelBuilderForAddress(a.substring(0, colon), Integer.parseInt(a.substring(colon + 1)),
+                    credentials).build();
+        });
+        CompletableFuture<LinkFrame> reply = new CompletableFuture<>();
+        RelayGrpc.newStub(channel).withDeadlineAfter(settings.requestTimeoutMs() + 1_000, TimeUnit.MILLISECONDS)
+                .forward(frame, new StreamObserver<>() {
+                    @Override
+                    public void onNext(LinkFrame value) {
+                        reply.complete(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        reply.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        reply.completeExceptionally(new MeshUnavailableException("no reply from the mesh leader"));
+                    }
+                });
+        return reply;
+    }
+
+    // ---- MeshEndpoint: what the relay's gRPC service hands over ------------------------------------------------
+
+    @Override
+    public boolean isPeer(String peer) {
+        return settings.peers().containsKey(peer);
+    }
+
+    @Override
+    public StreamObserver<LinkFrame> accept(Hello hello, ServerCallStreamObserver<LinkFrame> out,
+                                            java.util.function.Consumer<Runnable> onReady) {
+        MeshLeader local = leader;
+        if (local == null) {
+            throw io.grpc.Status.FAILED_PRECONDITION.withDescription("node " + node
+                    + " is not the mesh leader of region " + settings.region()).asRuntimeException();
+        }
+        return local.accept(hello, out, onReady);
+    }
+
+    @Override
+    public CompletionStage<LinkFrame> forward(LinkFrame request) {
+        MeshLeader local = leader;
+        if (local == null) {
+            return CompletableFuture.failedFuture(io.grpc.Status.FAILED_PRECONDITION.withDescription(
+                    "node " + node + " is not the mesh leader").asRuntimeException());
+        }
+        return local.forward(request);
+    }
+
+    // ---- what operators and clients see ----------------------------------------------------------------------
+
+    /** True for this region while it runs; for a peer, while the leader's link to it is up (direct or relayed). */
+    public boolean regionHealthy(String name) {
+        if (name.equals(settings.region())) {
+            return region.isRunning();
+        }
+        MeshView.PeerState state = view.peer(name);
+        return state != null && (state.up() || state.relayed());
+    }
+
+    private double rttSeconds(String from, String to) {
+        Long micros = view.matrix().getOrDefault(from, Map.of()).get(to);
+        return micros == null || micros < 0 ? Double.NaN : micros / 1_000_000.0;
+    }
+
+    /** Status for operators: this node's role, each peer link, and the RTT matrix in milliseconds. */
+    public Map<String, Object> status() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("region", settings.region());
+        out.put("leader", leader != null);
+        out.put("durability", settings.durability().name().toLowerCase(java.util.Locale.ROOT));
+        Map<String, Object> peers = new LinkedHashMap<>();
+        for (String peer : settings.peers().keySet()) {
+            MeshView.PeerState state = view.peer(peer);
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("up", state != null && state.up());
+            p.put("relayed", state != null && state.relayed());
+            p.put("rttMs", state == null || state.rttMicros() < 0 ? null : state.rttMicros() / 1000.0);
+            p.put("queued", state == null ? 0 : state.queued());
+            p.put("breaker", state == null ? "UNKNOWN" : state.breaker());
+            p.put("node", state == null ? "" : state.node());
+            peers.put(peer, p);
+        }
+        out.put("links", peers);
+        Map<String, Map<String, Double>> matrix = new LinkedHashMap<>();
+        view.matrix().forEach((from, row) -> {
+            Map<String, Double> ms = new LinkedHashMap<>();
+            row.forEach((to, micros) -> ms.put(to, micros < 0 ? null : micros / 1000.0));
+            matrix.put(from, ms);
+        });
+        out.put("rttMs", matrix);
+        return out;
+    }
+
+    public MeshSettings settings() {
+        return settings;
+    }
+
+    static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c.getMessage() == null ? c.toString() : c.getMessage();
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        MeshLeader local = leader;
+        leader = null;
+        if (local != null) {
+            local.stop();
+        }
+        leaderChannels.values().forEach(ManagedChannel::shutdownNow);
+    }
+}

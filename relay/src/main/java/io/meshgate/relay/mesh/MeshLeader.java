@@ -1,0 +1,504 @@
+package io.meshgate.relay.mesh;
+
+import io.grpc.ChannelCredentials;
+import io.grpc.stub.CallStreamObserver;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.meshgate.proto.relay.Delivery;
+import io.meshgate.proto.relay.Heartbeat;
+import io.meshgate.proto.relay.HeartbeatAck;
+import io.meshgate.proto.relay.Hello;
+import io.meshgate.proto.relay.InterestUpdate;
+import io.meshgate.proto.relay.LinkFrame;
+import io.meshgate.proto.relay.PublishForward;
+import io.meshgate.proto.relay.PublishOutcome;
+import io.meshgate.proto.relay.RangeReply;
+import io.meshgate.proto.relay.RangeRequest;
+import io.meshgate.proto.relay.Stored;
+import io.meshgate.relay.channel.ChannelNames;
+import io.meshgate.relay.channel.Message;
+import io.meshgate.relay.fanout.DeliveryCodec;
+import io.meshgate.relay.fanout.RegionFanOut;
+import io.meshgate.relay.history.ChannelStore;
+import io.meshgate.relay.history.PublishRequest;
+import io.meshgate.relay.history.Range;
+import io.meshgate.relay.publish.ChannelSequencer;
+import io.meshgate.relay.publish.Replication;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The region's end of the mesh, run by the region's oldest member: it holds one link per peer region, sequences the
+ * channels homed here (so one stream per peer carries each channel in seq order), stores what other homes send,
+ * answers range and interest requests, measures RTT, and relays frames for regions a peer cannot reach directly.
+ */
+final class MeshLeader implements Replication, LinkDialer.Callbacks {
+    private static final Logger LOG = LoggerFactory.getLogger(MeshLeader.class);
+    private static final int MAX_RANGE = 1000;
+    private static final long FULL_SYNC_INTERVAL_MS = 30_000;
+
+    private final MeshSettings settings;
+    private final String node;
+    private final ChannelStore store;
+    private final ChannelSequencer sequencer;
+    private final ScheduledExecutorService timer;
+    private final Executor worker;
+    private final Links links;
+    private final InterestTable interest;
+    private final ReplicaWriter replicas;
+    private final ChannelCredentials credentials;
+    private final MeshView view;
+    private final Map<String, LinkDialer> dialers = new HashMap<>();
+    private final AtomicLong nonces = new AtomicLong();
+    private final Counter deliveriesIn;
+    private final Counter deliveriesOut;
+    private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+    private volatile boolean stopped;
+
+    MeshLeader(MeshSettings settings, String node, ChannelStore store, RegionFanOut fanOut, InterestTable interest,
+               MeshView view, ChannelCredentials credentials, ScheduledExecutorService timer, Executor worker,
+               int batchMax, int queueMax, MeterRegistry meters) {
+        this.settings = settings;
+        this.node = node;
+        this.store = store;
+        this.timer = timer;
+        this.worker = worker;
+        this.credentials = credentials;
+        this.view = view;
+        this.links = new Links(settings, timer, meters);
+        this.interest = interest;
+        this.replicas = new ReplicaWriter(store, fanOut, links, 10_000, meters);
+        this.sequencer = new ChannelSequencer(store, fanOut, this, worker, batchMax, queueMax, meters);
+        this.deliveriesIn = meters.counter("meshgate.mesh.deliveries", "direction", "in");
+        this.deliveriesOut = meters.counter("meshgate.mesh.deliveries", "direction", "out");
+    }
+
+    void start() {
+        Hello hello = Hello.newBuilder().setRegion(settings.region()).setNode(node).setProtocol(1).build();
+        settings.peers().forEach((peer, addresses) -> {
+            if (settings.dials(peer) && !addresses.isEmpty()) {
+                LinkDialer dialer = new LinkDialer(peer, addresses, settings, credentials, timer, hello, this);
+                dialers.put(peer, dialer);
+                dialer.start();
+            }
+        });
+        tasks.add(timer.scheduleWithFixedDelay(this::heartbeat, settings.heartbeatMs(), settings.heartbeatMs(),
+                TimeUnit.MILLISECONDS));
+        tasks.add(timer.scheduleWithFixedDelay(() -> worker.execute(this::fullSyncAll), FULL_SYNC_INTERVAL_MS,
+                FULL_SYNC_INTERVAL_MS, TimeUnit.MILLISECONDS));
+        LOG.info("mesh leader of region {} is node {}; peers {}", settings.region(), node, settings.peers().keySet());
+    }
+
+    // ---- links -----------------------------------------------------------------------------------------------
+
+    @Override
+    public MeshLink established(String peerRegion, String peerNode,
+                                io.grpc.stub.ClientCallStreamObserver<LinkFrame> out) {
+        return register(peerRegion, peerNode, out);
+    }
+
+    private MeshLink register(String peerRegion, String peerNode, CallStreamObserver<LinkFrame> out) {
+        MeshLink link = new MeshLink(peerRegion, peerNode, out, timer, settings.linkQueueMax(),
+                settings.emulatedOneWayNanos(peerRegion),
+                new LinkHealth(settings.downAfterMissed(), settings.upAfterGood()));
+        links.register(link);
+        sendHeartbeat(link);
+        return link;
+    }
+
+    /** A link dialed by the peer; its Hello already read. Only a leader takes links. */
+    StreamObserver<LinkFrame> accept(Hello hello, ServerCallStreamObserver<LinkFrame> out,
+                                     java.util.function.Consumer<Runnable> onReady) {
+        String peer = hello.getRegion();
+        MeshLink link = register(peer, hello.getNode(), out);
+        onReady.accept(link::drain);
+        link.offer(LinkFrame.newBuilder().setOrigin(settings.region()).setHello(Hello.newBuilder()
+                .setRegion(settings.region()).setNode(node).setProtocol(1)).build());
+        LOG.info("mesh link from region {} (node {}) is open", peer, hello.getNode());
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(LinkFrame frame) {
+                LinkDialer.Callbacks self = MeshLeader.this;
+                self.onFrame(link, frame);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                link.markClosed();
+                closed(link, t);
+            }
+
+            @Override
+            public void onCompleted() {
+                link.close();
+                closed(link, null);
+            }
+        };
+    }
+
+    @Override
+    public void closed(MeshLink link, Throwable cause) {
+        links.unregister(link);
+        LOG.warn("mesh link to region {} closed: {}", link.peerRegion(), cause == null ? "ended" : cause.toString());
+        view.publish(links);
+        LinkDialer dialer = dialers.get(link.peerRegion());
+        if (dialer != null && !stopped) {
+            dialer.redial();
+        }
+    }
+
+    private void heartbeat() {
+        try {
+            for (MeshLink link : links.all()) {
+                sendHeartbeat(link);
+            }
+            view.publish(links);
+        } catch (RuntimeException e) {
+            LOG.warn("heartbeat round failed: {}", e.toString());
+        }
+    }
+
+    private void sendHeartbeat(MeshLink link) {
+        long nonce = nonces.incrementAndGet();
+        boolean wasUp = link.health().isUp();
+        link.health().sending(nonce);
+        if (wasUp && !link.health().isUp()) {
+            LOG.warn("mesh link to region {} is down: {} heartbeats unanswered", link.peerRegion(),
+                    settings.downAfterMissed());
+        }
+        link.offer(LinkFrame.newBuilder().setOrigin(settings.region()).setHeartbeat(Heartbeat.newBuilder()
+                .setNonce(nonce).setSentAtNanos(System.nanoTime()).putAllRttMicros(links.ownRow())).build());
+    }
+
+    @Override
+    public void onFrame(MeshLink link, LinkFrame frame) {
+        if (stopped) {
+            return;
+        }
+        if (!frame.getTarget().isEmpty() && !frame.getTarget().equals(settings.region())) {
+            links.relay(frame, link.peerRegion());
+            return;
+        }
+        String from = frame.getOrigin().isEmpty() ? link.peerRegion() : frame.getOrigin();
+        switch (frame.getKindCase()) {
+            case HEARTBEAT -> {
+                links.peerTable(link.peerRegion(), frame.getHeartbeat().getRttMicrosMap());
+                link.offer(LinkFrame.newBuilder().setOrigin(settings.region()).setHeartbeatAck(
+                        HeartbeatAck.newBuilder().setNonce(frame.getHeartbeat().getNonce())
+                                .setSentAtNanos(frame.getHeartbeat().getSentAtNanos())).build());
+            }
+            case HEARTBEAT_ACK -> {
+                long rttMicros = (System.nanoTime() - frame.getHeartbeatAck().getSentAtNanos()) / 1000;
+                if (link.health().answered(frame.getHeartbeatAck().getNonce(), rttMicros)) {
+                    LOG.info("mesh link to region {} is up (rtt {} us)", link.peerRegion(), rttMicros);
+                    view.publish(links);
+                    worker.execute(() -> onLinkUp(link));
+                }
+            }
+            case PUBLISH -> publishHere(frame.getPublish()).thenAccept(outcome ->
+                    links.send(from, LinkFrame.newBuilder().setPublishOutcome(outcome).build()));
+            case RANGE_REQUEST -> answerRange(from, frame.getRangeRequest()).thenAccept(reply ->
+                    links.send(from, LinkFrame.newBuilder().setRangeReply(reply).build()));
+            case INTEREST -> takeInterest(from, frame.getInterest());
+            case DELIVERY -> takeDelivery(from, frame.getDelivery());
+            case PUBLISH_OUTCOME -> links.complete(frame.getPublishOutcome().getRequestId(), frame);
+            case RANGE_REPLY -> links.complete(frame.getRangeReply().getRequestId(), frame);
+            case STORED -> links.complete(frame.getStored().getRequestId(), frame);
+            default -> LOG.debug("ignored mesh frame {} from {}", frame.getKindCase(), from);
+        }
+    }
+
+    /** A link came up (again): tell the peer everything we are interested in, and catch up what we missed. */
+    private void onLinkUp(MeshLink link) {
+        String peer = link.peerRegion();
+        Set<String> ours;
+        try {
+            ours = store.channelsWithRoutes();
+        } catch (RuntimeException e) {
+            LOG.warn("interest of this region could not be read: {}", e.toString());
+            return;
+        }
+        links.send(peer, LinkFrame.newBuilder().setInterest(InterestUpdate.newBuilder().setFull(true)
+                .addAllAdded(ours)).build());
+        for (String channel : ours) {
+            if (Rendezvous.home(channel, settings.regions()).equals(peer)) {
+                catchUp(peer, channel);
+            }
+        }
+    }
+
+    private void fullSyncAll() {
+        try {
+            Set<String> ours = store.channelsWithRoutes();
+            LinkFrame update = LinkFrame.newBuilder().setInterest(InterestUpdate.newBuilder().setFull(true)
+                    .addAllAdded(ours)).build();
+            for (String peer : settings.peers().keySet()) {
+                links.send(peer, update);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("periodic interest sync failed: {}", e.toString());
+        }
+    }
+
+    /** Reads the replica's head and fetches from the home what came after it. */
+    private void catchUp(String home, String channel) {
+        store.read(channel, 0, 0).toCompletableFuture()
+                .thenCompose(local -> sync(home, channel, local.head(), false))
+                .whenComplete((r, failure) -> {
+                    if (failure != null) {
+                        LOG.debug("catch-up of {} from {} failed: {}", channel, home, failure.toString());
+                    }
+                });
+    }
+
+    /** Asks the home for what follows {@code after} (registering interest if asked), stores it, returns the reply. */
+    CompletableFuture<RangeReply> sync(String home, String channel, long after, boolean registerInterest) {
+        return links.request(home, id -> LinkFrame.newBuilder().setRangeRequest(RangeRequest.newBuilder()
+                        .setChannel(channel).setAfterSeq(after).setMaxMessages(MAX_RANGE)
+                        .setRegisterInterest(registerInterest).setRequestId(id)).build())
+                .thenCompose(frame -> {
+                    RangeReply reply = frame.getRangeReply();
+                    List<Message> messages = new ArrayList<>();
+                    reply.getMessagesList().forEach(m -> messages.add(DeliveryCodec.fromProto(m)));
+                    boolean reset = !messages.isEmpty() && messages.get(0).seq() != after + 1;
+                    return replicas.store(home, channel, messages, reset).thenApply(head -> reply);
+                });
+    }
+
+    // ---- the home side ---------------------------------------------------------------------------------------
+
+    private CompletableFuture<PublishOutcome> publishHere(PublishForward publish) {
+        PublishOutcome.Builder outcome = PublishOutcome.newBuilder().setRequestId(publish.getRequestId())
+                .setChannel(publish.getChannel());
+        if (!ChannelNames.isValid(publish.getChannel()) || publish.getId().isEmpty()) {
+            return CompletableFuture.completedFuture(outcome.setError("bad channel or id").build());
+        }
+        String home = Rendezvous.home(publish.getChannel(), settings.regions());
+        if (!home.equals(settings.region())) {
+            return CompletableFuture.completedFuture(outcome.setError("region " + settings.region()
+                    + " is not the home of " + publish.getChannel() + " (" + home + " is)").build());
+        }
+        return sequencer.publish(publish.getChannel(), new PublishRequest(publish.getId(), publish.getDataJson()))
+                .handle((sequenced, failure) -> failure != null
+                        ? outcome.setError(String.valueOf(failure.getMessage())).build()
+                        : outcome.setEpoch(sequenced.position().epoch()).setSeq(sequenced.position().seq()).build());
+    }
+
+    private CompletableFuture<RangeReply> answerRange(String from, RangeRequest request) {
+        RangeReply.Builder reply = RangeReply.newBuilder().setChannel(request.getChannel())
+                .setRequestId(request.getRequestId());
+        if (!ChannelNames.isValid(request.getChannel())) {
+            return CompletableFuture.completedFuture(reply.setError("bad channel name").build());
+        }
+        if (request.getRegisterInterest()) {
+            interest.add(from, List.of(request.getChannel()));
+        }
+        int max = (int) Math.min(Integer.toUnsignedLong(request.getMaxMessages()), MAX_RANGE);
+        CompletionStage<Range> read = request.getIncludeUndurable()
+                ? store.readRaw(request.getChannel(), request.getAfterSeq(), max)
+                : store.read(request.getChannel(), request.getAfterSeq(), max);
+        return read.toCompletableFuture().handle((range, failure) -> {
+            if (failure != null) {
+                return reply.setError("history read failed: " + failure.getMessage()).build();
+            }
+            reply.setEpoch(range.epoch()).setHeadSeq(range.head()).setGapFrom(range.gapFrom())
+                    .setGapTo(range.gapTo());
+            range.messages().forEach(m -> reply.addMessages(DeliveryCodec.toProto(m)));
+            return reply.build();
+        });
+    }
+
+    private void takeInterest(String from, InterestUpdate update) {
+        if (update.getFull()) {
+            interest.replace(from, update.getAddedList());
+        } else {
+            interest.add(from, update.getAddedList());
+            interest.remove(from, update.getRemovedList());
+        }
+    }
+
+    private void takeDelivery(String from, Delivery delivery) {
+        deliveriesIn.increment();
+        if (!ChannelNames.isValid(delivery.getChannel())) {
+            return;
+        }
+        replicas.store(from, delivery.getChannel(), DeliveryCodec.fromProto(delivery), false).thenAccept(head -> {
+            if (delivery.getRequestId() != 0) {
+                links.send(from, LinkFrame.newBuilder().setStored(Stored.newBuilder()
+                        .setRequestId(delivery.getRequestId()).setChannel(delivery.getChannel())
+                        .setStoredThrough(head == null ? 0 : head)).build());
+            }
+        });
+    }
+
+    // ---- Replication: what the home's sequencer calls ----------------------------------------------------------
+
+    @Override
+    public boolean awaitsStore(String channel) {
+        if (settings.durability() != Durability.REGION) {
+            return false;
+        }
+        for (String peer : settings.peers().keySet()) {
+            if (links.reachable(peer)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public Sent send(String channel, List<Message> messages) {
+        if (messages.isEmpty()) {
+            return new Sent(CompletableFuture.completedFuture(0L), Set.of());
+        }
+        boolean await = awaitsStore(channel);
+        Set<String> targets = new TreeSet<>();
+        for (String region : interest.regionsFor(channel)) {
+            if (links.reachable(region)) {
+                targets.add(region);
+            }
+        }
+        if (await && targets.isEmpty()) {
+            // Nobody else listens, but durability needs a second region: the one that would take the channel over.
+            for (String region : Rendezvous.rank(channel, settings.regions())) {
+                if (!region.equals(settings.region()) && links.reachable(region)) {
+                    targets.add(region);
+                    break;
+                }
+            }
+        }
+        Delivery delivery = DeliveryCodec.toProto(channel, messages);
+        if (!await) {
+            targets.forEach(region -> sendDelivery(region, delivery));
+            return new Sent(CompletableFuture.completedFuture(0L), targets);
+        }
+        if (targets.isEmpty()) {
+            return new Sent(CompletableFuture.failedFuture(new MeshUnavailableException(
+                    "no other region is reachable to store the message")), targets);
+        }
+        long last = messages.get(messages.size() - 1).seq();
+        CompletableFuture<Long> stored = new CompletableFuture<>();
+        AtomicInteger failures = new AtomicInteger();
+        for (String region : targets) {
+            deliveriesOut.increment();
+            links.request(region, id -> LinkFrame.newBuilder().setDelivery(delivery.toBuilder().setRequestId(id))
+                            .build())
+                    .whenComplete((reply, failure) -> {
+                        long through = failure == null ? reply.getStored().getStoredThrough() : 0;
+                        if (through >= last) {
+                            stored.complete(through);
+                        } else if (failures.incrementAndGet() == targets.size()) {
+                            stored.completeExceptionally(failure != null ? failure : new MeshUnavailableException(
+                                    "region " + region + " stored only up to seq " + through));
+                        }
+                    });
+        }
+        return new Sent(stored, targets);
+    }
+
+    @Override
+    public void sendToLateInterest(String channel, List<Message> messages, Set<String> alreadySentTo) {
+        if (messages.isEmpty()) {
+            return;
+        }
+        Delivery delivery = null;
+        for (String region : interest.regionsFor(channel)) {
+            if (!alreadySentTo.contains(region)) {
+                if (delivery == null) {
+                    delivery = DeliveryCodec.toProto(channel, messages);
+                }
+                sendDelivery(region, delivery);
+            }
+        }
+    }
+
+    private void sendDelivery(String region, Delivery delivery) {
+        deliveriesOut.increment();
+        // A refused frame is not lost for good: the region finds the hole at the next message or link sync.
+        links.send(region, LinkFrame.newBuilder().setDelivery(delivery).build());
+    }
+
+    // ---- requests from this region's nodes ---------------------------------------------------------------------
+
+    CompletableFuture<LinkFrame> forward(LinkFrame request) {
+        String target = request.getTarget();
+        switch (request.getKindCase()) {
+            case PUBLISH -> {
+                if (target.equals(settings.region())) {
+                    return publishHere(request.getPublish())
+                            .thenApply(o -> LinkFrame.newBuilder().setPublishOutcome(o).build());
+                }
+                return links.request(target, id -> request.toBuilder().setPublish(
+                        request.getPublish().toBuilder().setRequestId(id)).build());
+            }
+            case RANGE_REQUEST -> {
+                RangeRequest range = request.getRangeRequest();
+                if (range.getRegisterInterest()) {
+                    broadcastInterest(List.of(range.getChannel()), List.of());
+                    return sync(target, range.getChannel(), range.getAfterSeq(), true)
+                            .thenApply(reply -> LinkFrame.newBuilder().setRangeReply(reply).build());
+                }
+                if (target.equals(settings.region())) {
+                    return answerRange(settings.region(), range)
+                            .thenApply(reply -> LinkFrame.newBuilder().setRangeReply(reply).build());
+                }
+                return links.request(target, id -> request.toBuilder().setRangeRequest(
+                        range.toBuilder().setRequestId(id)).build());
+            }
+            case INTEREST -> {
+                for (String channel : request.getInterest().getRemovedList()) {
+                    store.hasRoutes(channel).thenAccept(still -> {
+                        if (!still) {
+                            broadcastInterest(List.of(), List.of(channel));
+                        }
+                    });
+                }
+                return CompletableFuture.completedFuture(LinkFrame.getDefaultInstance());
+            }
+            default -> {
+                return CompletableFuture.failedFuture(new MeshUnavailableException(
+                        "cannot forward a " + request.getKindCase() + " frame"));
+            }
+        }
+    }
+
+    private void broadcastInterest(List<String> added, List<String> removed) {
+        LinkFrame update = LinkFrame.newBuilder().setInterest(InterestUpdate.newBuilder().addAllAdded(added)
+                .addAllRemoved(removed)).build();
+        for (String peer : settings.peers().keySet()) {
+            links.send(peer, update);
+        }
+    }
+
+    Links links() {
+        return links;
+    }
+
+    InterestTable interest() {
+        return interest;
+    }
+
+    void stop() {
+        stopped = true;
+        tasks.forEach(t -> t.cancel(false));
+        dialers.values().forEach(LinkDialer::stop);
+        links.closeAll();
+    }
+}

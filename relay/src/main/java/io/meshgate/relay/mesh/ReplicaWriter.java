@@ -1,0 +1,118 @@
+package io.meshgate.relay.mesh;
+
+import io.meshgate.proto.relay.LinkFrame;
+import io.meshgate.proto.relay.RangeReply;
+import io.meshgate.proto.relay.RangeRequest;
+import io.meshgate.relay.channel.Message;
+import io.meshgate.relay.fanout.DeliveryCodec;
+import io.meshgate.relay.fanout.RegionFanOut;
+import io.meshgate.relay.history.ChannelStore;
+import io.meshgate.relay.history.ReplicaResult;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Stores the messages other regions' homes send here, one channel at a time and in arrival order, and fans them
+ * out to this region's nodes with subscribers. History stays contiguous: when messages do not follow the replica's
+ * head (a link dropped frames, or interest began after a batch was sent), the missing range is fetched from the
+ * home first. At most {@code maxPending} stores wait at once; a delivery beyond that is dropped and its channel
+ * catches up at the next message or link sync, like any lost frame.
+ */
+final class ReplicaWriter {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaWriter.class);
+    private static final int FETCH_PAGE = 1000;
+
+    private final ChannelStore store;
+    private final RegionFanOut fanOut;
+    private final Links links;
+    private final int maxPending;
+    private final AtomicInteger pending = new AtomicInteger();
+    private final ConcurrentHashMap<String, CompletableFuture<Long>> tails = new ConcurrentHashMap<>();
+    private final Counter dropped;
+    private final Counter fetched;
+
+    ReplicaWriter(ChannelStore store, RegionFanOut fanOut, Links links, int maxPending, MeterRegistry meters) {
+        this.store = store;
+        this.fanOut = fanOut;
+        this.links = links;
+        this.maxPending = maxPending;
+        this.dropped = meters.counter("meshgate.mesh.replica.dropped");
+        this.fetched = meters.counter("meshgate.mesh.replica.fetches");
+    }
+
+    /**
+     * Stores messages from {@code home} after the ones already queued for the channel; completes with the
+     * replica's head afterwards (everything up to it is held here), or null when the delivery was dropped.
+     */
+    CompletableFuture<Long> store(String home, String channel, List<Message> messages, boolean resetIfHole) {
+        if (pending.incrementAndGet() > maxPending) {
+            pending.decrementAndGet();
+            dropped.increment();
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Long> next = new CompletableFuture<>();
+        CompletableFuture<Long> previous = tails.put(channel, next);
+        CompletableFuture<Long> after = previous == null ? CompletableFuture.completedFuture(0L) : previous;
+        after.handle((ignored, failure) -> null)
+                .thenCompose(ignored -> apply(home, channel, messages, resetIfHole, true))
+                .whenComplete((head, failure) -> {
+                    pending.decrementAndGet();
+                    tails.remove(channel, next);
+                    if (failure != null) {
+                        LOG.debug("storing {} from {} failed: {}", channel, home, failure.toString());
+                        next.complete(null);
+                    } else {
+                        next.complete(head);
+                    }
+                });
+        return next;
+    }
+
+    private CompletableFuture<Long> apply(String home, String channel, List<Message> messages, boolean resetIfHole,
+                                          boolean mayFetch) {
+        return store.replicate(channel, messages, resetIfHole).toCompletableFuture().thenCompose(result -> {
+            deliverLocally(channel, result);
+            if (!result.hasHole() || !mayFetch) {
+                return CompletableFuture.completedFuture(result.head());
+            }
+            fetched.increment();
+            return fetchMissing(home, channel, result.missingAfter())
+                    .thenCompose(reply -> apply(home, channel, reply, reply.isEmpty() || needsReset(reply,
+                            result.missingAfter()), false))
+                    .thenCompose(head -> apply(home, channel, messages, false, false));
+        });
+    }
+
+    private static boolean needsReset(List<Message> fetchedMessages, long after) {
+        return fetchedMessages.get(0).seq() != after + 1;
+    }
+
+    private CompletableFuture<List<Message>> fetchMissing(String home, String channel, long after) {
+        return links.request(home, id -> LinkFrame.newBuilder().setRangeRequest(RangeRequest.newBuilder()
+                        .setChannel(channel).setAfterSeq(after).setMaxMessages(FETCH_PAGE).setIncludeUndurable(true)
+                        .setRequestId(id)).build())
+                .thenApply(frame -> {
+                    RangeReply reply = frame.getRangeReply();
+                    if (!reply.getError().isEmpty()) {
+                        throw new MeshUnavailableException(reply.getError());
+                    }
+                    List<Message> out = new ArrayList<>(reply.getMessagesCount());
+                    reply.getMessagesList().forEach(m -> out.add(DeliveryCodec.fromProto(m)));
+                    return out;
+                });
+    }
+
+    private void deliverLocally(String channel, ReplicaResult result) {
+        if (!result.appended().isEmpty()) {
+            fanOut.send(channel, result.appended(), result.routes());
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.meshgate.relay.publish;
+
+import io.meshgate.relay.channel.Message;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * How the home region hands newly sequenced messages to other regions. With {@code durability: region} a message
+ * is acked and delivered only once another region has stored it ({@link Sent#stored}); without, it is sent and
+ * forgotten.
+ */
+public interface Replication {
+
+    /** True when new messages of the channel must wait for another region to store them. */
+    boolean awaitsStore(String channel);
+
+    /** Sends messages (in seq order) to every region that has subscribers, and to one more if durability needs it. */
+    Sent send(String channel, List<Message> messages);
+
+    /**
+     * After the durable mark was raised: sends the messages to regions that became interested after {@link #send}
+     * chose its targets, so a region whose interest raced a batch still gets it.
+     */
+    void sendToLateInterest(String channel, List<Message> messages, Set<String> alreadySentTo);
+
+    /**
+     * @param stored completes with the seq another region has stored everything up to; fails when none did in time
+     * @param sentTo the regions the messages went to
+     */
+    record Sent(CompletionStage<Long> stored, Set<String> sentTo) {
+    }
+
+    /** One region: nothing to replicate to. */
+    Replication NONE = new Replication() {
+        @Override
+        public boolean awaitsStore(String channel) {
+            return false;
+        }
+
+        @Override
+        public Sent send(String channel, List<Message> messages) {
+            return new Sent(CompletableFuture.completedFuture(0L), Set.of());
+        }
+
+        @Override
+        public void sendToLateInterest(String channel, List<Message> messages, Set<String> alreadySentTo) {
+        }
+    };
+}
