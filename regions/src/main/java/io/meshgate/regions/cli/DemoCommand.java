@@ -1,8 +1,9 @@
 package io.meshgate.regions.cli;
 
+import io.meshgate.edge.auth.TokenMinter;
 import io.meshgate.edge.server.EdgeNode;
 import io.meshgate.edge.server.NodeSettings;
-import io.meshgate.regions.demo.DemoRegion;
+import io.meshgate.regions.demo.DemoMesh;
 import io.meshgate.regions.node.NodeRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,20 +12,28 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** {@code demo}: the embedded default. */
+/** {@code demo}: the embedded default, three regions joined by the relay mesh. */
 final class DemoCommand {
     private static final Logger LOG = LoggerFactory.getLogger(DemoCommand.class);
     private static final String HELP = """
-            Usage: java -jar gateway.jar demo [--port PORT] [--cluster-port PORT]
+            Usage: java -jar gateway.jar demo [--port PORT] [--cluster-port PORT] [--nodes N]
+                                              [--latency | --latency-ms A,B,C]
 
-            Starts the embedded local demo: region eu-west with two nodes on 127.0.0.1 (edges on PORT and PORT+1,
-            default 8081 and 8082), each its own Hazelcast member, relay and edge, in INSECURE mode: clients
-            connect without a token and may use every channel. Never expose it beyond localhost.
-            Ctrl-C drains both nodes and exits.
+            Starts the embedded local demo: three regions, us-east, eu-west and ap-south, on 127.0.0.1. Each region
+            is its own Hazelcast cluster of N nodes (default 1); the regions are joined by the real relay mesh
+            (gRPC links between the regions' leaders). INSECURE mode: clients connect without a token and may use
+            every channel. Never expose it beyond localhost. Ctrl-C drains every node and exits.
+
+            Ports: region r (0, 1, 2), node n get edge PORT+10r+n (8081, 8091, 8101 by default), relay
+            PORT+1000+10r+n and Hazelcast CLUSTER-PORT+10r+n.
 
             Options:
-              --port PORT           first edge port (default 8081; relays use PORT+1000 and PORT+1001)
+              --port PORT           first edge port (default 8081)
               --cluster-port PORT   first Hazelcast member port (default 5701)
+              --nodes N             nodes per region, 1 to 3 (default 1)
+              --latency             emulate link latency: RTT 70 ms us-east/eu-west, 90 ms eu-west/ap-south,
+                                    150 ms us-east/ap-south, so cross-region behaviour shows on one machine
+              --latency-ms A,B,C    the same with your own RTTs, in that order
               --help                this text
             """;
 
@@ -32,17 +41,33 @@ final class DemoCommand {
     }
 
     static int run(String[] args) {
-        Args parsed = Args.parse("demo", args, 1, Set.of("--port", "--cluster-port"), Set.of("--help"));
+        Args parsed = Args.parse("demo", args, 1, Set.of("--port", "--cluster-port", "--nodes", "--latency-ms"),
+                Set.of("--help", "--latency"));
         if (parsed.flag("--help")) {
             System.out.print(HELP);
             return 0;
         }
         int port = parsed.integer("demo", "--port", 8081);
         int clusterPort = parsed.integer("demo", "--cluster-port", 5701);
+        int nodesPerRegion = parsed.integer("demo", "--nodes", 1);
+        if (nodesPerRegion < 1 || nodesPerRegion > 3) {
+            System.err.println("demo: --nodes must be 1, 2 or 3");
+            return 2;
+        }
+        long[] rtt = parsed.flag("--latency") ? DemoMesh.DEFAULT_RTT_MS : null;
+        String custom = parsed.value("--latency-ms");
+        if (custom != null) {
+            rtt = parseRtts(custom);
+            if (rtt == null) {
+                System.err.println("demo: --latency-ms takes three RTTs in ms, e.g. 70,90,150");
+                return 2;
+            }
+        }
         LOG.warn("*** INSECURE DEMO MODE: no token needed, every channel open to everyone. Local use only. ***");
         List<EdgeNode> nodes = new ArrayList<>();
         try {
-            for (NodeSettings settings : DemoRegion.nodes(port, clusterPort)) {
+            for (NodeSettings settings : DemoMesh.nodes(DemoMesh.defaultPorts(port, clusterPort, nodesPerRegion),
+                    nodesPerRegion, rtt, null)) {
                 nodes.add(EdgeNode.start(settings));
             }
         } catch (RuntimeException e) {
@@ -50,39 +75,81 @@ final class DemoCommand {
             nodes.forEach(EdgeNode::close);
             return 1;
         }
-        System.out.println(banner(nodes));
+        System.out.println(banner(nodes, nodesPerRegion, rtt));
         return NodeRunner.runUntilStopped(nodes);
     }
 
-    private static String banner(List<EdgeNode> nodes) {
-        EdgeNode a = nodes.get(0);
-        EdgeNode b = nodes.get(1);
+    private static long[] parseRtts(String text) {
+        String[] parts = text.split(",");
+        if (parts.length != 3) {
+            return null;
+        }
+        long[] out = new long[3];
+        try {
+            for (int i = 0; i < 3; i++) {
+                out[i] = Long.parseLong(parts[i].trim());
+                if (out[i] < 0 || out[i] > 10_000) {
+                    return null;
+                }
+            }
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        return out;
+    }
+
+    private static String banner(List<EdgeNode> nodes, int nodesPerRegion, long[] rtt) {
+        StringBuilder regions = new StringBuilder();
+        for (int r = 0; r < DemoMesh.REGIONS.size(); r++) {
+            for (int n = 0; n < nodesPerRegion; n++) {
+                EdgeNode node = nodes.get(r * nodesPerRegion + n);
+                regions.append(String.format(" %-9s node %d   WebSocket %s%n %-17s HTTP      %s%n",
+                        n == 0 ? DemoMesh.REGIONS.get(r) : "", n + 1, node.wsUrl(), "", node.httpUrl()));
+            }
+        }
+        EdgeNode us = nodes.get(0);
+        EdgeNode ap = nodes.get(2 * nodesPerRegion);
+        String latency = rtt == null ? "none (add --latency to emulate 70/90/150 ms RTTs)"
+                : "RTT us-east/eu-west " + rtt[0] + " ms, eu-west/ap-south " + rtt[1] + " ms, us-east/ap-south "
+                        + rtt[2] + " ms";
         return """
 
                 ==============================================================================
-                 Meshgate demo is running: region %s, two nodes, INSECURE mode (no tokens)
+                 Meshgate demo: three regions joined by the relay mesh, INSECURE mode
                 ==============================================================================
-                 node eu-west-1   WebSocket %s
-                                  HTTP      %s
-                 node eu-west-2   WebSocket %s
-                                  HTTP      %s
+                %s
+                 Emulated link latency: %s
+                 Token (the demo admits clients without one; this one, signed with the demo secret of
+                 examples/mesh.yaml, also works against that three-process deployment for 24 hours):
+                   %s
 
-                 Try it (any WebSocket client, e.g. 'npx wscat -c %s'):
-                   {"op":"connect"}
-                   {"op":"sub","ch":"chat:room1"}
-                   {"op":"pub","ch":"chat:room1","id":"m1","data":{"text":"hi"}}
+                 Subscribe in ap-south, publish in us-east (any WebSocket client, e.g. npx wscat):
+                   npx wscat -c %s
+                     {"op":"connect"}
+                     {"op":"sub","ch":"chat:room1"}
+                   npx wscat -c %s
+                     {"op":"connect"}
+                     {"op":"pub","ch":"chat:room1","id":"m1","data":{"text":"hi"}}
 
-                 Long-poll with curl, from a second terminal:
+                 Long-poll and publish with curl:
                    curl -s '%s/v1/poll?ch=chat:room1@:0&wait=25'
                    curl -s -XPOST %s/v1/publish -d '{"ch":"chat:room1","id":"m2","data":"hello"}'
 
-                 Regions, health and metrics:
+                 Regions, the mesh (links, RTT matrix) and metrics:
                    curl -s %s/v1/regions
-                   curl -s %s/readyz      curl -s %s/metrics | grep meshgate_
+                   curl -s %s/admin/mesh
+                   curl -s %s/metrics | grep meshgate_mesh
 
-                 Ctrl-C drains both nodes and stops.
+                 Ctrl-C drains every node and stops.
                 ==============================================================================
-                """.formatted(DemoRegion.REGION, a.wsUrl(), a.httpUrl(), b.wsUrl(), b.httpUrl(), a.wsUrl(),
-                b.httpUrl(), a.httpUrl(), a.httpUrl(), a.httpUrl(), a.httpUrl());
+                """.formatted(regions.toString().stripTrailing(), latency, sampleToken(), ap.wsUrl(), us.wsUrl(),
+                ap.httpUrl(), us.httpUrl(), us.httpUrl(), us.httpUrl(), us.httpUrl());
+    }
+
+    /** The example deployment's secret: public on purpose, like the demo; never use it for anything real. */
+    static final String DEMO_SECRET = "meshgate-demo-secret-not-for-production-use";
+
+    private static String sampleToken() {
+        return new TokenMinter(DEMO_SECRET).mint("demo", List.of("*"), List.of("*"), java.time.Duration.ofHours(24));
     }
 }

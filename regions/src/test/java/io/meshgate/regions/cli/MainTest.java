@@ -2,7 +2,7 @@ package io.meshgate.regions.cli;
 
 import io.meshgate.edge.auth.AuthSettings;
 import io.meshgate.edge.auth.TokenVerifier;
-import io.meshgate.regions.demo.DemoRegion;
+import io.meshgate.regions.demo.DemoMesh;
 import org.junit.jupiter.api.Test;
 
 
@@ -56,12 +56,19 @@ class MainTest {
     }
 
     @Test
-    void demoRegionIsTwoInsecureNodesOnConsecutivePorts() {
-        var nodes = DemoRegion.nodes(8081, 5701);
-        assertEquals(2, nodes.size());
-        assertEquals(8081, nodes.get(0).edge().port());
-        assertEquals(8082, nodes.get(1).edge().port());
-        assertEquals(AuthSettings.MODE_INSECURE, nodes.get(0).auth().mode());
-        assertEquals("eu-west", nodes.get(1).edge().region());
+    void demoIsThreeInsecureRegionsJoinedByTheMeshWithOptionalLatency() {
+        var nodes = DemoMesh.nodes(DemoMesh.defaultPorts(8081, 5701, 1), 1, DemoMesh.DEFAULT_RTT_MS, null);
+        assertEquals(3, nodes.size());
+        assertEquals(java.util.List.of("us-east", "eu-west", "ap-south"),
+                nodes.stream().map(n -> n.edge().region()).toList());
+        assertEquals(java.util.List.of(8081, 8091, 8101), nodes.stream().map(n -> n.edge().port()).toList());
+        nodes.forEach(n -> assertEquals(AuthSettings.MODE_INSECURE, n.auth().mode()));
+        var usEast = nodes.get(0).mesh();
+        assertEquals(java.util.Set.of("eu-west", "ap-south"), usEast.peers().keySet());
+        assertEquals(70L, usEast.emulatedRttMs().get("eu-west"));
+        assertEquals(150L, usEast.emulatedRttMs().get("ap-south"));
+        assertEquals(90L, nodes.get(1).mesh().emulatedRttMs().get("ap-south"));
+        assertEquals(9091, usEast.peers().get("eu-west").get(0).port(), "regions dial each other's relay ports");
+        assertEquals(3, nodes.get(2).regionUrls().size(), "every region is listed in /v1/regions");
     }
 }

@@ -80,13 +80,26 @@ class GatewayConfigLoaderTest {
     }
 
     @Test
-    void secondRegionIsRefusedWithAReason() {
+    void twoRegionsFormAMeshAndMeshMistakesNameTheirKey() {
         String two = MINIMAL.replace("auth:", """
                   - name: us-east
                     nodes:
-                      - {name: c, edgePort: 8083, relayPort: 9083, clusterPort: 5703}
+                      - {name: c, edgePort: 8083, relayPort: 9083, clusterPort: 5703, relayAdvertise: "relay.example:443"}
                 auth:""");
-        assertError(two, "one region");
+        GatewayConfig config = GatewayConfigLoader.parse(two, null);
+        var mesh = config.nodeSettings("c").mesh();
+        assertEquals("us-east", mesh.region());
+        assertEquals(java.util.Set.of("eu-west"), mesh.peers().keySet());
+        assertEquals(io.meshgate.relay.mesh.Durability.REGION, mesh.durability(), "region durability by default");
+        assertEquals("relay.example", config.nodeSettings("a").mesh().peers().get("us-east").get(0).host());
+        assertEquals(443, config.nodeSettings("a").mesh().peers().get("us-east").get(0).port());
+
+        assertError(two.replace("name: us-east", "name: eu-west"), "region name eu-west is used twice");
+        assertError(two + "mesh:\n  durability: sometimes\n", "mesh.durability");
+        assertError(two + "mesh:\n  emulatedLatency:\n    - {between: [eu-west, mars], rttMs: 5}\n",
+                "mesh.emulatedLatency");
+        assertError(two + "mesh:\n  tls:\n    certChainFile: a.pem\n", "go together");
+        assertError(two.replace("relay.example:443", "no-port"), "relayAdvertise");
     }
 
     @Test
