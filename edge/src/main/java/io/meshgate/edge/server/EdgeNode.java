@@ -115,9 +115,11 @@ public final class EdgeNode implements AutoCloseable {
         try {
             io.grpc.ServerCredentials relayCredentials = settings.mesh() == null || settings.mesh().tls() == null
                     ? LinkTls.insecureServer() : LinkTls.load(settings.mesh().tls()).serverCredentials();
+            // Handlers only enqueue and return, so they run on the transport's thread: calls and frames from one
+            // peer are then handled in the order they were sent, which keeps G6 for publishes forwarded by a node.
             this.relay = new RelayServer(NettyServerBuilder.forAddress(
-                    new InetSocketAddress(settings.bindHost(), settings.relayPort()), relayCredentials),
-                    relayService).start();
+                    new InetSocketAddress(settings.bindHost(), settings.relayPort()), relayCredentials)
+                    .directExecutor(), relayService).start();
         } catch (IOException e) {
             close();
             throw new UncheckedIOException("relay port " + settings.relayPort() + " could not be bound", e);

@@ -77,6 +77,17 @@ class ThreeRegionMeshTest {
                     seen.add(msg.path("epoch").asText() + "/" + msg.path("seq").asLong() + "/"
                             + msg.path("id").asText() + "/" + msg.path("ts").asLong() + "/" + msg.path("data"));
                 }
+                for (int p = 0; p < publishers.size(); p++) {
+                    int previous = -1;
+                    for (String entry : seen) {
+                        String id = entry.split("/")[2];
+                        if (id.startsWith("p" + p + "-")) {
+                            int i = Integer.parseInt(id.substring(id.indexOf('-') + 1));
+                            assertTrue(i > previous, "G6: publisher " + p + "'s messages in send order: " + seen);
+                            previous = i;
+                        }
+                    }
+                }
                 if (reference == null) {
                     reference = seen;
                 } else {

@@ -56,6 +56,8 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
     private final MeshView view;
     private final MeshChannelSource channels;
     private final ConcurrentHashMap<String, ManagedChannel> leaderChannels = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CompletableFuture<LinkFrame>> forwardTails = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger waitingForwards = new java.util.concurrent.atomic.AtomicInteger();
     private RegionFanOut fanOut;
     private volatile MeshLeader leader;
     private volatile boolean closed;
@@ -122,7 +124,7 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
         LinkFrame frame = LinkFrame.newBuilder().setOrigin(settings.region()).setTarget(home(channel))
                 .setPublish(PublishForward.newBuilder().setChannel(channel).setId(request.id())
                         .setDataJson(request.dataJson())).build();
-        return toLeader(frame).handle((reply, failure) -> {
+        return inOrder(channel, frame).handle((reply, failure) -> {
             if (failure != null) {
                 throw new SequencerUnavailableException("the channel's home region could not be reached: "
                         + rootMessage(failure), failure);
@@ -133,6 +135,34 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
             }
             return new Sequenced(new Position(outcome.getEpoch(), outcome.getSeq()), null, false);
         });
+    }
+
+    /**
+     * Separate calls to the leader may be handled in any order, so a node that is not the leader forwards one
+     * publish per channel at a time (G6: a connection's publishes are sequenced in send order). At most
+     * {@code queueMax} forwards wait at this node; beyond, a publish fails at once (nack unavailable).
+     */
+    private CompletableFuture<LinkFrame> inOrder(String channel, LinkFrame frame) {
+        if (leader != null) {
+            return toLeader(frame);
+        }
+        if (waitingForwards.incrementAndGet() > queueMax) {
+            waitingForwards.decrementAndGet();
+            return CompletableFuture.failedFuture(new MeshUnavailableException("too many publishes waiting here"));
+        }
+        CompletableFuture<LinkFrame> result = new CompletableFuture<>();
+        CompletableFuture<LinkFrame> previous = forwardTails.put(channel, result);
+        CompletableFuture<?> after = previous == null ? CompletableFuture.completedFuture(null) : previous;
+        after.handle((ignored, failure) -> null).thenCompose(ignored -> toLeader(frame)).whenComplete((r, f) -> {
+            waitingForwards.decrementAndGet();
+            forwardTails.remove(channel, result);
+            if (f != null) {
+                result.completeExceptionally(f);
+            } else {
+                result.complete(r);
+            }
+        });
+        return result;
     }
 
     /** Hands a mesh request to the region's leader: this node's own, or over the relay port of the oldest member. */
