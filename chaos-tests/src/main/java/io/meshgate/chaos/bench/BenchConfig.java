@@ -1,5 +1,7 @@
 package io.meshgate.chaos.bench;
 
+import io.meshgate.regions.demo.DemoMesh;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,7 +14,7 @@ import java.util.Map;
  * times are all bounded: nothing here runs without an end.
  *
  * @param wsUrls               WebSocket URLs of a running region; empty = start a 2-node region in this JVM
- * @param scenarios            which scenarios to run, in this order ({@code idle}, {@code fanout}, {@code channels})
+ * @param scenarios            which scenarios to run, in this order (of {@link #KNOWN_SCENARIOS})
  * @param fanoutSubscribers    scenario (a): subscribers of the one channel
  * @param fanoutRate           scenario (a): messages per second published to that channel
  * @param channels             scenario (b): channels, one subscriber each
@@ -29,20 +31,29 @@ import java.util.Map;
  * @param outDir               where the results are written
  * @param maxMinutes           the whole run is stopped after this long, whatever it is doing
  * @param quietChannels        scenario (d): channels that get one message each while the region heap is measured
+ * @param crossRate            scenario (e): messages per second of each latency path (one publisher connection)
+ * @param crossChannels        scenario (e): channels of the throughput phase, one subscriber and one publisher each
+ * @param crossWindow          scenario (e): unanswered publishes per channel in the throughput phase
+ * @param crossRttMs           scenario (e): emulated RTTs us-east/eu-west, eu-west/ap-south, us-east/ap-south
  */
 record BenchConfig(List<String> wsUrls, List<String> scenarios, int fanoutSubscribers, double fanoutRate,
                    int channels, double channelsRate, int durationS, int warmupS, int drainS, int publishers,
                    int payloadBytes, int idleConnections, String idleClientXmx, int connectConcurrency,
-                   long serverPid, Path outDir, int maxMinutes, int quietChannels) {
+                   long serverPid, Path outDir, int maxMinutes, int quietChannels, double crossRate,
+                   int crossChannels, int crossWindow, List<Long> crossRttMs) {
 
-    static final List<String> ALL_SCENARIOS = List.of("idle", "fanout", "channels", "quiet");
+    /** What runs without {@code --scenarios}: the one-region figures. */
+    static final List<String> DEFAULT_SCENARIOS = List.of("idle", "fanout", "channels", "quiet");
+    /** Everything {@code --scenarios} accepts; {@code cross-region} starts its own three regions. */
+    static final List<String> KNOWN_SCENARIOS = List.of("idle", "fanout", "channels", "quiet", "cross-region");
     /** Below the edge's per-connection publish limit (1,000/s) with room for the limiter's window edges. */
     static final double MAX_RATE_PER_PUBLISHER = 800;
 
     static final String USAGE = """
             io.meshgate.chaos.bench.LoadGenerator [flags]
               --ws URL[,URL...]          a running region's WebSocket URLs (default: start a 2-node region in this JVM)
-              --scenarios LIST           idle,fanout,channels,quiet (default: all four, in that order)
+              --scenarios LIST           idle,fanout,channels,quiet,cross-region (default: the first four, in
+                                         that order; cross-region only when named)
               --quiet-channels N         (d) channels with one message each, heap per quiet channel (100000)
               --fanout-subscribers N     (a) subscribers of one channel (default 1000)
               --fanout-rate R            (a) messages/s published to it (default 50)
@@ -59,6 +70,13 @@ record BenchConfig(List<String> wsUrls, List<String> scenarios, int fanoutSubscr
               --server-pid PID           remote mode: jcmd PID GC.run before each heap reading
               --out DIR                  results directory (default: bench-results at the repository root)
               --max-minutes M            hard stop for the whole run (default 30)
+              --cross-rate R             (e) messages/s of each cross-region latency path (default 200)
+              --cross-channels N         (e) channels of the cross-region throughput phase (default 100)
+              --cross-window W           (e) unanswered publishes per channel in that phase (default 64)
+              --cross-rtt-ms A,B,C       (e) emulated RTTs us-east/eu-west, eu-west/ap-south, us-east/ap-south
+                                         (default 70,90,150)
+            (e) runs three regions in this JVM and needs no --ws; --duration-s, --warmup-s and --drain-s apply to
+            each of its three phases.
             Extra flags may also come from the system property bench.args (whitespace-separated).""";
 
     static BenchConfig parse(String[] argv, Path defaultOut) {
@@ -100,11 +118,16 @@ record BenchConfig(List<String> wsUrls, List<String> scenarios, int fanoutSubscr
             }
             Target.requireLoopback(url);
         }
-        List<String> scenarios = f.has("scenarios") ? f.list("scenarios") : ALL_SCENARIOS;
+        List<String> scenarios = f.has("scenarios") ? f.list("scenarios") : DEFAULT_SCENARIOS;
         for (String s : scenarios) {
-            if (!ALL_SCENARIOS.contains(s)) {
-                throw new IllegalArgumentException("--scenarios: unknown scenario " + s + "; known: " + ALL_SCENARIOS);
+            if (!KNOWN_SCENARIOS.contains(s)) {
+                throw new IllegalArgumentException("--scenarios: unknown scenario " + s + "; known: "
+                        + KNOWN_SCENARIOS);
             }
+        }
+        if (!ws.isEmpty() && scenarios.contains("cross-region")) {
+            throw new IllegalArgumentException("--scenarios cross-region starts its own three regions in this JVM;"
+                    + " it cannot run against --ws (run it in a separate invocation without --ws)");
         }
         BenchConfig config = new BenchConfig(ws, scenarios,
                 f.positiveInt("fanout-subscribers", 1000), f.positiveDouble("fanout-rate", 50),
@@ -114,7 +137,9 @@ record BenchConfig(List<String> wsUrls, List<String> scenarios, int fanoutSubscr
                 f.positiveInt("idle-connections", 10_000), f.string("idle-client-xmx", "2g"),
                 f.positiveInt("connect-concurrency", 200), f.has("server-pid") ? f.positiveInt("server-pid", 0) : 0,
                 Path.of(f.string("out", defaultOut.toString())).toAbsolutePath().normalize(), f.positiveInt("max-minutes", 30),
-                f.positiveInt("quiet-channels", 100_000));
+                f.positiveInt("quiet-channels", 100_000), f.positiveDouble("cross-rate", 200),
+                f.positiveInt("cross-channels", 100), f.positiveInt("cross-window", 64),
+                rtts(f.list("cross-rtt-ms")));
         f.rejectUnknown();
         if (config.warmupS >= config.durationS) {
             throw new IllegalArgumentException("--warmup-s (" + config.warmupS + ") must be less than --duration-s ("
@@ -126,11 +151,49 @@ record BenchConfig(List<String> wsUrls, List<String> scenarios, int fanoutSubscr
                     + " default limit); " + perPublisher + "/s each is too close: raise --publishers to at least "
                     + (int) Math.ceil(Math.max(config.fanoutRate, config.channelsRate) / MAX_RATE_PER_PUBLISHER));
         }
+        if (config.crossRate > MAX_RATE_PER_PUBLISHER) {
+            throw new IllegalArgumentException("--cross-rate: each latency path publishes on one connection, which"
+                    + " may publish 1,000 messages/s (the edge's default limit); keep it at most "
+                    + (int) MAX_RATE_PER_PUBLISHER);
+        }
+        if (config.crossWindow > 64) {
+            // One connection per channel may publish 1,000/s; an ack takes at least the 70 ms RTT by default.
+            throw new IllegalArgumentException("--cross-window must be at most 64 (a connection may publish 1,000"
+                    + " messages/s and each channel has one), got " + config.crossWindow);
+        }
         if (!config.idleClientXmx.matches("\\d+[kKmMgG]?")) {
             throw new IllegalArgumentException("--idle-client-xmx must look like 512m or 2g, got "
                     + config.idleClientXmx);
         }
         return config;
+    }
+
+    /** Three RTTs in ms, or the demo's 70,90,150 when none are given. */
+    private static List<Long> rtts(List<String> given) {
+        if (given.isEmpty()) {
+            return Arrays.stream(DemoMesh.DEFAULT_RTT_MS).boxed().toList();
+        }
+        if (given.size() != 3) {
+            throw new IllegalArgumentException("--cross-rtt-ms takes three RTTs in ms (us-east/eu-west,"
+                    + " eu-west/ap-south, us-east/ap-south), e.g. 70,90,150; got " + given);
+        }
+        List<Long> out = new ArrayList<>();
+        for (String v : given) {
+            try {
+                long ms = Long.parseLong(v);
+                if (ms < 0 || ms > 10_000) {
+                    throw new NumberFormatException();
+                }
+                out.add(ms);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--cross-rtt-ms: each RTT must be 0 to 10000 ms, got " + v);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    long[] crossRttArray() {
+        return crossRttMs.stream().mapToLong(Long::longValue).toArray();
     }
 
     boolean selfHosted() {
@@ -157,6 +220,12 @@ record BenchConfig(List<String> wsUrls, List<String> scenarios, int fanoutSubscr
         m.put("serverPid", serverPid == 0 ? null : serverPid);
         m.put("maxMinutes", maxMinutes);
         m.put("quietChannels", quietChannels);
+        if (scenarios.contains("cross-region")) {
+            m.put("crossRatePerSecond", crossRate);
+            m.put("crossChannels", crossChannels);
+            m.put("crossWindow", crossWindow);
+            m.put("crossRttMs", crossRttMs);
+        }
         return m;
     }
 

@@ -77,7 +77,8 @@ final class BenchReport {
                         + " while N idle connections (connect + connected, then nothing but ping/pong) are held by a"
                         + " separate client JVM; bytes per connection = heap delta / connections the server counts"
                         + " (meshgate_ws_connections); +/- = difference of two baseline readings / N (drift over"
-                        + " the run shows as heap after close minus heap before).");
+                        + " the run shows as heap after close minus heap before).",
+                CrossRegionReport.METHOD);
     }
 
     private String markdown() {
@@ -134,6 +135,9 @@ final class BenchReport {
             md.append("| publish time (ms) | ").append(q.publishMillis()).append(" |\n");
             md.append("| method | ").append(q.method()).append(q.gcForced() ? "" : " (no forced GC: upper bound)")
                     .append(" |\n\n");
+        }
+        if (results.get("cross-region") instanceof CrossRegionScenario.Result x) {
+            CrossRegionReport.append(md, x);
         }
         Object c = results.get("idle");
         if (c instanceof IdleConnectionsScenario.Result r) {

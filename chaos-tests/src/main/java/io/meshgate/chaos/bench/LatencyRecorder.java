@@ -31,5 +31,21 @@ final class LatencyRecorder {
 
     /** Percentiles in milliseconds (microsecond resolution); all zero when nothing was recorded. */
     record Summary(long count, double p50Ms, double p90Ms, double p99Ms, double p999Ms, double maxMs, double meanMs) {
+
+        /**
+         * Every figure minus a constant (a percentile of {@code x - c} is the percentile of {@code x} minus
+         * {@code c}), e.g. to take an emulated network delay out; an empty summary stays all zero.
+         */
+        Summary minus(double ms) {
+            if (count == 0) {
+                return this;
+            }
+            return new Summary(count, us(p50Ms - ms), us(p90Ms - ms), us(p99Ms - ms), us(p999Ms - ms),
+                    us(maxMs - ms), us(meanMs - ms));
+        }
+
+        private static double us(double ms) {
+            return Math.round(ms * 1000) / 1000.0;
+        }
     }
 }

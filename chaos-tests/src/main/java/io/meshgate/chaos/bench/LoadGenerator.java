@@ -17,8 +17,9 @@ import java.util.stream.Collectors;
 
 /**
  * The benchmark's entry point: runs scenarios (c) idle heap, (a) fan-out and (b) many channels against a running
- * region ({@code --ws}) or, without URLs, against a fresh 2-node region started in this JVM for each scenario,
- * and writes {@code bench-results/bench-<timestamp>.md} and {@code .json}. Flags: {@link BenchConfig#USAGE}.
+ * region ({@code --ws}) or, without URLs, against a fresh 2-node region started in this JVM for each scenario, and,
+ * when asked for, (e) cross-region against three regions it starts in this JVM; it writes
+ * {@code bench-results/bench-<timestamp>.md} and {@code .json}. Flags: {@link BenchConfig#USAGE}.
  *
  * <p>Exit codes: 0 all scenarios ran, 1 a scenario failed (the report says which), 2 bad flags, 3 the
  * {@code --max-minutes} watchdog stopped the run.
@@ -63,7 +64,7 @@ public final class LoadGenerator {
         boolean failed = false;
         for (String scenario : config.scenarios()) {
             LOG.info("=== scenario {} ===", scenario);
-            try (Target target = target(config)) {
+            try (Target target = target(config, scenario)) {
                 report.target(target.describe());
                 report.result(scenario, switch (scenario) {
                     case "idle" -> new IdleConnectionsScenario(config, target).run();
@@ -78,6 +79,8 @@ public final class LoadGenerator {
                             config.publishers(), config.payloadBytes(), config.connectConcurrency()), http,
                             target.wsUrls(), runId).run();
                     case "quiet" -> new QuietChannelsScenario(config.quietChannels(), target, http).run();
+                    case "cross-region" -> new CrossRegionScenario(config, (SelfHostedMesh) target, http, runId)
+                            .run();
                     default -> throw new IllegalArgumentException("unknown scenario " + scenario);
                 });
             } catch (RuntimeException e) {
@@ -97,8 +100,16 @@ public final class LoadGenerator {
         return failed ? 1 : 0;
     }
 
-    /** A fresh self-hosted region per scenario (nothing left over from the previous one), or the given region. */
-    private static Target target(BenchConfig config) {
+    /**
+     * A fresh self-hosted region per scenario (nothing left over from the previous one), or the given region; for
+     * {@code cross-region}, three fresh regions joined by the mesh.
+     */
+    private static Target target(BenchConfig config, String scenario) {
+        if (scenario.equals("cross-region")) {
+            LOG.info("starting regions {} in this JVM, one node each, emulated RTTs {} ms (insecure auth, loopback)",
+                    io.meshgate.regions.demo.DemoMesh.REGIONS, config.crossRttMs());
+            return SelfHostedMesh.start(config.crossRttArray());
+        }
         if (config.selfHosted()) {
             LOG.info("starting a 2-node region in this JVM (insecure auth, loopback)");
             return SelfHostedRegion.start(2);

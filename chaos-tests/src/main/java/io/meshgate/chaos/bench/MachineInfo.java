@@ -38,6 +38,20 @@ final class MachineInfo {
         return m;
     }
 
+    /** CPU time this JVM has used so far, all threads, in ns; -1 where the JVM does not tell. */
+    static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean sun
+                ? sun.getProcessCpuTime() : -1;
+    }
+
+    /** Cores' worth of CPU this JVM used between two {@link #processCpuNanos} readings; -1 when unknown. */
+    static double coresUsed(long cpuBefore, long cpuAfter, long wallNanos) {
+        if (cpuBefore < 0 || cpuAfter < 0 || wallNanos <= 0) {
+            return -1;
+        }
+        return Math.round((cpuAfter - cpuBefore) * 100.0 / wallNanos) / 100.0;
+    }
+
     static double loadAverage() {
         return Math.round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage() * 100) / 100.0;
     }

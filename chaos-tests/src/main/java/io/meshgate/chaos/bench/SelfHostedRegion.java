@@ -123,7 +123,8 @@ final class SelfHostedRegion implements Target, HeapProbe {
         nodes.clear();
     }
 
-    private static int freePort() {
+    /** A port free on loopback right now (another process could still take it before it is bound). */
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket()) {
             socket.setReuseAddress(false);
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
