@@ -156,6 +156,10 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
     @Override
     public void closed(MeshLink link, Throwable cause) {
         links.unregister(link);
+        if (stopped) {
+            // The node is stopping: its Hazelcast may already be gone, and nothing is to be redialed.
+            return;
+        }
         LOG.warn("mesh link to region {} closed: {}", link.peerRegion(), cause == null ? "ended" : cause.toString());
         view.publish(links);
         LinkDialer dialer = dialers.get(link.peerRegion());
