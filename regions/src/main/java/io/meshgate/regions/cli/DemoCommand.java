@@ -8,6 +8,9 @@ import io.meshgate.regions.node.NodeRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -65,9 +68,9 @@ final class DemoCommand {
         }
         LOG.warn("*** INSECURE DEMO MODE: no token needed, every channel open to everyone. Local use only. ***");
         List<EdgeNode> nodes = new ArrayList<>();
+        List<DemoMesh.Ports> ports = DemoMesh.defaultPorts(port, clusterPort, nodesPerRegion);
         try {
-            for (NodeSettings settings : DemoMesh.nodes(DemoMesh.defaultPorts(port, clusterPort, nodesPerRegion),
-                    nodesPerRegion, rtt, null)) {
+            for (NodeSettings settings : DemoMesh.nodes(ports, nodesPerRegion, rtt, null)) {
                 nodes.add(EdgeNode.start(settings));
             }
         } catch (RuntimeException e) {
@@ -75,7 +78,7 @@ final class DemoCommand {
             nodes.forEach(EdgeNode::close);
             return 1;
         }
-        System.out.println(banner(nodes, nodesPerRegion, rtt));
+        System.out.println(banner(nodes, nodesPerRegion, rtt, statusConfig(ports, nodesPerRegion, rtt)));
         return NodeRunner.runUntilStopped(nodes);
     }
 
@@ -98,7 +101,21 @@ final class DemoCommand {
         return out;
     }
 
-    private static String banner(List<EdgeNode> nodes, int nodesPerRegion, long[] rtt) {
+    /** Writes the demo's configuration to a file the status command can read; null when it cannot be written. */
+    private static Path statusConfig(List<DemoMesh.Ports> ports, int nodesPerRegion, long[] rtt) {
+        try {
+            Path file = Files.createTempFile("meshgate-demo-", ".yaml");
+            file.toFile().deleteOnExit();
+            Files.writeString(file, "# The running demo's topology, written by gateway.jar demo for the status command.\n"
+                    + DemoMesh.yaml(ports, nodesPerRegion, rtt, null));
+            return file;
+        } catch (IOException e) {
+            LOG.warn("could not write the demo's configuration for the status command: {}", e.getMessage());
+            return null;
+        }
+    }
+
+    private static String banner(List<EdgeNode> nodes, int nodesPerRegion, long[] rtt, Path statusConfig) {
         StringBuilder regions = new StringBuilder();
         for (int r = 0; r < DemoMesh.REGIONS.size(); r++) {
             for (int n = 0; n < nodesPerRegion; n++) {
@@ -136,6 +153,7 @@ final class DemoCommand {
                    curl -s -XPOST %s/v1/publish -d '{"ch":"chat:room1","id":"m2","data":"hello"}'
 
                  Regions, the mesh (links, RTT matrix) and metrics:
+                   java -jar regions/target/gateway.jar status --config %s
                    curl -s %s/v1/regions
                    curl -s %s/admin/mesh
                    curl -s %s/metrics | grep meshgate_mesh
@@ -143,7 +161,8 @@ final class DemoCommand {
                  Ctrl-C drains every node and stops.
                 ==============================================================================
                 """.formatted(regions.toString().stripTrailing(), latency, sampleToken(), ap.wsUrl(), us.wsUrl(),
-                ap.httpUrl(), us.httpUrl(), us.httpUrl(), us.httpUrl(), us.httpUrl());
+                ap.httpUrl(), us.httpUrl(), statusConfig == null ? "FILE" : statusConfig, us.httpUrl(), us.httpUrl(),
+                us.httpUrl());
     }
 
     /** The example deployment's secret: public on purpose, like the demo; never use it for anything real. */

@@ -18,7 +18,9 @@ final class StatusCommand {
             Asks every node of the configuration (or one) for /readyz and /metrics and prints, per node: ready or
             why not (starting, draining, region down, recovering, unreachable), members of its region's cluster as
             it sees them, connected WebSocket clients, channels it delivers, and publishes waiting for their ack.
-            Exit code 0 when every node asked is ready, 1 otherwise.
+            With two or more regions it then prints the mesh: each region's link to every other region (up, relayed
+            through another region counts as up, or down) and the RTT matrix of the heartbeats, in ms.
+            Exit code 0 when every node asked is ready and every link reported is up, 1 otherwise.
 
             Options:
               --config FILE   the deployment's YAML configuration
@@ -56,7 +58,12 @@ final class StatusCommand {
                     s.ready() ? "yes" : "no: " + s.readyReason(), count(s.regionMembers()),
                     count(s.webSocketClients()), count(s.channels()), count(s.publishesInFlight()));
         }
-        return statuses.stream().allMatch(NodeStatus::ready) ? 0 : 1;
+        boolean linksUp = true;
+        if (config.regions().size() > 1) {
+            linksUp = MeshTable.print(config.regions().stream().map(GatewayConfig.RegionConfig::name).toList(),
+                    statuses, System.out);
+        }
+        return statuses.stream().allMatch(NodeStatus::ready) && linksUp ? 0 : 1;
     }
 
     private static String count(long n) {

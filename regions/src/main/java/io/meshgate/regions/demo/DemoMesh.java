@@ -50,6 +50,15 @@ public final class DemoMesh {
     }
 
     public static GatewayConfig config(List<Ports> ports, int nodesPerRegion, long[] rttMs, String extraYaml) {
+        GatewayConfig config = GatewayConfigLoader.parse(yaml(ports, nodesPerRegion, rttMs, extraYaml), null);
+        if (!AuthSettings.MODE_INSECURE.equals(config.auth().mode())) {
+            throw new IllegalStateException("the demo must run insecure");
+        }
+        return config;
+    }
+
+    /** The demo as a configuration file: what {@code status --config} reads to find the demo's nodes. */
+    public static String yaml(List<Ports> ports, int nodesPerRegion, long[] rttMs, String extraYaml) {
         StringBuilder yaml = new StringBuilder("regions:\n");
         int i = 0;
         for (String region : REGIONS) {
@@ -77,10 +86,6 @@ public final class DemoMesh {
         if (extraYaml != null) {
             yaml.append(extraYaml);
         }
-        GatewayConfig config = GatewayConfigLoader.parse(yaml.toString(), null);
-        if (!AuthSettings.MODE_INSECURE.equals(config.auth().mode())) {
-            throw new IllegalStateException("the demo must run insecure");
-        }
-        return config;
+        return yaml.toString();
     }
 }

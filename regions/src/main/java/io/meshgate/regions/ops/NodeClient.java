@@ -9,6 +9,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** Reads a node's status and asks it to drain, over its edge port. */
 public final class NodeClient {
@@ -28,13 +30,30 @@ public final class NodeClient {
             String metrics = get(baseUrl + "/metrics").body();
             return new NodeStatus(region, node, baseUrl, reason, gauge(metrics, "meshgate_region_members"),
                     gauge(metrics, "meshgate_ws_connections"), gauge(metrics, "meshgate_feed_channels"),
-                    gauge(metrics, "meshgate_publish_inflight"));
+                    gauge(metrics, "meshgate_publish_inflight"), linksUp(metrics), rttMatrix(metrics));
         } catch (IOException e) {
-            return new NodeStatus(region, node, baseUrl, "unreachable (" + why(e) + ")", -1, -1, -1, -1);
+            return NodeStatus.unreachable(region, node, baseUrl, "unreachable (" + why(e) + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new NodeStatus(region, node, baseUrl, "interrupted", -1, -1, -1, -1);
+            return NodeStatus.unreachable(region, node, baseUrl, "interrupted");
         }
+    }
+
+    private static Map<String, Boolean> linksUp(String metrics) {
+        Map<String, Boolean> out = new TreeMap<>();
+        for (PrometheusText.Sample s : PrometheusText.samples(metrics, "meshgate_mesh_link_up")) {
+            out.put(s.labels().getOrDefault("peer", "?"), s.value() == 1.0);
+        }
+        return out;
+    }
+
+    private static Map<String, Map<String, Double>> rttMatrix(String metrics) {
+        Map<String, Map<String, Double>> out = new TreeMap<>();
+        for (PrometheusText.Sample s : PrometheusText.samples(metrics, "meshgate_mesh_rtt_matrix_seconds")) {
+            out.computeIfAbsent(s.labels().getOrDefault("from", "?"), f -> new TreeMap<>())
+                    .put(s.labels().getOrDefault("to", "?"), s.value() * 1000.0);
+        }
+        return out;
     }
 
     /** Asks the node to drain; returns its answer (HTTP status and body). */
@@ -61,12 +80,6 @@ public final class NodeClient {
 
     /** Sum of a metric's samples in Prometheus text, -1 when absent. */
     public static long gauge(String metrics, String name) {
-        double sum = -1;
-        for (String line : metrics.split("\n")) {
-            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
-                sum = Math.max(sum, 0) + Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return (long) sum;
+        return PrometheusText.sum(metrics, name);
     }
 }

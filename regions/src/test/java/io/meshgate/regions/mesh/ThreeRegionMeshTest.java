@@ -3,6 +3,8 @@ package io.meshgate.regions.mesh;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meshgate.edge.server.EdgeNode;
 import io.meshgate.edge.testing.Http;
+import io.meshgate.edge.testing.Ports;
+import io.meshgate.regions.cli.CliRun;
 import io.meshgate.edge.testing.WsClient;
 import io.meshgate.regions.demo.DemoMesh;
 import io.meshgate.relay.mesh.Rendezvous;
@@ -10,6 +12,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -218,6 +222,44 @@ class ThreeRegionMeshTest {
         });
         String metrics = new Http(node.httpUrl()).get("/metrics", null).body();
         assertTrue(metrics.contains("meshgate_mesh_rtt_seconds{"), "RTT gauges are exported");
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("meshgate_mesh_rtt_matrix_seconds{from=\"ap-south\",")
+                && l.contains("to=\"us-east\"")), "every node exports the whole matrix:\n" + metrics);
+    }
+
+    @Test
+    void theStatusCommandShowsEveryLinkAndTheRttMatrix() throws Exception {
+        StringBuilder yaml = new StringBuilder("regions:\n");
+        for (String region : DemoMesh.REGIONS) {
+            yaml.append("  - name: ").append(region).append("\n    nodes:\n");
+            for (int n = 0; n < mesh.nodesPerRegion; n++) {
+                EdgeNode node = mesh.node(region, n);
+                yaml.append("      - {name: ").append(region).append('-').append(n + 1)
+                        .append(", host: 127.0.0.1, edgePort: ").append(node.edgePort()).append(", relayPort: ")
+                        .append(node.relayPort()).append(", clusterPort: ").append(Ports.free()).append("}\n");
+            }
+        }
+        yaml.append("auth:\n  mode: insecure\n");
+        Path config = Files.createTempFile("meshgate-status-", ".yaml");
+        try {
+            Files.writeString(config, yaml);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !CliRun.run("status", "--config", config.toString())
+                    .out().contains("?"));
+            CliRun status = CliRun.run("status", "--config", config.toString());
+            assertEquals(0, status.code(), status.out() + status.err());
+            List<String> lines = status.out().lines().toList();
+            for (String from : DemoMesh.REGIONS) {
+                for (String to : DemoMesh.REGIONS) {
+                    if (!from.equals(to)) {
+                        assertTrue(lines.stream().anyMatch(l -> l.matches(from + " +" + to + " +up")),
+                                from + "->" + to + " is listed as up:\n" + status.out());
+                    }
+                }
+                assertTrue(lines.stream().anyMatch(l -> l.matches(from + "( +(-|\\d+\\.\\d)){3}")),
+                        "a matrix row with a measured RTT to each other region for " + from + ":\n" + status.out());
+            }
+        } finally {
+            Files.deleteIfExists(config);
+        }
     }
 
     private static double deliveriesIn(EdgeNode node) {

@@ -82,6 +82,16 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
             Gauge.builder("meshgate.mesh.rtt", () -> rttSeconds(settings.region(), peer)).tag("peer", peer)
                     .baseUnit("seconds").description("heartbeat round trip to the peer region").register(meters);
         }
+        // Every node exports the whole matrix, not only its region's row, so one scrape shows every link.
+        for (String from : settings.regions()) {
+            for (String to : settings.regions()) {
+                if (!from.equals(to)) {
+                    Gauge.builder("meshgate.mesh.rtt.matrix", () -> rttSeconds(from, to)).tags("from", from, "to", to)
+                            .baseUnit("seconds").description("heartbeat round trip measured by region 'from' to 'to'")
+                            .register(meters);
+                }
+            }
+        }
     }
 
     /** Starts taking part: announces this node's relay address and elects itself leader if it is the oldest. */
