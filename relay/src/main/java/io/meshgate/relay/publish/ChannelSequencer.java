@@ -27,6 +27,9 @@ import java.util.concurrent.Executor;
  * fails at once with {@link SequencerUnavailableException} and uses no seq.
  */
 public final class ChannelSequencer implements Publisher {
+    /** Sequenced batches per channel and node that may wait for another region's Stored at once. */
+    static final int MAX_AWAITING_STORE = 8;
+
     private final ChannelStore store;
     private final RegionFanOut fanOut;
     private final Replication replication;
@@ -80,9 +83,6 @@ public final class ChannelSequencer implements Publisher {
 
     private void sendNext(Batcher batcher) {
         List<Pending> batch = batcher.take(maxBatch);
-        if (batch.isEmpty()) {
-            return;
-        }
         batchSizes.record(batch.size());
         List<PublishRequest> requests = new ArrayList<>(batch.size());
         for (Pending p : batch) {
@@ -96,43 +96,78 @@ public final class ChannelSequencer implements Publisher {
             // Hazelcast may refuse before it returns a future (shutting down): fail the batch, never wedge the queue.
             sequenced = CompletableFuture.failedFuture(e);
         }
-        sequenced.thenComposeAsync(result -> deliver(batcher.channel, result), completions)
-                .whenCompleteAsync((result, failure) -> {
-                    try {
-                        if (failure != null) {
-                            Throwable cause = failure instanceof java.util.concurrent.CompletionException
-                                    && failure.getCause() != null ? failure.getCause() : failure;
-                            SequencerUnavailableException unavailable = new SequencerUnavailableException(
-                                    "sequencing failed: " + cause.getMessage(), cause);
-                            batch.forEach(p -> p.result.completeExceptionally(unavailable));
-                        } else {
-                            for (int i = 0; i < batch.size(); i++) {
-                                batch.get(i).result.complete(result.outcomes().get(i));
-                            }
-                        }
-                    } finally {
-                        if (batcher.finishBatch()) {
-                            sendNext(batcher);
-                        } else {
-                            batchers.remove(batcher.channel, batcher);
-                        }
+        sequenced.whenCompleteAsync((result, failure) -> {
+            CompletionStage<SequenceResult> acked;
+            boolean awaiting = false;
+            try {
+                if (failure != null) {
+                    acked = CompletableFuture.failedFuture(failure);
+                } else if (result.durable() >= result.highestSeq()) {
+                    acked = deliverDurable(batcher.channel, result);
+                } else {
+                    acked = awaitDurable(batcher, result);
+                    awaiting = true;
+                }
+            } catch (RuntimeException e) {
+                acked = CompletableFuture.failedFuture(e);
+            }
+            // The next batch is sequenced now, while this one may still wait for another region's Stored.
+            next(batcher, batcher.sequenced(awaiting));
+            boolean countedAsAwaiting = awaiting;
+            acked.whenCompleteAsync((done, ackFailure) -> {
+                try {
+                    complete(batch, done, ackFailure);
+                } finally {
+                    if (countedAsAwaiting) {
+                        next(batcher, batcher.durable());
                     }
-                }, completions);
+                }
+            }, completions);
+        }, completions);
+    }
+
+    private void next(Batcher batcher, Step step) {
+        if (step == Step.SEND) {
+            sendNext(batcher);
+        } else if (step == Step.RETIRE) {
+            batchers.remove(batcher.channel, batcher);
+        }
+    }
+
+    private static void complete(List<Pending> batch, SequenceResult result, Throwable failure) {
+        if (failure != null) {
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException
+                    && failure.getCause() != null ? failure.getCause() : failure;
+            SequencerUnavailableException unavailable = cause instanceof SequencerUnavailableException u ? u
+                    : new SequencerUnavailableException("sequencing failed: " + cause.getMessage(), cause);
+            batch.forEach(p -> p.result.completeExceptionally(unavailable));
+        } else {
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).result.complete(result.outcomes().get(i));
+            }
+        }
+    }
+
+    private CompletionStage<SequenceResult> deliverDurable(String channel, SequenceResult result) {
+        List<Message> messages = toDeliver(result);
+        fanOut.send(channel, messages, result.routes());
+        replication.send(channel, messages);
+        return CompletableFuture.completedFuture(result);
     }
 
     /**
-     * Fans out what may be delivered and completes once the outcomes may be acked: at once when the messages are
-     * durable, else once another region stored them and the durable mark was raised past every outcome.
+     * Sends the batch to other regions at once (in seq order, as batches are sequenced one at a time), then, after
+     * the channel's previous batch finished waiting, raises the durable mark to what another region stored, fans
+     * out what became durable and completes once the mark passed every outcome. Waiting in batch order keeps
+     * fan-out in seq order; the mark is cumulative, so a later batch's Stored may also cover an earlier batch.
      */
-    private CompletionStage<SequenceResult> deliver(String channel, SequenceResult result) {
-        List<Message> messages = toDeliver(result);
-        if (result.durable() >= result.highestSeq()) {
-            fanOut.send(channel, messages, result.routes());
-            replication.send(channel, messages);
-            return CompletableFuture.completedFuture(result);
-        }
-        Replication.Sent sent = replication.send(channel, messages);
-        return sent.stored()
+    private CompletionStage<SequenceResult> awaitDurable(Batcher batcher, SequenceResult result) {
+        String channel = batcher.channel;
+        Replication.Sent sent = replication.send(channel, toDeliver(result));
+        CompletableFuture<Void> finished = new CompletableFuture<>();
+        CompletableFuture<Void> previous = batcher.swapDurableTail(finished);
+        CompletableFuture<SequenceResult> acked = previous
+                .thenCompose(ignored -> sent.stored())
                 .thenCompose(storedThrough -> store.markDurable(channel, storedThrough))
                 .thenApplyAsync(durable -> {
                     fanOut.send(channel, durable.newlyDurable(), durable.routes());
@@ -142,7 +177,10 @@ public final class ChannelSequencer implements Publisher {
                                 + durable.durable() + " of " + result.highestSeq(), null);
                     }
                     return result;
-                }, completions);
+                }, completions)
+                .toCompletableFuture();
+        acked.whenComplete((r, f) -> finished.complete(null));
+        return acked;
     }
 
     /** New messages and re-sent duplicates still in history, in seq order, each once. */
@@ -161,12 +199,21 @@ public final class ChannelSequencer implements Publisher {
 
     private enum Offer { QUEUED, START, FULL, RETIRED }
 
-    /** One channel's queue at this node. Guarded by its own monitor; at most one batch in flight. */
+    private enum Step { SEND, WAIT, RETIRE }
+
+    /**
+     * One channel's queue at this node. Guarded by its own monitor. One batch is sequenced at a time (G6: the
+     * store sees a node's publishes in queue order); up to {@link #MAX_AWAITING_STORE} sequenced batches may wait
+     * for another region's Stored at once, so under region durability the round trip to that region no longer
+     * holds back the next batch, while what waits stays bounded.
+     */
     private final class Batcher {
         private final String channel;
         private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-        private boolean inFlight;
+        private boolean sequencing;
+        private int awaitingStore;
         private boolean retired;
+        private CompletableFuture<Void> durableTail = CompletableFuture.completedFuture(null);
 
         Batcher(String channel) {
             this.channel = channel;
@@ -180,10 +227,10 @@ public final class ChannelSequencer implements Publisher {
                 return Offer.FULL;
             }
             queue.addLast(pending);
-            if (inFlight) {
+            if (sequencing || awaitingStore >= MAX_AWAITING_STORE) {
                 return Offer.QUEUED;
             }
-            inFlight = true;
+            sequencing = true;
             return Offer.START;
         }
 
@@ -195,14 +242,43 @@ public final class ChannelSequencer implements Publisher {
             return out;
         }
 
-        /** Returns true when another batch should go now; otherwise retires this batcher. */
-        synchronized boolean finishBatch() {
-            if (!queue.isEmpty()) {
-                return true;
+        synchronized CompletableFuture<Void> swapDurableTail(CompletableFuture<Void> next) {
+            CompletableFuture<Void> previous = durableTail;
+            durableTail = next;
+            return previous;
+        }
+
+        /** The batch in sequencing is sequenced; {@code awaiting}: it now waits for another region's Stored. */
+        synchronized Step sequenced(boolean awaiting) {
+            sequencing = false;
+            if (awaiting) {
+                awaitingStore++;
             }
-            inFlight = false;
-            retired = true;
-            return false;
+            return nextStep();
+        }
+
+        /** A batch that waited for another region's Stored is done (acked or failed). */
+        synchronized Step durable() {
+            awaitingStore--;
+            return nextStep();
+        }
+
+        private Step nextStep() {
+            if (sequencing) {
+                return Step.WAIT;
+            }
+            if (!queue.isEmpty()) {
+                if (awaitingStore >= MAX_AWAITING_STORE) {
+                    return Step.WAIT;
+                }
+                sequencing = true;
+                return Step.SEND;
+            }
+            if (awaitingStore == 0) {
+                retired = true;
+                return Step.RETIRE;
+            }
+            return Step.WAIT;
         }
     }
 }

@@ -304,6 +304,81 @@ class ChannelSequencerTest {
         assertEquals(List.of("x1", "x2"), deliveredB.messages(ch).stream().map(Message::id).toList());
     }
 
+    @Test
+    void underRegionDurabilityTheNextBatchIsSequencedWhileTheLastWaitsForStoredAndAllStaysInOrder() {
+        String ch = channel("pipelined");
+        ChannelStore store = region.member(0).store();
+        join(store.subscribe(ch, region.member(0).memberId(), 0, 0));
+        AwaitedReplication otherRegion = new AwaitedReplication();
+        ChannelSequencer sequencer = new ChannelSequencer(store, fanOutA, otherRegion, completions, 16, 100,
+                new SimpleMeterRegistry());
+
+        CompletableFuture<Sequenced> p1 = sequencer.publish(ch, request("a1"));
+        await().atMost(WAIT).until(() -> otherRegion.sent.size() == 1);
+        CompletableFuture<Sequenced> p2 = sequencer.publish(ch, request("a2"));
+        await("a2 is sequenced and sent while a1 still waits for Stored").atMost(WAIT)
+                .until(() -> otherRegion.sent.size() == 2);
+        assertEquals(List.of(1L), seqs(otherRegion.sent.get(0).messages()));
+        assertEquals(List.of(2L), seqs(otherRegion.sent.get(1).messages()));
+
+        // The second batch's Stored comes first: it covers both, but nothing is acked or delivered out of order.
+        otherRegion.sent.get(1).stored().complete(2L);
+        otherRegion.sent.get(0).stored().complete(1L);
+        assertEquals(1, join(p1).position().seq());
+        assertEquals(2, join(p2).position().seq());
+        await().atMost(WAIT).until(() -> deliveredA.messages(ch).size() == 2);
+        assertEquals(List.of("a1", "a2"), deliveredA.messages(ch).stream().map(Message::id).toList());
+
+        // Bounded: at most MAX_AWAITING_STORE batches wait for Stored; the next waits in the queue until one is done.
+        List<CompletableFuture<Sequenced>> waiting = new ArrayList<>();
+        for (int i = 0; i < ChannelSequencer.MAX_AWAITING_STORE; i++) {
+            waiting.add(sequencer.publish(ch, request("b" + i)));
+            int expected = 3 + i;
+            await().atMost(WAIT).until(() -> otherRegion.sent.size() == expected);
+        }
+        CompletableFuture<Sequenced> queued = sequencer.publish(ch, request("queued"));
+        assertEquals(2 + ChannelSequencer.MAX_AWAITING_STORE, otherRegion.sent.size());
+        assertFalse(queued.isDone());
+        otherRegion.sent.get(2).stored().complete(3L);
+        await("a batch slot freed: the queued publish is sequenced").atMost(WAIT)
+                .until(() -> otherRegion.sent.size() == 3 + ChannelSequencer.MAX_AWAITING_STORE);
+        long last = 3 + ChannelSequencer.MAX_AWAITING_STORE;
+        otherRegion.sent.get(otherRegion.sent.size() - 1).stored().complete(last);
+        for (int i = 3; i < otherRegion.sent.size() - 1; i++) {
+            otherRegion.sent.get(i).stored().complete(last);
+        }
+        assertEquals(last, join(queued).position().seq());
+        for (int i = 0; i < waiting.size(); i++) {
+            assertEquals(3 + i, join(waiting.get(i)).position().seq());
+        }
+        await().atMost(WAIT).until(() -> deliveredA.messages(ch).size() == last);
+        assertEquals(seqsBetween(1, last), seqs(deliveredA.messages(ch)));
+    }
+
+    /** Another region that stores a batch only when the test says so. */
+    private static final class AwaitedReplication implements Replication {
+        record Send(List<Message> messages, CompletableFuture<Long> stored) {
+        }
+
+        final List<Send> sent = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public boolean awaitsStore(String channel) {
+            return true;
+        }
+
+        @Override
+        public Sent send(String channel, List<Message> messages) {
+            Send send = new Send(List.copyOf(messages), new CompletableFuture<>());
+            sent.add(send);
+            return new Sent(send.stored(), java.util.Set.of("other"));
+        }
+
+        @Override
+        public void sendToLateInterest(String channel, List<Message> messages, java.util.Set<String> alreadySentTo) {
+        }
+    }
+
     private static void assertIncreasing(List<Message> delivery) {
         for (int i = 1; i < delivery.size(); i++) {
             assertTrue(delivery.get(i).seq() > delivery.get(i - 1).seq(), "one delivery is in seq order");
