@@ -107,7 +107,7 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
             return;
         }
         MeshLeader started = new MeshLeader(settings, node, region.store(), fanOut,
-                new InterestTable(region.hazelcast()), view, credentials, timer, worker, batchMax, queueMax, meters);
+                new InterestTable(region.hazelcast(), timer), view, credentials, timer, worker, batchMax, queueMax, meters);
         started.start();
         leader = started;
     }

@@ -67,6 +67,9 @@ final class MeshChannelSource implements ChannelSource {
         if (mesh.isHomeHere(channel)) {
             return store.read(channel, afterSeq, maxMessages);
         }
+        // The head is asked for at once, beside the local read, so the usual case costs one round trip. The rare read
+        // that finds a hole here asks again with messages: one extra request, instead of shipping messages on every
+        // read that this region could answer itself.
         CompletableFuture<RangeReply> head = remote(channel, afterSeq, 0, false);
         return store.read(channel, afterSeq, maxMessages).toCompletableFuture().thenCompose(local -> {
             if (local.hasGap() || afterSeq > local.head()) {

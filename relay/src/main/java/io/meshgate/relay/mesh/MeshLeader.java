@@ -501,6 +501,7 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
 
     void stop() {
         stopped = true;
+        interest.stop();
         tasks.forEach(t -> t.cancel(false));
         dialers.values().forEach(LinkDialer::stop);
         links.closeAll();
