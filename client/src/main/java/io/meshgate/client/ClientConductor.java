@@ -47,6 +47,7 @@ final class ClientConductor implements ConnectionListener {
     private final List<Consumer<RegionChangeEvent>> regionListeners;
     /** The application's subscriptions by channel; written by the application's threads and the conductor. */
     private final Map<String, SubscriptionHandle> handles = new ConcurrentHashMap<>();
+    private volatile Thread loopThread;
 
     // Conductor thread only.
     private final Map<String, ChannelSubscription> subscriptions = new LinkedHashMap<>();
@@ -83,6 +84,7 @@ final class ClientConductor implements ConnectionListener {
         this.loop = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
+            loopThread = t;
             return t;
         }, new ThreadPoolExecutor.DiscardPolicy()); // after close, late transport events are simply dropped
         loop.setRemoveOnCancelPolicy(true);
@@ -201,8 +203,7 @@ final class ClientConductor implements ConnectionListener {
             changeState(ConnectionState.CLOSED, StateEvent.closed("closed by the application"));
         });
         loop.shutdown();
-        boolean onLoop = Thread.currentThread().getName().equals("meshgate-client-" + config.clientId());
-        if (!onLoop && !events.isEventThread()) {
+        if (Thread.currentThread() != loopThread && !events.isEventThread()) {
             try {
                 loop.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {

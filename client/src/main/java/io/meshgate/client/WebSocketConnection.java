@@ -122,7 +122,10 @@ final class WebSocketConnection implements Connection {
         cancelTimers();
         WebSocket ws = socket;
         if (ws != null) {
-            ws.sendClose(WebSocket.NORMAL_CLOSURE, "client closed").orTimeout(1, TimeUnit.SECONDS)
+            // After the frames already queued; the server's close reply is not worth waiting for.
+            sendTail.handle((ignored, error) -> null)
+                    .thenCompose(ignored -> ws.sendClose(WebSocket.NORMAL_CLOSURE, "client closed"))
+                    .orTimeout(1, TimeUnit.SECONDS)
                     .whenComplete((ignored, error) -> ws.abort());
         }
     }
