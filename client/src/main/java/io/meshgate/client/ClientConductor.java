@@ -322,7 +322,8 @@ final class ClientConductor implements ConnectionListener {
             lastRegion = name;
             events.notice(() -> regionListeners.forEach(listener -> listener.accept(change)));
         }
-        for (ChannelSubscription s : subscriptions.values()) {
+        // A copy: a connection may refuse a subscription at once, which removes it from the map.
+        for (ChannelSubscription s : new ArrayList<>(subscriptions.values())) {
             c.subscribe(s.handle.channel(), s.position.position());
         }
         sendDue();

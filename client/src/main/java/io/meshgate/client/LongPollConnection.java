@@ -104,6 +104,12 @@ final class LongPollConnection implements Connection {
     @Override
     public void subscribe(String channel, Position from) {
         subscribed.remove(channel);
+        if (subscribed.size() + awaitingHead.size() >= CHANNELS_PER_POLL && !awaitingHead.contains(channel)) {
+            // One poll covers every channel, and the server takes at most this many; as a WebSocket would refuse it.
+            listener.onSubscribeRefused(this, channel, "bad_request", "long-poll polls at most " + CHANNELS_PER_POLL
+                    + " channels");
+            return;
+        }
         awaitingHead.add(channel);
         if (pollInFlight) {
             // A poll may hold for up to pollWait: drop it so the new channel is asked for at once.
@@ -205,7 +211,7 @@ final class LongPollConnection implements Connection {
         int count = 0;
         for (String channel : subscribed) {
             Position at = listener.positionOf(channel);
-            if (at == null || count == CHANNELS_PER_POLL) {
+            if (at == null) {
                 continue;
             }
             count++;
