@@ -200,6 +200,9 @@ final class ClientConductor implements ConnectionListener {
                 connection = null;
             }
             failEverything("closed", new PublishRefusedException("closed", "the client was closed"));
+            List<SubscriptionHandle> open = subscriptions.values().stream().map(s -> s.handle).toList();
+            ClientStoppedException stoppedException = new ClientStoppedException("closed");
+            events.completion(() -> open.forEach(h -> h.subscribed().completeExceptionally(stoppedException)));
             changeState(ConnectionState.CLOSED, StateEvent.closed("closed by the application"));
         });
         loop.shutdown();

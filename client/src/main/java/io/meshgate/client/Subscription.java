@@ -15,7 +15,8 @@ public interface Subscription extends AutoCloseable {
 
     /**
      * Completes (on the client's event thread) with the starting position once the server first answered the
-     * subscribe; fails with {@link SubscribeRefusedException} when it refused it (then the subscription is closed).
+     * subscribe; fails with {@link SubscribeRefusedException} when it refused it (then the subscription is closed),
+     * or with {@link ClientStoppedException} when the client is closed first.
      */
     CompletableFuture<Position> subscribed();
 
