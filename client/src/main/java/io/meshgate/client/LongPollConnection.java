@@ -27,15 +27,11 @@ import java.util.concurrent.CompletableFuture;
  * Subscribing cancels a poll that is waiting, so the new channel joins the next one. Publishes go out one after
  * the other, in order, with {@code POST /v1/publish}. Threads: all on the conductor.
  */
-final class LongPollConnection implements Connection {
+final class LongPollConnection extends BaseConnection {
     private static final Logger LOG = LoggerFactory.getLogger(LongPollConnection.class);
     /** The server refuses a poll of more channels than this. */
     private static final int CHANNELS_PER_POLL = 100;
 
-    private final long id;
-    private final RankedRegion endpoint;
-    private final ConnectionContext ctx;
-    private final ConnectionListener listener;
     private final Set<String> subscribed = new LinkedHashSet<>();
     private final Set<String> awaitingHead = new LinkedHashSet<>();
     private final ArrayDeque<List<String>> headQueries = new ArrayDeque<>();
@@ -52,25 +48,12 @@ final class LongPollConnection implements Connection {
     private long requestNumber;
 
     LongPollConnection(long id, RankedRegion endpoint, ConnectionContext ctx) {
-        this.id = id;
-        this.endpoint = endpoint;
-        this.ctx = ctx;
-        this.listener = ctx.listener();
-    }
-
-    @Override
-    public long id() {
-        return id;
+        super(id, endpoint, ctx);
     }
 
     @Override
     public Transport transport() {
         return Transport.LONG_POLL;
-    }
-
-    @Override
-    public RankedRegion endpoint() {
-        return endpoint;
     }
 
     @Override

@@ -20,15 +20,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Threads: everything except {@link Reader} runs on the conductor.
  */
-final class WebSocketConnection implements Connection {
+final class WebSocketConnection extends BaseConnection {
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketConnection.class);
     private static final int READ_WINDOW = 16;
     private static final long DEFAULT_PING_MS = 15_000;
-
-    private final long id;
-    private final RankedRegion endpoint;
-    private final ConnectionContext ctx;
-    private final ConnectionListener listener;
 
     private WebSocket socket;
     private boolean finished;
@@ -41,25 +36,12 @@ final class WebSocketConnection implements Connection {
     private ScheduledFuture<?> watchdog;
 
     WebSocketConnection(long id, RankedRegion endpoint, ConnectionContext ctx) {
-        this.id = id;
-        this.endpoint = endpoint;
-        this.ctx = ctx;
-        this.listener = ctx.listener();
-    }
-
-    @Override
-    public long id() {
-        return id;
+        super(id, endpoint, ctx);
     }
 
     @Override
     public Transport transport() {
         return Transport.WEBSOCKET;
-    }
-
-    @Override
-    public RankedRegion endpoint() {
-        return endpoint;
     }
 
     @Override
