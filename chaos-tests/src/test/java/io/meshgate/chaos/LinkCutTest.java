@@ -12,8 +12,8 @@ import io.meshgate.client.MeshgateClient;
 import io.meshgate.edge.auth.TokenMinter;
 import io.meshgate.edge.testing.Ports;
 import io.meshgate.relay.mesh.Rendezvous;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -24,7 +24,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,23 +50,12 @@ class LinkCutTest {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        resources.add(resource);
-        return resource;
-    }
+    @RegisterExtension
+    final Resources resources = new Resources();
 
     @Test
     void aCutLinkIsRoutedAroundAndRestoredWithoutLossOrDuplicates() throws IOException {
-        ToxiproxyHandle toxiproxy = track(Toxiproxies.start());
+        ToxiproxyHandle toxiproxy = resources.track(Toxiproxies.start());
         int euRelay = Ports.free();
         ProxiedAddress euVia = toxiproxy.proxy("eu-west-relay", "127.0.0.1", euRelay);
         Map<String, Integer> edge = new HashMap<>();
@@ -97,7 +85,7 @@ class LinkCutTest {
                 edge.get("ap-south"), Ports.free(), Ports.free(), SECRET));
         Map<String, GatewayProcess> nodes = new HashMap<>();
         for (String region : REGIONS) {
-            nodes.put(region, track(GatewayProcess.start(config, region + "-1", edge.get(region), dir)));
+            nodes.put(region, resources.track(GatewayProcess.start(config, region + "-1", edge.get(region), dir)));
         }
         GatewayProcess ap = nodes.get("ap-south");
         GatewayProcess eu = nodes.get("eu-west");
@@ -110,11 +98,11 @@ class LinkCutTest {
 
         String channel = channelHomedIn("eu-west");
         String token = new TokenMinter(SECRET).mint("chaos", List.of("*"), List.of("*"), Duration.ofHours(1));
-        RecordingSubscriber subscriber = track(new RecordingSubscriber(client(token, "sub", ap, "ap-south"), channel));
+        RecordingSubscriber subscriber = resources.track(new RecordingSubscriber(client(token, "sub", ap, "ap-south"), channel));
         await("subscribed").atMost(Duration.ofSeconds(30)).until(subscriber::subscribed);
-        WindowedPublisher inHome = track(new WindowedPublisher(client(token, "eu", eu, "eu-west"), channel,
+        WindowedPublisher inHome = resources.track(new WindowedPublisher(client(token, "eu", eu, "eu-west"), channel,
                 PER_PUBLISHER, 4));
-        WindowedPublisher farAway = track(new WindowedPublisher(client(token, "ap", ap, "ap-south"), channel,
+        WindowedPublisher farAway = resources.track(new WindowedPublisher(client(token, "ap", ap, "ap-south"), channel,
                 PER_PUBLISHER, 4));
         await("messages flowing").atMost(Duration.ofSeconds(60))
                 .until(() -> inHome.ackedCount() + farAway.ackedCount() >= 100);

@@ -6,8 +6,8 @@ import io.meshgate.client.Message;
 import io.meshgate.client.MeshgateClient;
 import io.meshgate.edge.auth.TokenMinter;
 import io.meshgate.edge.testing.Ports;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -15,7 +15,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -38,19 +37,8 @@ class NodeKillTest {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        resources.add(resource);
-        return resource;
-    }
+    @RegisterExtension
+    final Resources resources = new Resources();
 
     @Test
     void killedNodeLosesNothingAcknowledged() throws IOException {
@@ -68,8 +56,8 @@ class NodeKillTest {
                 drain:
                   timeoutMs: 2000
                 """.formatted(edgeA, Ports.free(), Ports.free(), edgeB, Ports.free(), Ports.free(), SECRET));
-        GatewayProcess a = track(GatewayProcess.start(config, "node-a", edgeA, dir));
-        GatewayProcess b = track(GatewayProcess.start(config, "node-b", edgeB, dir));
+        GatewayProcess a = resources.track(GatewayProcess.start(config, "node-a", edgeA, dir));
+        GatewayProcess b = resources.track(GatewayProcess.start(config, "node-b", edgeB, dir));
         try {
             await("both nodes up and in one cluster").atMost(Duration.ofSeconds(120))
                     .pollInterval(Duration.ofMillis(500))
@@ -79,14 +67,14 @@ class NodeKillTest {
         }
 
         String token = new TokenMinter(SECRET).mint("chaos", List.of("*"), List.of("*"), Duration.ofHours(1));
-        RecordingSubscriber onA = track(new RecordingSubscriber(client(token, "sub-a", a, b), CHANNEL));
-        RecordingSubscriber onB = track(new RecordingSubscriber(client(token, "sub-b", b, a), CHANNEL));
+        RecordingSubscriber onA = resources.track(new RecordingSubscriber(client(token, "sub-a", a, b), CHANNEL));
+        RecordingSubscriber onB = resources.track(new RecordingSubscriber(client(token, "sub-b", b, a), CHANNEL));
         await("subscribed").atMost(Duration.ofSeconds(30)).until(() -> onA.subscribed() && onB.subscribed());
         assertTrue(onA.states().stream().anyMatch(e -> "node-a".equals(e.node()))
                 && onB.states().stream().anyMatch(e -> "node-b".equals(e.node())), "one subscriber on each node");
 
-        WindowedPublisher pubA = track(new WindowedPublisher(client(token, "a", a, b), CHANNEL, PER_PUBLISHER, 8));
-        WindowedPublisher pubB = track(new WindowedPublisher(client(token, "b", b, a), CHANNEL, PER_PUBLISHER, 8));
+        WindowedPublisher pubA = resources.track(new WindowedPublisher(client(token, "a", a, b), CHANNEL, PER_PUBLISHER, 8));
+        WindowedPublisher pubB = resources.track(new WindowedPublisher(client(token, "b", b, a), CHANNEL, PER_PUBLISHER, 8));
 
         await("messages flowing").atMost(Duration.ofSeconds(60))
                 .until(() -> pubA.ackedCount() + pubB.ackedCount() >= PER_PUBLISHER / 2);

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -113,7 +114,7 @@ class ClientBasicsTest {
 
     @Test
     void aRefusedFixedTokenStopsTheClient() {
-        List<StateEvent> states = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<StateEvent> states = new CopyOnWriteArrayList<>();
         try (MeshgateClient client = MeshgateClient.builder(edge).token("not-a-jwt").build()) {
             client.onState(states::add);
             CompletableFuture<Ack> pending = client.publish("chat:x", 1);
@@ -133,7 +134,7 @@ class ClientBasicsTest {
 
     @Test
     void aTokenSupplierIsAskedAgainAfterARefusal() throws Exception {
-        List<String> tokens = new java.util.concurrent.CopyOnWriteArrayList<>(List.of("expired-or-bad", token));
+        List<String> tokens = new CopyOnWriteArrayList<>(List.of("expired-or-bad", token));
         try (MeshgateClient client = MeshgateClient.builder(edge)
                 .tokenSupplier(() -> tokens.size() > 1 ? tokens.remove(0) : tokens.get(0)).build()) {
             assertEquals("eu-west", client.connect().get(30, TimeUnit.SECONDS).region());

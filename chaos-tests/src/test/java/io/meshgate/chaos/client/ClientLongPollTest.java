@@ -1,19 +1,19 @@
 package io.meshgate.chaos.client;
 
 import io.meshgate.chaos.HistoryChecker;
+import io.meshgate.chaos.Resources;
 import io.meshgate.client.ConnectionState;
-import io.meshgate.client.Message;
 import io.meshgate.client.MeshgateClient;
+import io.meshgate.client.Message;
 import io.meshgate.client.StateEvent;
 import io.meshgate.client.Subscription;
 import io.meshgate.client.Transport;
 import io.meshgate.edge.testing.Ports;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -31,32 +31,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClientLongPollTest {
     private static final int MESSAGES = 30;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        resources.add(resource);
-        return resource;
-    }
+    @RegisterExtension
+    final Resources resources = new Resources();
 
     @Test
     void fallsBackToLongPollWhereWebSocketIsBlocked() throws Exception {
         int edge = Ports.free();
         int proxyPort = Ports.free();
         URI behindProxy = URI.create(DeploymentYaml.url(proxyPort));
-        track(InJvmGateway.start(new DeploymentYaml().region("eu-west", behindProxy.toString(), edge).with("""
+        resources.track(InJvmGateway.start(new DeploymentYaml().region("eu-west", behindProxy.toString(), edge).with("""
                 auth:
                   mode: insecure
                 """)));
-        WebSocketBlockingProxy proxy = track(WebSocketBlockingProxy.start(proxyPort, URI.create(DeploymentYaml.url(edge))));
+        WebSocketBlockingProxy proxy = resources.track(WebSocketBlockingProxy.start(proxyPort, URI.create(DeploymentYaml.url(edge))));
 
-        RecordingSubscriber subscriber = track(new RecordingSubscriber(MeshgateClient.builder(behindProxy).build(),
+        RecordingSubscriber subscriber = resources.track(new RecordingSubscriber(MeshgateClient.builder(behindProxy).build(),
                 "chat:lp"));
         await("subscribed over long-poll").atMost(Duration.ofSeconds(30)).until(subscriber::subscribed);
         MeshgateClient client = subscriber.client();
@@ -67,7 +56,7 @@ class ClientLongPollTest {
                 "two WebSocket attempts, then long-poll");
         assertTrue(proxy.refusedUpgrades() >= 2);
 
-        WindowedPublisher publisher = track(new WindowedPublisher(MeshgateClient.builder(behindProxy)
+        WindowedPublisher publisher = resources.track(new WindowedPublisher(MeshgateClient.builder(behindProxy)
                 .transport(Transport.LONG_POLL).clientId("lp-pub").build(), "chat:lp", MESSAGES, 5));
         await("every publish acked over HTTP").atMost(Duration.ofSeconds(60))
                 .until(() -> publisher.ackedCount() == MESSAGES);

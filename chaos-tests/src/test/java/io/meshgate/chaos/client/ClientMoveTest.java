@@ -1,17 +1,18 @@
 package io.meshgate.chaos.client;
 
 import io.meshgate.chaos.HistoryChecker;
+import io.meshgate.chaos.Resources;
 import io.meshgate.client.ConnectionState;
 import io.meshgate.client.MeshgateClient;
 import io.meshgate.client.StateEvent;
 import io.meshgate.edge.testing.Ports;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,24 +26,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClientMoveTest {
     private static final int MESSAGES = 300;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        resources.add(resource);
-        return resource;
-    }
+    @RegisterExtension
+    final Resources resources = new Resources();
 
     @Test
     void aDrainMovesClientsToAnotherNodeWhereTheyResume() {
         int first = Ports.free();
-        InJvmGateway gateway = track(InJvmGateway.start(new DeploymentYaml()
+        InJvmGateway gateway = resources.track(InJvmGateway.start(new DeploymentYaml()
                 .region("eu-west", null, first, Ports.free()).with("""
                         auth:
                           mode: insecure
@@ -51,13 +41,13 @@ class ClientMoveTest {
                           timeoutMs: 5000
                         """)));
         URI node1 = URI.create(DeploymentYaml.url(first));
-        RecordingSubscriber subscriber = track(new RecordingSubscriber(MeshgateClient.builder(node1).build(),
+        RecordingSubscriber subscriber = resources.track(new RecordingSubscriber(MeshgateClient.builder(node1).build(),
                 "chat:move"));
         await("subscribed").atMost(Duration.ofSeconds(30)).until(subscriber::subscribed);
         MeshgateClient publisherClient = MeshgateClient.builder(node1).clientId("mover").build();
-        List<StateEvent> publisherStates = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<StateEvent> publisherStates = new CopyOnWriteArrayList<>();
         publisherClient.onState(publisherStates::add);
-        WindowedPublisher publisher = track(new WindowedPublisher(publisherClient, "chat:move", MESSAGES, 4));
+        WindowedPublisher publisher = resources.track(new WindowedPublisher(publisherClient, "chat:move", MESSAGES, 4));
         await("messages flowing").atMost(Duration.ofSeconds(30)).until(() -> publisher.ackedCount() >= 50);
 
         gateway.node("eu-west-1").drain("test");

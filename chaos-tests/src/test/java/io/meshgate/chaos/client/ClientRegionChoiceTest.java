@@ -1,19 +1,19 @@
 package io.meshgate.chaos.client;
 
 import eu.rekawek.toxiproxy.model.ToxicDirection;
+import io.meshgate.chaos.Resources;
 import io.meshgate.chaos.faults.ProxiedAddress;
-import io.meshgate.chaos.faults.ToxiproxyHandle;
 import io.meshgate.chaos.faults.Toxiproxies;
+import io.meshgate.chaos.faults.ToxiproxyHandle;
 import io.meshgate.client.Ack;
 import io.meshgate.client.MeshgateClient;
 import io.meshgate.client.RegionChangeEvent;
 import io.meshgate.edge.testing.Ports;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -31,23 +31,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClientRegionChoiceTest {
     private static final Map<String, Integer> ADDED_LATENCY_MS = Map.of("us-east", 0, "eu-west", 200, "ap-south", 400);
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        resources.add(resource);
-        return resource;
-    }
+    @RegisterExtension
+    final Resources resources = new Resources();
 
     @Test
     void connectsToTheRegionWithTheLowestMedianRtt() throws Exception {
-        ToxiproxyHandle toxiproxy = track(Toxiproxies.start());
+        ToxiproxyHandle toxiproxy = resources.track(Toxiproxies.start());
         DeploymentYaml yaml = new DeploymentYaml();
         Map<String, String> advertised = new java.util.HashMap<>();
         for (String region : List.of("us-east", "eu-west", "ap-south")) {
@@ -60,13 +49,13 @@ class ClientRegionChoiceTest {
             advertised.put(region, "http://" + via.hostPort());
             yaml.region(region, advertised.get(region), edge);
         }
-        track(InJvmGateway.start(yaml.with("""
+        resources.track(InJvmGateway.start(yaml.with("""
                 auth:
                   mode: insecure
                 """)));
 
         List<RegionChangeEvent> changes = new CopyOnWriteArrayList<>();
-        MeshgateClient client = track(MeshgateClient.builder(URI.create(advertised.get("ap-south"))).build());
+        MeshgateClient client = resources.track(MeshgateClient.builder(URI.create(advertised.get("ap-south"))).build());
         client.onRegionChange(changes::add);
         assertEquals("us-east", client.connect().get(60, TimeUnit.SECONDS).region());
 
@@ -79,9 +68,9 @@ class ClientRegionChoiceTest {
         assertEquals(new RegionChangeEvent(null, "us-east", client.rtts()), changes.get(0));
 
         // The chosen region works end to end: a publisher kept to ap-south reaches the subscriber in us-east.
-        RecordingSubscriber subscriber = track(new RecordingSubscriber(client, "chat:choice"));
+        RecordingSubscriber subscriber = resources.track(new RecordingSubscriber(client, "chat:choice"));
         await("subscribed").atMost(Duration.ofSeconds(30)).until(subscriber::subscribed);
-        MeshgateClient farAway = track(MeshgateClient.builder(URI.create(advertised.get("us-east")))
+        MeshgateClient farAway = resources.track(MeshgateClient.builder(URI.create(advertised.get("us-east")))
                 .regions("ap-south").build());
         assertEquals("ap-south", farAway.connect().get(60, TimeUnit.SECONDS).region());
         Ack ack = farAway.publish("chat:choice", Map.of("from", "ap-south")).get(60, TimeUnit.SECONDS);

@@ -2,20 +2,20 @@ package io.meshgate.chaos.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import eu.rekawek.toxiproxy.model.ToxicDirection;
+import io.meshgate.chaos.Resources;
 import io.meshgate.chaos.faults.ProxiedAddress;
-import io.meshgate.chaos.faults.ToxiproxyHandle;
 import io.meshgate.chaos.faults.Toxiproxies;
+import io.meshgate.chaos.faults.ToxiproxyHandle;
 import io.meshgate.client.Ack;
 import io.meshgate.client.ConnectionState;
 import io.meshgate.client.MeshgateClient;
 import io.meshgate.client.StateEvent;
 import io.meshgate.edge.testing.Ports;
 import io.meshgate.edge.testing.WsClient;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -34,34 +34,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and the next publish takes the very next seq.
  */
 class ClientRetryTest {
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        resources.add(resource);
-        return resource;
-    }
+    @RegisterExtension
+    final Resources resources = new Resources();
 
     @Test
     void anUnackedPublishIsRetriedWithItsIdAndAppearsOnce() throws Exception {
-        ToxiproxyHandle toxiproxy = track(Toxiproxies.start());
+        ToxiproxyHandle toxiproxy = resources.track(Toxiproxies.start());
         int edge = Ports.free();
         ProxiedAddress via = toxiproxy.proxy("edge", "127.0.0.1", edge);
-        track(InJvmGateway.start(new DeploymentYaml().region("eu-west", "http://" + via.hostPort(), edge).with("""
+        resources.track(InJvmGateway.start(new DeploymentYaml().region("eu-west", "http://" + via.hostPort(), edge).with("""
                 auth:
                   mode: insecure
                 """)));
-        WsClient observer = track(WsClient.connect("ws://127.0.0.1:" + edge + "/v1/ws", null));
+        WsClient observer = resources.track(WsClient.connect("ws://127.0.0.1:" + edge + "/v1/ws", null));
         observer.send("{\"op\":\"sub\",\"ch\":\"chat:once\"}");
         assertNotNull(observer.awaitOp("subscribed"));
 
-        MeshgateClient client = track(MeshgateClient.builder(URI.create("http://" + via.hostPort()))
+        MeshgateClient client = resources.track(MeshgateClient.builder(URI.create("http://" + via.hostPort()))
                 .clientId("retry").build());
         List<StateEvent> states = new CopyOnWriteArrayList<>();
         client.onState(states::add);
