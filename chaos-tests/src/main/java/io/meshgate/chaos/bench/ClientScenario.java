@@ -25,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Scenario (f): publish to deliver through the Java client ({@code io.meshgate.client}), across a drain. Subscriber
@@ -41,7 +40,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class ClientScenario {
     private static final Logger LOG = LoggerFactory.getLogger(ClientScenario.class);
-    private static final long NO_PROGRESS_STOP_NANOS = TimeUnit.SECONDS.toNanos(5);
     static final String TITLE = "(f) through the Java client, across a drain";
     static final String METHOD = "(f) client: subscriber and publisher clients (io.meshgate.client, one shared"
             + " HttpClient) seeded round-robin with the region's nodes; publishers publish open loop at a fixed rate"
@@ -173,33 +171,19 @@ final class ClientScenario {
         }
     }
 
-    /** The open-loop schedule of {@link PublishDeliverScenario}; the drain starts when half the messages are out. */
+    /** The {@link OpenLoop} schedule through the clients' {@code publish}; the drain starts when half are out. */
     private long publish(List<MeshgateClient> publishers, String[] channels, long total) {
         String pad = "x".repeat(p.payloadBytes());
-        double intervalNanos = 1e9 / p.ratePerSecond();
-        long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
-        long hardEnd = start + TimeUnit.SECONDS.toNanos(p.durationS() + 5L);
-        measureFrom = start + TimeUnit.SECONDS.toNanos(p.warmupS());
-        long sent = 0;
-        for (long i = 0; i < total; i++) {
-            long due = start + (long) (i * intervalNanos);
-            long wait;
-            while ((wait = due - System.nanoTime()) > 0) {
-                LockSupport.parkNanos(wait);
-            }
-            if (System.nanoTime() > hardEnd) {
-                errors.add("publisher fell behind: stopped after " + sent + " of " + total + " messages");
-                break;
-            }
+        OpenLoop schedule = new OpenLoop(p.ratePerSecond(), p.durationS());
+        measureFrom = schedule.start() + TimeUnit.SECONDS.toNanos(p.warmupS());
+        return schedule.run(total, errors, (i, due) -> {
             if (i == total / 2 && p.drain()) {
                 startDrain();
             }
-            int c = (int) (i % channels.length);
-            String channel = channels[c];
+            int c = i % channels.length;
             // Subscriber i listens to channel i % channels: this many listen to channel c.
             int subscribers = p.subscribers() / channels.length + (c < p.subscribers() % channels.length ? 1 : 0);
-            publishers.get((int) (i % publishers.size()))
-                    .publish(channel, Map.of("t", due, "p", pad))
+            publishers.get(i % publishers.size()).publish(channels[c], Map.of("t", due, "p", pad))
                     .whenComplete((ack, error) -> {
                         if (ack != null) {
                             acked.increment();
@@ -210,9 +194,7 @@ final class ClientScenario {
                             refused.computeIfAbsent(code, k -> new LongAdder()).increment();
                         }
                     });
-            sent++;
-        }
-        return sent;
+        });
     }
 
     private void startDrain() {
@@ -230,25 +212,16 @@ final class ClientScenario {
 
     /** Waits until every publish is answered and every expected delivery arrived, or no progress for 5 s. */
     private void drain(long sent) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(p.drainS());
-        long lastProgress = System.nanoTime();
-        long lastSeen = -1;
-        while (System.nanoTime() < deadline) {
-            long answered = acked.sum() + refused.values().stream().mapToLong(LongAdder::sum).sum();
-            long got = delivered.sum();
-            if (answered >= sent && got >= expected.sum()) {
-                return;
-            }
-            if (got + answered != lastSeen) {
-                lastSeen = got + answered;
-                lastProgress = System.nanoTime();
-            } else if (System.nanoTime() - lastProgress > NO_PROGRESS_STOP_NANOS) {
-                errors.add("drain: no progress for 5 s; stopped waiting");
-                return;
-            }
-            Sleep.millis(50);
+        String stopped = DrainWait.await(p.drainS(),
+                () -> answered() >= sent && delivered.sum() >= expected.sum(),
+                () -> delivered.sum() + answered());
+        if (stopped != null) {
+            errors.add(stopped);
         }
-        errors.add("drain: " + p.drainS() + " s were not enough");
+    }
+
+    private long answered() {
+        return acked.sum() + refused.values().stream().mapToLong(LongAdder::sum).sum();
     }
 
     /** How many of {@code futures} completed normally within {@code seconds}. */
