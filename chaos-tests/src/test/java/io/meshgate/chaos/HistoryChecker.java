@@ -1,6 +1,6 @@
 package io.meshgate.chaos;
 
-import io.meshgate.chaos.ResumingSubscriber.Received;
+import io.meshgate.client.Message;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Checks one subscriber's recorded history against what publishers had acknowledged. */
-final class HistoryChecker {
+public final class HistoryChecker {
     private HistoryChecker() {
     }
 
@@ -20,10 +20,10 @@ final class HistoryChecker {
      * G1 strictly increasing seqs, G3 each seq and id once, G2 every acked id delivered with its acked seq, and
      * {@code expected} messages in all, contiguous.
      */
-    static void check(List<Received> received, Map<String, Long> acked, int expected) {
+    public static void check(List<Message> received, Map<String, Long> acked, int expected) {
         Set<String> ids = new HashSet<>();
         long previous = 0;
-        for (Received r : received) {
+        for (Message r : received) {
             assertTrue(r.seq() > previous, "G1: seq " + r.seq() + " after " + previous);
             assertTrue(ids.add(r.id()), "G3: id " + r.id() + " delivered twice");
             previous = r.seq();

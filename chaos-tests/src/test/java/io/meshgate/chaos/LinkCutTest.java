@@ -2,15 +2,18 @@ package io.meshgate.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.meshgate.chaos.ResumingSubscriber.Received;
+import io.meshgate.chaos.client.RecordingSubscriber;
+import io.meshgate.chaos.client.WindowedPublisher;
 import io.meshgate.chaos.faults.ProxiedAddress;
 import io.meshgate.chaos.faults.ToxiproxyHandle;
 import io.meshgate.chaos.faults.Toxiproxies;
+import io.meshgate.client.Message;
+import io.meshgate.client.MeshgateClient;
 import io.meshgate.edge.auth.TokenMinter;
 import io.meshgate.edge.testing.Ports;
 import io.meshgate.relay.mesh.Rendezvous;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -21,12 +24,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -47,23 +50,12 @@ class LinkCutTest {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        resources.add(resource);
-        return resource;
-    }
+    @RegisterExtension
+    final Resources resources = new Resources();
 
     @Test
     void aCutLinkIsRoutedAroundAndRestoredWithoutLossOrDuplicates() throws IOException {
-        ToxiproxyHandle toxiproxy = track(Toxiproxies.start());
+        ToxiproxyHandle toxiproxy = resources.track(Toxiproxies.start());
         int euRelay = Ports.free();
         ProxiedAddress euVia = toxiproxy.proxy("eu-west-relay", "127.0.0.1", euRelay);
         Map<String, Integer> edge = new HashMap<>();
@@ -93,7 +85,7 @@ class LinkCutTest {
                 edge.get("ap-south"), Ports.free(), Ports.free(), SECRET));
         Map<String, GatewayProcess> nodes = new HashMap<>();
         for (String region : REGIONS) {
-            nodes.put(region, track(GatewayProcess.start(config, region + "-1", edge.get(region), dir)));
+            nodes.put(region, resources.track(GatewayProcess.start(config, region + "-1", edge.get(region), dir)));
         }
         GatewayProcess ap = nodes.get("ap-south");
         GatewayProcess eu = nodes.get("eu-west");
@@ -106,11 +98,11 @@ class LinkCutTest {
 
         String channel = channelHomedIn("eu-west");
         String token = new TokenMinter(SECRET).mint("chaos", List.of("*"), List.of("*"), Duration.ofHours(1));
-        ResumingSubscriber subscriber = track(new ResumingSubscriber(List.of(ap.wsUrl()), token, channel));
+        RecordingSubscriber subscriber = resources.track(new RecordingSubscriber(client(token, "sub", ap, "ap-south"), channel));
         await("subscribed").atMost(Duration.ofSeconds(30)).until(subscriber::subscribed);
-        RetryingPublisher inHome = track(new RetryingPublisher(List.of(eu.wsUrl()), token, channel, "eu",
+        WindowedPublisher inHome = resources.track(new WindowedPublisher(client(token, "eu", eu, "eu-west"), channel,
                 PER_PUBLISHER, 4));
-        RetryingPublisher farAway = track(new RetryingPublisher(List.of(ap.wsUrl()), token, channel, "ap",
+        WindowedPublisher farAway = resources.track(new WindowedPublisher(client(token, "ap", ap, "ap-south"), channel,
                 PER_PUBLISHER, 4));
         await("messages flowing").atMost(Duration.ofSeconds(60))
                 .until(() -> inHome.ackedCount() + farAway.ackedCount() >= 100);
@@ -136,12 +128,14 @@ class LinkCutTest {
             fail("after the restore: acked " + inHome.ackedCount() + "+" + farAway.ackedCount() + "\n"
                     + ap.logTail() + "\n" + eu.logTail(), e);
         }
+        assertEquals(List.of(), inHome.failures(), "no publish given up");
+        assertEquals(List.of(), farAway.failures(), "no publish given up");
         Map<String, Long> acked = new HashMap<>(inHome.acked());
         acked.putAll(farAway.acked());
         long highest = acked.values().stream().mapToLong(Long::longValue).max().orElseThrow();
         try {
             await("subscriber caught up").atMost(Duration.ofSeconds(60)).until(() -> {
-                List<Received> got = subscriber.received();
+                List<Message> got = subscriber.received();
                 return !got.isEmpty() && got.get(got.size() - 1).seq() >= highest;
             });
         } catch (RuntimeException e) {
@@ -149,6 +143,12 @@ class LinkCutTest {
         }
         HistoryChecker.check(subscriber.received(), acked, 2 * PER_PUBLISHER);
         assertTrue(subscriber.reconnects() == 0, "the subscriber never lost its own connection");
+    }
+
+    /** A client kept to one region, so the test decides which links its messages cross. */
+    private static MeshgateClient client(String token, String clientId, GatewayProcess node, String region) {
+        return MeshgateClient.builder(URI.create(node.httpUrl())).regions(region).token(token).clientId(clientId)
+                .build();
     }
 
     private static String channelHomedIn(String region) {

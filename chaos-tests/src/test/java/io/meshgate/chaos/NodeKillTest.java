@@ -1,21 +1,22 @@
 package io.meshgate.chaos;
 
-import io.meshgate.chaos.ResumingSubscriber.Received;
+import io.meshgate.chaos.client.RecordingSubscriber;
+import io.meshgate.chaos.client.WindowedPublisher;
+import io.meshgate.client.Message;
+import io.meshgate.client.MeshgateClient;
 import io.meshgate.edge.auth.TokenMinter;
 import io.meshgate.edge.testing.Ports;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,8 +25,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A region of two node processes (gateway.jar, as an operator runs it); one is killed with SIGKILL while
- * messages flow. Clients of the dead node reconnect to the other and resume by position. Checked on the recorded
- * histories: nothing acknowledged is lost (G2), nothing repeated (G3), nothing out of order (G1).
+ * messages flow. Clients (the Java client, seeded with both nodes) of the dead node reconnect to the other and resume
+ * by position. Checked on the recorded histories: nothing acknowledged is lost (G2), nothing repeated (G3), nothing
+ * out of order (G1).
  */
 class NodeKillTest {
     private static final String SECRET = "chaos-secret-chaos-secret-chaos-secret-0123";
@@ -35,19 +37,8 @@ class NodeKillTest {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        resources.add(resource);
-        return resource;
-    }
+    @RegisterExtension
+    final Resources resources = new Resources();
 
     @Test
     void killedNodeLosesNothingAcknowledged() throws IOException {
@@ -65,8 +56,8 @@ class NodeKillTest {
                 drain:
                   timeoutMs: 2000
                 """.formatted(edgeA, Ports.free(), Ports.free(), edgeB, Ports.free(), Ports.free(), SECRET));
-        GatewayProcess a = track(GatewayProcess.start(config, "node-a", edgeA, dir));
-        GatewayProcess b = track(GatewayProcess.start(config, "node-b", edgeB, dir));
+        GatewayProcess a = resources.track(GatewayProcess.start(config, "node-a", edgeA, dir));
+        GatewayProcess b = resources.track(GatewayProcess.start(config, "node-b", edgeB, dir));
         try {
             await("both nodes up and in one cluster").atMost(Duration.ofSeconds(120))
                     .pollInterval(Duration.ofMillis(500))
@@ -76,14 +67,14 @@ class NodeKillTest {
         }
 
         String token = new TokenMinter(SECRET).mint("chaos", List.of("*"), List.of("*"), Duration.ofHours(1));
-        ResumingSubscriber onA = track(new ResumingSubscriber(List.of(a.wsUrl(), b.wsUrl()), token, CHANNEL));
-        ResumingSubscriber onB = track(new ResumingSubscriber(List.of(b.wsUrl(), a.wsUrl()), token, CHANNEL));
+        RecordingSubscriber onA = resources.track(new RecordingSubscriber(client(token, "sub-a", a, b), CHANNEL));
+        RecordingSubscriber onB = resources.track(new RecordingSubscriber(client(token, "sub-b", b, a), CHANNEL));
         await("subscribed").atMost(Duration.ofSeconds(30)).until(() -> onA.subscribed() && onB.subscribed());
+        assertTrue(onA.states().stream().anyMatch(e -> "node-a".equals(e.node()))
+                && onB.states().stream().anyMatch(e -> "node-b".equals(e.node())), "one subscriber on each node");
 
-        RetryingPublisher pubA = track(new RetryingPublisher(List.of(a.wsUrl(), b.wsUrl()), token, CHANNEL, "a",
-                PER_PUBLISHER, 8));
-        RetryingPublisher pubB = track(new RetryingPublisher(List.of(b.wsUrl(), a.wsUrl()), token, CHANNEL, "b",
-                PER_PUBLISHER, 8));
+        WindowedPublisher pubA = resources.track(new WindowedPublisher(client(token, "a", a, b), CHANNEL, PER_PUBLISHER, 8));
+        WindowedPublisher pubB = resources.track(new WindowedPublisher(client(token, "b", b, a), CHANNEL, PER_PUBLISHER, 8));
 
         await("messages flowing").atMost(Duration.ofSeconds(60))
                 .until(() -> pubA.ackedCount() + pubB.ackedCount() >= PER_PUBLISHER / 2);
@@ -100,10 +91,13 @@ class NodeKillTest {
         acked.putAll(pubB.acked());
         long highest = acked.values().stream().mapToLong(Long::longValue).max().orElseThrow();
 
-        for (ResumingSubscriber subscriber : List.of(onA, onB)) {
+        assertEquals(List.of(), pubA.failures(), "no publish given up");
+        assertEquals(List.of(), pubB.failures(), "no publish given up");
+
+        for (RecordingSubscriber subscriber : List.of(onA, onB)) {
             try {
                 await("subscriber caught up").atMost(Duration.ofSeconds(60)).until(() -> {
-                    List<Received> got = subscriber.received();
+                    List<Message> got = subscriber.received();
                     return !got.isEmpty() && got.get(got.size() - 1).seq() >= highest;
                 });
             } catch (RuntimeException e) {
@@ -112,5 +106,15 @@ class NodeKillTest {
             HistoryChecker.check(subscriber.received(), acked, 2 * PER_PUBLISHER);
         }
         assertTrue(onB.reconnects() >= 1, "the subscriber of the killed node must have reconnected");
+        assertEquals("node-a", onB.states().get(onB.states().size() - 1).node(), "and landed on the other node");
+    }
+
+    /** A client seeded with the given nodes in this order: it connects to the first while it answers. */
+    private static MeshgateClient client(String token, String clientId, GatewayProcess... seeds) {
+        MeshgateClient.Builder builder = MeshgateClient.builder(URI.create(seeds[0].httpUrl()));
+        for (int i = 1; i < seeds.length; i++) {
+            builder.seed(URI.create(seeds[i].httpUrl()));
+        }
+        return builder.token(token).clientId(clientId).build();
     }
 }

@@ -35,25 +35,32 @@ import java.util.Map;
  * @param crossChannels        scenario (e): channels of the throughput phase, one subscriber and one publisher each
  * @param crossWindow          scenario (e): unanswered publishes per channel in the throughput phase
  * @param crossRttMs           scenario (e): emulated RTTs us-east/eu-west, eu-west/ap-south, us-east/ap-south
+ * @param clientSubscribers    scenario (f): subscriber clients (Java client), one channel each
+ * @param clientChannels       scenario (f): channels the subscribers are spread over
+ * @param clientRate           scenario (f): messages per second published in total through the client
+ * @param clientPublishers     scenario (f): publisher clients
+ * @param clientDrain          scenario (f): drain the first node halfway through (self-hosted only)
  */
 record BenchConfig(List<String> wsUrls, List<String> scenarios, int fanoutSubscribers, double fanoutRate,
                    int channels, double channelsRate, int durationS, int warmupS, int drainS, int publishers,
                    int payloadBytes, int idleConnections, String idleClientXmx, int connectConcurrency,
                    long serverPid, Path outDir, int maxMinutes, int quietChannels, double crossRate,
-                   int crossChannels, int crossWindow, List<Long> crossRttMs) {
+                   int crossChannels, int crossWindow, List<Long> crossRttMs, int clientSubscribers,
+                   int clientChannels, double clientRate, int clientPublishers, boolean clientDrain) {
 
     /** What runs without {@code --scenarios}: the one-region figures. */
-    static final List<String> DEFAULT_SCENARIOS = List.of("idle", "fanout", "channels", "quiet");
+    static final List<String> DEFAULT_SCENARIOS = List.of("idle", "fanout", "channels", "quiet", "client");
     /** Everything {@code --scenarios} accepts; {@code cross-region} starts its own three regions. */
-    static final List<String> KNOWN_SCENARIOS = List.of("idle", "fanout", "channels", "quiet", "cross-region");
+    static final List<String> KNOWN_SCENARIOS = List.of("idle", "fanout", "channels", "quiet", "client",
+            "cross-region");
     /** Below the edge's per-connection publish limit (1,000/s) with room for the limiter's window edges. */
     static final double MAX_RATE_PER_PUBLISHER = 800;
 
     static final String USAGE = """
             io.meshgate.chaos.bench.LoadGenerator [flags]
               --ws URL[,URL...]          a running region's WebSocket URLs (default: start a 2-node region in this JVM)
-              --scenarios LIST           idle,fanout,channels,quiet,cross-region (default: the first four, in
-                                         that order; cross-region only when named)
+              --scenarios LIST           idle,fanout,channels,quiet,client,cross-region (default: the first
+                                         five, in that order; cross-region only when named)
               --quiet-channels N         (d) channels with one message each, heap per quiet channel (100000)
               --fanout-subscribers N     (a) subscribers of one channel (default 1000)
               --fanout-rate R            (a) messages/s published to it (default 50)
@@ -75,6 +82,11 @@ record BenchConfig(List<String> wsUrls, List<String> scenarios, int fanoutSubscr
               --cross-window W           (e) unanswered publishes per channel in that phase (default 64)
               --cross-rtt-ms A,B,C       (e) emulated RTTs us-east/eu-west, eu-west/ap-south, us-east/ap-south
                                          (default 70,90,150)
+              --client-subscribers N     (f) subscriber clients of the Java client, one channel each (default 100)
+              --client-channels N        (f) channels they are spread over (default 10)
+              --client-rate R            (f) messages/s published through the client in total (default 200)
+              --client-publishers N      (f) publisher clients (default 4)
+              --client-drain yes|no      (f) drain node 1 halfway through, self-hosted only (default yes)
             (e) runs three regions in this JVM and needs no --ws; --duration-s, --warmup-s and --drain-s apply to
             each of its three phases.
             Extra flags may also come from the system property bench.args (whitespace-separated).""";
@@ -139,8 +151,15 @@ record BenchConfig(List<String> wsUrls, List<String> scenarios, int fanoutSubscr
                 Path.of(f.string("out", defaultOut.toString())).toAbsolutePath().normalize(), f.positiveInt("max-minutes", 30),
                 f.positiveInt("quiet-channels", 100_000), f.positiveDouble("cross-rate", 200),
                 f.positiveInt("cross-channels", 100), f.positiveInt("cross-window", 64),
-                rtts(f.list("cross-rtt-ms")));
+                rtts(f.list("cross-rtt-ms")), f.positiveInt("client-subscribers", 100),
+                f.positiveInt("client-channels", 10), f.positiveDouble("client-rate", 200),
+                f.positiveInt("client-publishers", 4), f.yesNo("client-drain", true));
         f.rejectUnknown();
+        if (config.clientRate / config.clientPublishers > MAX_RATE_PER_PUBLISHER) {
+            throw new IllegalArgumentException("--client-rate: each publisher client has one connection, which may"
+                    + " publish 1,000 messages/s; raise --client-publishers to at least "
+                    + (int) Math.ceil(config.clientRate / MAX_RATE_PER_PUBLISHER));
+        }
         if (config.warmupS >= config.durationS) {
             throw new IllegalArgumentException("--warmup-s (" + config.warmupS + ") must be less than --duration-s ("
                     + config.durationS + ")");
@@ -220,6 +239,13 @@ record BenchConfig(List<String> wsUrls, List<String> scenarios, int fanoutSubscr
         m.put("serverPid", serverPid == 0 ? null : serverPid);
         m.put("maxMinutes", maxMinutes);
         m.put("quietChannels", quietChannels);
+        if (scenarios.contains("client")) {
+            m.put("clientSubscribers", clientSubscribers);
+            m.put("clientChannels", clientChannels);
+            m.put("clientRatePerSecond", clientRate);
+            m.put("clientPublishers", clientPublishers);
+            m.put("clientDrain", clientDrain);
+        }
         if (scenarios.contains("cross-region")) {
             m.put("crossRatePerSecond", crossRate);
             m.put("crossChannels", crossChannels);
@@ -291,6 +317,15 @@ record BenchConfig(List<String> wsUrls, List<String> scenarios, int fanoutSubscr
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("--" + name + " must be a number, got " + v);
             }
+        }
+
+        boolean yesNo(String name, boolean fallback) {
+            String v = string(name, fallback ? "yes" : "no");
+            return switch (v) {
+                case "yes", "true" -> true;
+                case "no", "false" -> false;
+                default -> throw new IllegalArgumentException("--" + name + " must be yes or no, got " + v);
+            };
         }
 
         void rejectUnknown() {

@@ -78,6 +78,7 @@ final class BenchReport {
                         + " separate client JVM; bytes per connection = heap delta / connections the server counts"
                         + " (meshgate_ws_connections); +/- = difference of two baseline readings / N (drift over"
                         + " the run shows as heap after close minus heap before).",
+                ClientScenario.METHOD,
                 CrossRegionReport.METHOD);
     }
 
@@ -135,6 +136,9 @@ final class BenchReport {
             md.append("| publish time (ms) | ").append(q.publishMillis()).append(" |\n");
             md.append("| method | ").append(q.method()).append(q.gcForced() ? "" : " (no forced GC: upper bound)")
                     .append(" |\n\n");
+        }
+        if (results.get("client") instanceof ClientScenario.Result f) {
+            ClientScenario.append(md, f);
         }
         if (results.get("cross-region") instanceof CrossRegionScenario.Result x) {
             CrossRegionReport.append(md, x);

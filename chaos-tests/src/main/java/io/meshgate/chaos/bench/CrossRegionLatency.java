@@ -15,7 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * One latency path of the cross-region scenario: one publisher connection in {@code publisherRegion} publishes
@@ -32,7 +31,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class CrossRegionLatency {
     private static final Logger LOG = LoggerFactory.getLogger(CrossRegionLatency.class);
-    private static final long NO_PROGRESS_STOP_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     /**
      * @param floorMs    the emulated delay no delivery on this path can beat, see {@link CrossRegionScenario}
@@ -188,53 +186,30 @@ final class CrossRegionLatency {
         }
     }
 
-    /** The open-loop schedule of {@link PublishDeliverScenario}: message i is due at start + i / rate. */
+    /** The {@link OpenLoop} schedule to the one channel. */
     private long publish(BenchClient publisher, long total) {
         String pad = "x".repeat(p.payloadBytes());
-        double intervalNanos = 1e9 / p.ratePerSecond();
-        long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
-        long hardEnd = start + TimeUnit.SECONDS.toNanos(p.durationS() + 5L);
-        measureFrom = start + TimeUnit.SECONDS.toNanos(p.warmupS());
-        long sent = 0;
-        for (int i = 0; i < total; i++) {
-            long due = start + (long) (i * intervalNanos);
-            long wait;
-            while ((wait = due - System.nanoTime()) > 0) {
-                LockSupport.parkNanos(wait);
-            }
-            if (System.nanoTime() > hardEnd) {
-                errors.add("publisher fell behind: stopped after " + sent + " of " + total + " messages");
-                break;
-            }
+        OpenLoop schedule = new OpenLoop(p.ratePerSecond(), p.durationS());
+        measureFrom = schedule.start() + TimeUnit.SECONDS.toNanos(p.warmupS());
+        return schedule.run(total, errors, (i, due) -> {
             dueNanos[i] = due;
             publisher.send("{\"op\":\"pub\",\"ch\":\"" + p.channel() + "\",\"id\":\"" + runId + "-" + p.name() + "-"
                     + i + "\",\"data\":{\"t\":" + due + ",\"p\":\"" + pad + "\"}}");
-            sent++;
-        }
-        return sent;
+        });
     }
 
     /** Until every publish is answered and every subscriber has every acked message, or no progress for 5 s. */
     private void drain(long sent, List<Subscriber> subscribers) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(p.drainS());
-        long lastProgress = System.nanoTime();
-        long lastSeen = -1;
-        while (System.nanoTime() < deadline) {
-            long answered = acked.sum() + nacks.values().stream().mapToLong(LongAdder::sum).sum();
-            long got = subscribers.stream().mapToLong(s -> s.delivered.sum()).sum();
-            if (answered >= sent && subscribers.stream().allMatch(s -> s.delivered.sum() >= acked.sum())) {
-                return;
-            }
-            if (got + answered != lastSeen) {
-                lastSeen = got + answered;
-                lastProgress = System.nanoTime();
-            } else if (System.nanoTime() - lastProgress > NO_PROGRESS_STOP_NANOS) {
-                errors.add("drain: no progress for 5 s; stopped waiting");
-                return;
-            }
-            Sleep.millis(50);
+        String stopped = DrainWait.await(p.drainS(),
+                () -> answered() >= sent && subscribers.stream().allMatch(s -> s.delivered.sum() >= acked.sum()),
+                () -> answered() + subscribers.stream().mapToLong(s -> s.delivered.sum()).sum());
+        if (stopped != null) {
+            errors.add(stopped);
         }
-        errors.add("drain: " + p.drainS() + " s were not enough");
+    }
+
+    private long answered() {
+        return acked.sum() + nacks.values().stream().mapToLong(LongAdder::sum).sum();
     }
 
     private void onPublisherFrame(BenchClient client, JsonNode frame, long now) {

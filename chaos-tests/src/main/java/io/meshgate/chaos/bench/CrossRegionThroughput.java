@@ -32,7 +32,6 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class CrossRegionThroughput {
     private static final Logger LOG = LoggerFactory.getLogger(CrossRegionThroughput.class);
-    private static final long NO_PROGRESS_STOP_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     record Params(String publisherRegion, String subscriberRegion, List<String> channels, int window,
                   int durationS, int warmupS, int drainS, int payloadBytes, int connectConcurrency) {
@@ -227,24 +226,12 @@ final class CrossRegionThroughput {
 
     /** Until every publish is answered and every acked message delivered, or no progress for 5 s. */
     private void drain() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(p.drainS());
-        long lastProgress = System.nanoTime();
-        long lastSeen = -1;
-        while (System.nanoTime() < deadline) {
-            if (sentAt.isEmpty() && delivered.sum() >= acked.sum()) {
-                return;
-            }
-            long seen = delivered.sum() + acked.sum() + nacks.values().stream().mapToLong(LongAdder::sum).sum();
-            if (seen != lastSeen) {
-                lastSeen = seen;
-                lastProgress = System.nanoTime();
-            } else if (System.nanoTime() - lastProgress > NO_PROGRESS_STOP_NANOS) {
-                errors.add("drain: no progress for 5 s; stopped waiting (" + sentAt.size() + " unanswered)");
-                return;
-            }
-            Sleep.millis(50);
+        String stopped = DrainWait.await(p.drainS(),
+                () -> sentAt.isEmpty() && delivered.sum() >= acked.sum(),
+                () -> delivered.sum() + acked.sum() + nacks.values().stream().mapToLong(LongAdder::sum).sum());
+        if (stopped != null) {
+            errors.add(stopped + " (" + sentAt.size() + " unanswered)");
         }
-        errors.add("drain: " + p.drainS() + " s were not enough (" + sentAt.size() + " unanswered)");
     }
 
     private Map<String, Long> nackCounts() {

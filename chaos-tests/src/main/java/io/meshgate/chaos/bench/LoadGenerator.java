@@ -16,8 +16,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
 /**
- * The benchmark's entry point: runs scenarios (c) idle heap, (a) fan-out and (b) many channels against a running
- * region ({@code --ws}) or, without URLs, against a fresh 2-node region started in this JVM for each scenario, and,
+ * The benchmark's entry point: runs scenarios (c) idle heap, (a) fan-out, (b) many channels, (d) quiet channels and
+ * (f) the Java client across a drain against a running region ({@code --ws}) or, without URLs, against a fresh
+ * 2-node region started in this JVM for each scenario, and,
  * when asked for, (e) cross-region against three regions it starts in this JVM; it writes
  * {@code bench-results/bench-<timestamp>.md} and {@code .json}. Flags: {@link BenchConfig#USAGE}.
  *
@@ -79,6 +80,10 @@ public final class LoadGenerator {
                             config.publishers(), config.payloadBytes(), config.connectConcurrency()), http,
                             target.wsUrls(), runId).run();
                     case "quiet" -> new QuietChannelsScenario(config.quietChannels(), target, http).run();
+                    case "client" -> new ClientScenario(new ClientScenario.Params(config.clientSubscribers(),
+                            config.clientChannels(), config.clientRate(), config.clientPublishers(),
+                            config.clientDrain(), config.durationS(), config.warmupS(), config.drainS(),
+                            config.payloadBytes()), target, runId).run();
                     case "cross-region" -> new CrossRegionScenario(config, (SelfHostedMesh) target, http, runId)
                             .run();
                     default -> throw new IllegalArgumentException("unknown scenario " + scenario);

@@ -15,7 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Scenarios (a) and (b): {@code channels} channels with {@code subscribersPerChannel} subscriber connections each,
@@ -29,7 +28,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class PublishDeliverScenario {
     private static final Logger LOG = LoggerFactory.getLogger(PublishDeliverScenario.class);
-    private static final long NO_PROGRESS_STOP_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     record Params(String name, String title, int channels, int subscribersPerChannel, double ratePerSecond,
                   int durationS, int warmupS, int drainS, int publishers, int payloadBytes, int connectConcurrency) {
@@ -180,37 +178,21 @@ final class PublishDeliverScenario {
     private record Publishing(long sent, long totalNanos, long steadyNanos) {
     }
 
-    /**
-     * The open-loop schedule: message {@code i} is due at {@code start + i / rate}; this thread sleeps until it is
-     * due and sends it, or sends at once when behind. Ends after {@code total} messages, or 5 s past the planned
-     * end if sending cannot keep up.
-     */
+    /** Publishes {@code total} messages on the {@link OpenLoop} schedule, round-robin over publishers and channels. */
     private Publishing publish(List<BenchClient> publishers, List<String> targets, long total) {
         String pad = "x".repeat(p.payloadBytes());
-        double intervalNanos = 1e9 / p.ratePerSecond();
-        long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+        OpenLoop schedule = new OpenLoop(p.ratePerSecond(), p.durationS());
+        long start = schedule.start();
         long measureFrom = start + TimeUnit.SECONDS.toNanos(p.warmupS());
-        long hardEnd = start + TimeUnit.SECONDS.toNanos(p.durationS() + 5L);
         steadyFrom = measureFrom;
         LOG.info("{}: publishing {} messages at {}/s to {} channel(s) for {} s ({} s warm-up)", p.name(), total,
                 p.ratePerSecond(), targets.size(), p.durationS(), p.warmupS());
-        long sent = 0;
-        for (int i = 0; i < total; i++) {
-            long due = start + (long) (i * intervalNanos);
-            long wait;
-            while ((wait = due - System.nanoTime()) > 0) {
-                LockSupport.parkNanos(wait);
-            }
-            if (System.nanoTime() > hardEnd) {
-                errors.add("publisher fell behind: stopped after " + sent + " of " + total + " messages");
-                break;
-            }
+        long sent = schedule.run(total, errors, (i, due) -> {
             dueNanos[i] = due;
             String channel = targets.get(i % targets.size());
             publishers.get(i % publishers.size()).send("{\"op\":\"pub\",\"ch\":\"" + channel + "\",\"id\":\""
                     + runId + "-" + i + "\",\"data\":{\"t\":" + due + ",\"p\":\"" + pad + "\"}}");
-            sent++;
-        }
+        });
         long end = System.nanoTime();
         steadyUntil = end; // deliveries after this are still measured for latency, not counted for the rate
         return new Publishing(sent, Math.max(1, end - start), Math.max(0, end - measureFrom));
@@ -218,25 +200,16 @@ final class PublishDeliverScenario {
 
     /** Waits until every publish is answered and every expected delivery arrived, or no progress for 5 s. */
     private void drain(long sent) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(p.drainS());
-        long lastProgress = System.nanoTime();
-        long lastSeen = -1;
-        while (System.nanoTime() < deadline) {
-            long answered = acked.sum() + nacks.values().stream().mapToLong(LongAdder::sum).sum();
-            long got = delivered.sum();
-            if (answered >= sent && got >= expected.sum()) {
-                return;
-            }
-            if (got + answered != lastSeen) {
-                lastSeen = got + answered;
-                lastProgress = System.nanoTime();
-            } else if (System.nanoTime() - lastProgress > NO_PROGRESS_STOP_NANOS) {
-                errors.add("drain: no progress for 5 s; stopped waiting");
-                return;
-            }
-            Sleep.millis(50);
+        String stopped = DrainWait.await(p.drainS(),
+                () -> answered() >= sent && delivered.sum() >= expected.sum(),
+                () -> delivered.sum() + answered());
+        if (stopped != null) {
+            errors.add(stopped);
         }
-        errors.add("drain: " + p.drainS() + " s were not enough");
+    }
+
+    private long answered() {
+        return acked.sum() + nacks.values().stream().mapToLong(LongAdder::sum).sum();
     }
 
     private BenchClient.FrameHandler subscriberHandler(int index, long[] lastSeq, CountDownLatch subscribedLatch) {

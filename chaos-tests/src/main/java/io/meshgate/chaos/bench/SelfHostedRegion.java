@@ -49,6 +49,11 @@ final class SelfHostedRegion implements Target, HeapProbe {
         return region;
     }
 
+    /** Starts draining node {@code index}: its WebSocket clients get {@code move} to another node, then close 4100. */
+    void drain(int index, String reason) {
+        nodes.get(index).drain(reason);
+    }
+
     @Override
     public List<String> wsUrls() {
         return nodes.stream().map(EdgeNode::wsUrl).toList();
