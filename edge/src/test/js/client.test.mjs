@@ -121,6 +121,21 @@ test('reconnects with backoff, moves to the next region after two failures, and 
   assert.ok(disconnected.every((e) => e.code === 1006 && typeof e.reason === 'string'));
 });
 
+test('ranking again also asks the regions already discovered when the seeds are down', async () => {
+  const s = setup({ transport: 'websocket', random: () => 0 });
+  await connected(s);
+  s.net.down.add('a'); // the only seed
+  for (let i = 0; i < 6; i++) {
+    s.ws.last().drop(1006); // b, b, c, c, a, a: every ranked region failed twice
+    await s.time.advance(1);
+  }
+  await s.time.until(() => s.ws.sockets.length === 7);
+  assert.equal(s.http.requestsTo('http://a/v1/regions').length, 2, 'the seed first, as the first time');
+  assert.equal(s.http.requestsTo('http://b/v1/regions').length, 1, 'then a region discovered the first time');
+  assert.equal(s.ws.last().url, 'ws://b/v1/ws');
+  assert.deepEqual(s.client.rtts, { a: null, b: 20, c: 50 });
+});
+
 test('a connection that stayed up 60 s starts the backoff over', async () => {
   const s = setup({ transport: 'websocket' });
   const socket = await connected(s);
@@ -321,14 +336,36 @@ test('auto falls back to long-poll when WebSocket fails twice but the region ans
   s.client.subscribe('chat:a', () => {});
   const done = s.client.connect();
   await s.time.until(() => s.ws.sockets.length === 1);
+  const failedAt = s.time.now;
   s.ws.last().drop(1006);
-  await s.time.advance(125);
+  await s.time.until(() => s.ws.sockets.length === 2);
+  assert.equal(s.time.now - failedAt, 20 + 125, 'the region is asked /v1/ping (20 ms), then the backoff');
+  assert.equal(s.http.requestsTo('http://b/v1/ping').length, 3 + 1);
   s.ws.last().drop(1006);
-  await s.time.advance(250 + 20);
+  await s.time.advance(20 + 250);
   await done;
   assert.equal(s.client.transport, 'longpoll');
   assert.equal(s.client.region, 'b');
   assert.equal(s.ws.sockets.length, 2);
+  const connecting = s.events.filter((e) => e.state === 'connecting' && e.region).map((e) => `${e.region}/${e.transport}`);
+  assert.deepEqual(connecting, ['b/websocket', 'b/websocket', 'b/longpoll']);
+});
+
+test('auto keeps WebSocket when the failures were the network being down', async () => {
+  const s = setup();
+  s.client.connect();
+  await s.time.until(() => s.ws.sockets.length === 1);
+  s.ws.last().accept();
+  s.net.down.add('b');
+  s.net.down.add('c');
+  s.ws.last().drop(1006);
+  await s.time.until(() => s.ws.sockets.length === 2);
+  s.ws.last().drop(1006); // b: two failures, its ping failing too
+  await s.time.until(() => s.ws.sockets.length === 3);
+  assert.equal(s.ws.last().url, 'ws://c/v1/ws');
+  s.net.down.clear();
+  s.ws.last().accept();
+  assert.equal(s.client.transport, 'websocket');
 });
 
 test('auto moves on when the region answers neither WebSocket nor HTTP', async () => {

@@ -152,33 +152,42 @@ test('policy: a connection that stayed up 60 s resets the backoff and the region
   assert.equal(policy.target.name, 'b', 'one failure since the stable connection');
 });
 
-test('policy in auto mode checks the region answers HTTP before giving WebSocket up for long-poll there', () => {
+test('policy in auto mode gives WebSocket up for long-poll after two failures while the region answers HTTP', () => {
   const policy = new ReconnectPolicy({ mode: 'auto', backoff: new Backoff({ random: half }) });
   policy.setRanking(regions('a', 'b'));
   assert.equal(policy.transport, 'websocket');
-  policy.ended({ transport: 'websocket' });
-  policy.ended({ transport: 'websocket' });
-  assert.equal(policy.checkLongPoll, true);
-  policy.longPollChecked(true);
-  assert.equal(policy.target.name, 'a');
+  assert.equal(policy.mayFallBack, true);
+  policy.ended({ transport: 'websocket', httpAnswered: true });
+  policy.ended({ transport: 'websocket', httpAnswered: true });
+  assert.equal(policy.target.name, 'a', 'the region is fine: it stays');
   assert.equal(policy.transport, 'longpoll');
+  assert.equal(policy.mayFallBack, false);
   policy.ended({ transport: 'longpoll' });
   policy.ended({ transport: 'longpoll' });
-  assert.equal(policy.target.name, 'b');
+  assert.equal(policy.target.name, 'b', 'long-poll failing twice: next region');
   assert.equal(policy.transport, 'websocket', 'a new region tries WebSocket again');
-  policy.ended({ transport: 'websocket' });
-  policy.ended({ transport: 'websocket' });
-  policy.longPollChecked(false);
-  assert.equal(policy.target, null, 'b answers nothing: on to the next (here: rank again)');
 });
 
-test('policy: a WebSocket that reached connected does not count towards the long-poll check', () => {
+test('policy: WebSocket failures while the region does not answer HTTP are the region being down', () => {
+  const policy = new ReconnectPolicy({ mode: 'auto', backoff: new Backoff({ random: half }) });
+  policy.setRanking(regions('a', 'b', 'c'));
+  policy.ended({ transport: 'websocket', httpAnswered: true });
+  policy.ended({ transport: 'websocket', httpAnswered: false });
+  assert.equal(policy.target.name, 'b', 'two failures, not both with HTTP answering: next region on WebSocket');
+  assert.equal(policy.transport, 'websocket');
+  policy.ended({ transport: 'websocket', httpAnswered: false });
+  policy.ended({ transport: 'websocket', httpAnswered: true });
+  assert.equal(policy.target.name, 'c', 'the streak counts failures in a row only');
+  assert.equal(policy.transport, 'websocket');
+});
+
+test('policy: a WebSocket that reached connected does not count towards the fallback', () => {
   const policy = new ReconnectPolicy({ mode: 'auto', backoff: new Backoff({ random: half }) });
   policy.setRanking(regions('a', 'b'));
-  policy.ended({ transport: 'websocket' });
+  policy.ended({ transport: 'websocket', httpAnswered: true });
   policy.connected('websocket');
   policy.ended({ connected: true, upMs: 10, transport: 'websocket' });
-  assert.equal(policy.checkLongPoll, false);
+  assert.equal(policy.transport, 'websocket');
   assert.equal(policy.target.name, 'b');
 });
 
@@ -186,4 +195,5 @@ test('policy without a WebSocket uses long-poll everywhere', () => {
   const policy = new ReconnectPolicy({ mode: 'auto', webSocket: false });
   policy.setRanking(regions('a'));
   assert.equal(policy.transport, 'longpoll');
+  assert.equal(policy.mayFallBack, false);
 });

@@ -256,15 +256,17 @@ export class Outbox {
 
 /**
  * Where and how the next attempt goes, and after what wait: the ranking and the position in it, failures in a row on
- * the current region, and the WebSocket-blocked check. No I/O: the client reports what happened and asks.
+ * the current region, and whether WebSocket is blocked on the way there. No I/O: the client reports what happened.
  *
  * - A failure is an attempt that never reached `connected`, or a connection that dropped within `stableAfterMs`; a
  *   connection that stayed up that long resets the backoff and the region's failures instead.
  * - After `failuresPerRegion` failures in a row on a region, the next attempt goes to the next region; past the last
  *   one the ranking is dropped, so the client ranks again.
- * - In `auto` mode, when the failures were all WebSockets that never reached `connected`, the region's `/v1/ping` is
- *   asked first (`checkLongPoll`): if it answers, WebSocket is blocked on the way and the region is kept, on
- *   long-poll, until the region changes.
+ * - In `auto` mode, a WebSocket that fails before `connected` while the region's `/v1/ping` answers
+ *   (`httpAnswered`; the client asks only when the socket never opened) points at WebSocket being blocked on the
+ *   way; after `failuresPerRegion` of those in a row the region is kept, on long-poll, until the region changes. A
+ *   failure while the region does not answer HTTP either is the region (or the network) being down, and ends such a
+ *   streak.
  */
 export class ReconnectPolicy {
   constructor({
@@ -299,6 +301,11 @@ export class ReconnectPolicy {
     return this.mode === 'auto' && this.longPollHere ? 'longpoll' : 'websocket';
   }
 
+  /** True when a WebSocket failure now should be checked against the region's `/v1/ping` (see `ended`). */
+  get mayFallBack() {
+    return this.mode === 'auto' && this.webSocket && !this.longPollHere;
+  }
+
   connected(transport) {
     if (transport === 'websocket') {
       this.wsFailures = 0;
@@ -307,9 +314,10 @@ export class ReconnectPolicy {
 
   /**
    * An attempt or connection ended (not after `move`). `connected`: it had reached `connected`; `upMs`: for how
-   * long; `transport`: what it was, or null when no connection was opened. Returns the wait before the next attempt.
+   * long; `transport`: what it was, or null when no connection was opened; `httpAnswered`: the region's `/v1/ping`
+   * answered right after a WebSocket that never opened failed. Returns the wait before the next attempt.
    */
-  ended({ connected = false, upMs = 0, transport = null } = {}) {
+  ended({ connected = false, upMs = 0, transport = null, httpAnswered = false } = {}) {
     if (connected && upMs >= this.stableAfterMs) {
       this.backoff.reset();
       this.failures = 0;
@@ -317,27 +325,15 @@ export class ReconnectPolicy {
     }
     this.failures++;
     if (transport === 'websocket' && !connected) {
-      this.wsFailures++;
+      this.wsFailures = httpAnswered ? this.wsFailures + 1 : 0;
     }
-    if (this.failures >= this.failuresPerRegion) {
-      if (this.mode === 'auto' && this.webSocket && !this.longPollHere && this.wsFailures >= this.failuresPerRegion) {
-        this.checkLongPoll = true;
-      } else {
-        this.nextRegion();
-      }
-    }
-    return this.backoff.next();
-  }
-
-  /** The answer to `checkLongPoll`: the region's `/v1/ping` answered (`reachable`) or not. */
-  longPollChecked(reachable) {
-    this.checkLongPoll = false;
-    if (reachable) {
+    if (this.mayFallBack && this.wsFailures >= this.failuresPerRegion) {
       this.longPollHere = true;
       this.failures = 0;
-    } else {
+    } else if (this.failures >= this.failuresPerRegion) {
       this.nextRegion();
     }
+    return this.backoff.next();
   }
 
   nextRegion() {
@@ -362,7 +358,6 @@ export class ReconnectPolicy {
     this.failures = 0;
     this.wsFailures = 0;
     this.longPollHere = false;
-    this.checkLongPoll = false;
   }
 }
 
@@ -485,6 +480,7 @@ export class MeshgateClient {
       throw new TypeError('MeshgateClient: no fetch available; pass option `fetch`');
     }
     this._seeds = seeds.map(trimSlash);
+    this._discovered = new Set();
     this._token = o.token;
     this._mode = o.transport ?? 'auto';
     this._opts = o;
@@ -521,6 +517,7 @@ export class MeshgateClient {
     this._conn = null;
     this._connectedAt = 0;
     this._override = null;
+    this._target = null;
     this._timer = null;
     this._publishTimer = null;
     this._attempting = false;
@@ -680,23 +677,9 @@ export class MeshgateClient {
     if (this._state === 'closed') {
       return;
     }
-    let target = this._override;
+    const target = this._override ?? policy.target;
     this._override = null;
-    if (!target) {
-      target = policy.target;
-      if (policy.checkLongPoll) {
-        const reachable = (await probe(this._io, target.http, this._opts.probeTimeoutMs)) !== null;
-        if (this._state === 'closed') {
-          return;
-        }
-        policy.longPollChecked(reachable);
-        if (!reachable) {
-          this._retry('region_unreachable', 0, `${target.name} answers neither WebSocket nor /v1/ping`,
-            policy.backoff.next());
-          return;
-        }
-      }
-    }
+    this._target = target;
     this._enterRegion(target.name);
     let token;
     try {
@@ -719,10 +702,14 @@ export class MeshgateClient {
   }
 
   async _rank() {
-    const found = await discoverRegions(this._seeds, this._io, {
+    // The application's seeds first, then every region already discovered: a ranking redone while the seeds' own
+    // region is down still finds the others.
+    const seeds = [...new Set([...this._seeds, ...this._discovered])];
+    const found = await discoverRegions(seeds, this._io, {
       probes: this._opts.probes,
       timeoutMs: this._opts.probeTimeoutMs,
     });
+    found.regions.filter((r) => r.http).forEach((r) => this._discovered.add(trimSlash(r.http)));
     const { ranked, rtts, details } = rankRegions(found.regions, found.samples);
     this._rtts = rtts;
     this._details = details;
@@ -769,7 +756,7 @@ export class MeshgateClient {
    * The current connection ended. `code` is the WebSocket close code (0 when there was none), `move` the `move` frame
    * that preceded it. Decides what the next attempt is and when.
    */
-  _onDisconnected(conn, { code = 0, reason = 'closed', move = null, connected = false }) {
+  _onDisconnected(conn, { code = 0, reason = 'closed', move = null, connected = false, opened = false }) {
     if (conn !== this._conn) {
       return;
     }
@@ -792,6 +779,16 @@ export class MeshgateClient {
       return;
     }
     const upMs = connected ? this._io.clock() - this._connectedAt : 0;
+    if (transport === 'websocket' && !opened && this._policy.mayFallBack && this._target?.http) {
+      // The socket never opened: is it WebSocket that fails, or the region? Ask the region's /v1/ping first.
+      this._emitDisconnected(reason, code);
+      probe(this._io, this._target.http, this._opts.probeTimeoutMs).then((rtt) => {
+        if (this._state === 'disconnected' && this._conn === null && this._timer === null) {
+          this._schedule(this._policy.ended({ connected, upMs, transport, httpAnswered: rtt !== null }));
+        }
+      });
+      return;
+    }
     this._retry(reason, code, undefined, this._policy.ended({ connected, upMs, transport }));
   }
 
@@ -1029,6 +1026,7 @@ class WsConnection {
     this.url = url;
     this.token = token;
     this.session = session;
+    this.opened = false;
     this.connected = false;
     this.ended = false;
     this.move = null;
@@ -1048,6 +1046,7 @@ class WsConnection {
     this.ws = ws;
     this.arm(this.client._opts.connectTimeoutMs, 'connect_timeout');
     ws.onopen = () => {
+      this.opened = true;
       const hello = { op: 'connect' };
       if (this.token) {
         hello.token = this.token;
@@ -1184,7 +1183,9 @@ class WsConnection {
     }
     const finalCode = this.unauthorized !== null && code !== CLOSE_UNAUTHORIZED ? CLOSE_UNAUTHORIZED : code;
     const finalReason = this.unauthorized !== null ? `unauthorized: ${this.unauthorized}` : reason;
-    this.client._onDisconnected(this, { code: finalCode, reason: finalReason, move: this.move, connected: this.connected });
+    this.client._onDisconnected(this, {
+      code: finalCode, reason: finalReason, move: this.move, connected: this.connected, opened: this.opened,
+    });
   }
 
   /** Closed by the application: nothing is reported. */
