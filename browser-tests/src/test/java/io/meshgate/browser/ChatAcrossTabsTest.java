@@ -11,7 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The demo page as documented: two tabs, each from another region's URL, chat and see positions and regions. */
+/**
+ * The demo page as documented: two tabs, each from another region's URL, chat and see positions and regions; the
+ * transport switch reconnects the chat over the transport picked.
+ */
 @ExtendWith(SharedGateway.class)
 class ChatAcrossTabsTest {
     static BrowserGateway gateway;
@@ -57,5 +60,29 @@ class ChatAcrossTabsTest {
         DemoPage.Received reply = alice.awaitMessage("hi alice");
         assertEquals(atBob.seq() + 1, reply.seq());
         assertEquals("bob", reply.name());
+    }
+
+    @Test
+    void theTransportSwitchReconnectsTheChatOverTheChosenTransport() {
+        String channel = "chat:switch-" + UUID.randomUUID().toString().substring(0, 8);
+        DemoPage page = browser.open(gateway.url("eu-west") + "/demo?name=frank&channel=" + channel)
+                .awaitConnected().awaitSubscribed();
+        assertEquals("websocket", page.transport());
+
+        page.chooseTransport("longpoll");
+        page.awaitUntil("reconnected over long-poll", () -> "longpoll".equals(page.transport())
+                && "connected".equals(page.state()));
+        page.awaitSubscribed();
+        page.say("sent over long-poll");
+        page.awaitMessage("sent over long-poll");
+        assertEquals("longpoll", page.transport());
+
+        page.chooseTransport("websocket");
+        page.awaitUntil("back on WebSocket", () -> "websocket".equals(page.transport())
+                && "connected".equals(page.state()));
+        page.awaitSubscribed();
+        page.say("sent over websocket");
+        page.awaitMessage("sent over websocket");
+        assertEquals("websocket", page.transport());
     }
 }

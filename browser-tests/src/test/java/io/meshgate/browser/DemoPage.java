@@ -87,6 +87,12 @@ final class DemoPage {
         driver.findElement(By.id("send")).click();
     }
 
+    /** Picks a transport in the page's selector, as a person would; the page reconnects with it. */
+    void chooseTransport(String transport) {
+        driver.switchTo().window(window);
+        driver.findElement(By.cssSelector("#transport option[value='" + transport + "']")).click();
+    }
+
     @SuppressWarnings("unchecked")
     List<Received> received() {
         List<Map<String, Object>> rows = (List<Map<String, Object>>) js("""
