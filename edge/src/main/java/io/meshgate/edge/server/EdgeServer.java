@@ -12,6 +12,7 @@ import io.meshgate.edge.ops.DrainController;
 import io.meshgate.edge.ops.HealthHandlers;
 import io.meshgate.edge.ops.Readiness;
 import io.meshgate.edge.protocol.ErrorCode;
+import io.meshgate.edge.web.WebAssetsHandler;
 import io.meshgate.edge.websocket.WebSocketEndpoint;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.Handlers;
@@ -36,6 +37,7 @@ public final class EdgeServer implements AutoCloseable {
                       DrainController drain, PrometheusMeterRegistry prometheus, SSLContext tls,
                       java.util.function.Supplier<String> meshStatus) {
         EdgeSettings s = ctx.settings();
+        WebAssetsHandler web = WebAssetsHandler.load();
         PathHandler paths = Handlers.path(notFound())
                 .addExactPath("/v1/ws", Handlers.websocket(webSockets, exchange -> HttpReplies.error(exchange, 426,
                         ErrorCode.BAD_REQUEST, "/v1/ws is a WebSocket endpoint: send an Upgrade: websocket request")))
@@ -43,6 +45,9 @@ public final class EdgeServer implements AutoCloseable {
                 .addExactPath("/v1/publish", new CorsHandler(new PublishHandler(ctx)))
                 .addExactPath("/v1/regions", new CorsHandler(new RegionsHandler(directory)))
                 .addExactPath("/v1/ping", new CorsHandler(new PingHandler()))
+                // Open to every origin like the API, so pages served elsewhere can import the client.
+                .addExactPath("/client.js", new CorsHandler(web))
+                .addPrefixPath("/demo", web)
                 .addExactPath("/healthz", HealthHandlers.health())
                 .addExactPath("/readyz", HealthHandlers.ready(readiness))
                 .addExactPath("/metrics", HealthHandlers.metrics(prometheus))

@@ -136,6 +136,13 @@ final class DemoCommand {
                 ==============================================================================
                 %s
                  Emulated link latency: %s
+
+                 Demo page: open it in two browser tabs and chat. It shows the region its client chose and why
+                 (every region's RTT probes), each message's region and position, and every reconnect:
+                %s
+                   Add ?transport=longpoll (or pick it on the page) to use HTTP long-poll instead of WebSocket.
+                   The JavaScript client it uses is served by every edge at /client.js (see docs/clients.md).
+
                  Token (the demo admits clients without one; this one, signed with the demo secret of
                  examples/mesh.yaml, also works against that three-process deployment for 24 hours):
                    %s
@@ -160,9 +167,18 @@ final class DemoCommand {
 
                  Ctrl-C drains every node and stops.
                 ==============================================================================
-                """.formatted(regions.toString().stripTrailing(), latency, sampleToken(), ap.wsUrl(), us.wsUrl(),
-                ap.httpUrl(), us.httpUrl(), statusConfig == null ? "FILE" : statusConfig, us.httpUrl(), us.httpUrl(),
-                us.httpUrl());
+                """.formatted(regions.toString().stripTrailing(), latency, demoPages(nodes, nodesPerRegion),
+                sampleToken(), ap.wsUrl(), us.wsUrl(), ap.httpUrl(), us.httpUrl(),
+                statusConfig == null ? "FILE" : statusConfig, us.httpUrl(), us.httpUrl(), us.httpUrl());
+    }
+
+    /** One demo page URL per region (its first node): any edge serves the page, this shows where it starts. */
+    private static String demoPages(List<EdgeNode> nodes, int nodesPerRegion) {
+        StringBuilder out = new StringBuilder();
+        for (int r = 0; r < DemoMesh.REGIONS.size(); r++) {
+            out.append(String.format("   %-9s %s/demo%n", DemoMesh.REGIONS.get(r), nodes.get(r * nodesPerRegion).httpUrl()));
+        }
+        return out.toString().stripTrailing();
     }
 
     /** The example deployment's secret: public on purpose, like the demo; never use it for anything real. */
