@@ -1,9 +1,6 @@
 package io.meshgate.browser;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.UUID;
 
@@ -15,24 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The demo page as documented: two tabs, each from another region's URL, chat and see positions and regions; the
  * transport switch reconnects the chat over the transport picked.
  */
-@ExtendWith(SharedGateway.class)
-class ChatAcrossTabsTest {
-    static BrowserGateway gateway;
-    static Browser browser;
-
-    @BeforeAll
-    static void start(BrowserGateway shared) {
-        gateway = shared;
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
-
+class ChatAcrossTabsTest extends SharedGatewayTest {
     @Test
     void twoTabsChatAndEachShowsTheSameMessageWithItsPositionAndRegions() {
         String channel = "chat:tabs-" + UUID.randomUUID().toString().substring(0, 8);

@@ -1,10 +1,7 @@
 package io.meshgate.browser;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.UUID;
 
@@ -15,27 +12,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * WebSocket blocked on the way (every region's front answers an upgrade with 403): the page in the default `auto`
  * mode ends up on long-poll in the same region and chats as before, with messages from other regions too.
  */
-@ExtendWith(SharedGateway.class)
-class LongPollFallbackTest {
-    static BrowserGateway gateway;
-    static Browser browser;
-
-    @BeforeAll
-    static void start(BrowserGateway shared) {
-        gateway = shared;
-        browser = Browser.start();
-    }
-
+class LongPollFallbackTest extends SharedGatewayTest {
     @AfterEach
     void unblock() {
         gateway.blockWebSockets(false);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
     }
 
     @Test

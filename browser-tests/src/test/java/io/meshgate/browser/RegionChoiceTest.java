@@ -1,9 +1,6 @@
 package io.meshgate.browser;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 
 import java.util.Map;
@@ -16,24 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Regions that differ in latency: the page is loaded from us-east (+150 ms), /v1/regions lists ap-south (+300 ms)
  * first, and the client must still connect to eu-west, the one with the lowest median RTT.
  */
-@ExtendWith(SharedGateway.class)
-class RegionChoiceTest {
-    static BrowserGateway gateway;
-    static Browser browser;
-
-    @BeforeAll
-    static void start(BrowserGateway shared) {
-        gateway = shared;
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
-
+class RegionChoiceTest extends SharedGatewayTest {
     @Test
     void theClientConnectsToTheLowestRttRegionNotTheSeedNorTheFirstListed() {
         DemoPage page = browser.open(gateway.url("us-east") + "/demo?name=carol").awaitConnected();
