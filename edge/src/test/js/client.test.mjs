@@ -193,11 +193,14 @@ test('move without url goes to the next region of the ranking', async () => {
 test('resumes every channel from its last position and hands each message over once, in order', async () => {
   const s = setup();
   const got = [];
+  const announced = [];
+  s.client.on('subscribed', (e) => announced.push([e.ch, e.seq, e.position.seq]));
   const sub = s.client.subscribe('chat:a', (m) => got.push(m.seq));
   const socket = await connected(s);
   assert.deepEqual(socket.frames('sub'), [{ op: 'sub', ch: 'chat:a' }]);
   socket.receive({ op: 'subscribed', ch: 'chat:a', epoch: 'e1', seq: 5, recovered: false });
   assert.deepEqual(sub.position, { epoch: 'e1', seq: 5 });
+  assert.deepEqual(announced, [['chat:a', 5, 5]]);
   for (const seq of [6, 7]) {
     socket.receive({ op: 'msg', ch: 'chat:a', epoch: 'e1', seq, id: `m${seq}`, data: seq, ts: 1 });
   }
@@ -213,6 +216,7 @@ test('resumes every channel from its last position and hands each message over o
   again.receive({ op: 'msg', ch: 'chat:a', epoch: 'e1', seq: 10, id: 'm8', data: 0, ts: 1 });
   assert.deepEqual(got, [6, 7, 8, 9]);
   assert.deepEqual(sub.position, { epoch: 'e1', seq: 9 });
+  assert.deepEqual(announced, [['chat:a', 5, 5], ['chat:a', 9, 7]], 'once per connection, with the head and the position');
 });
 
 test('subscribe with from resumes there; gaps are reported and skip ahead', async () => {

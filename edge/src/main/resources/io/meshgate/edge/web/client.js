@@ -884,8 +884,15 @@ export class MeshgateClient {
   }
 
   _onHead(conn, ch, epoch, seq) {
-    if (conn === this._conn) {
-      this._subs.get(ch)?.cursor.startAt(epoch, seq);
+    const s = conn === this._conn ? this._subs.get(ch) : undefined;
+    if (!s) {
+      return;
+    }
+    s.cursor.startAt(epoch, seq);
+    // Once per channel and connection: long-poll reports heads with every answer, WebSocket once per `subscribed`.
+    if (s.announcedOn !== conn) {
+      s.announcedOn = conn;
+      this._emit('subscribed', { ch, epoch, seq, position: s.cursor.position });
     }
   }
 

@@ -62,6 +62,10 @@ function start() {
     log('region', `${e.from ?? '(none)'} → ${e.to}; RTTs ${formatRtts(e.rtts)}`);
     render();
   });
+  client.on('subscribed', (e) => {
+    log('subscribed', `${e.ch}: head ${e.epoch}:${e.seq}, position ${e.position ? `${e.position.epoch}:${e.position.seq}` : '–'}`);
+    render();
+  });
   client.on('gap', (e) => log('gap', `${e.ch}: messages ${e.from}..${e.to} are no longer held`));
   client.on('error', (e) => log('error', `${e.code}: ${e.reason}`));
   try {
