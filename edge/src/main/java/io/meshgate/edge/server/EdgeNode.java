@@ -6,6 +6,7 @@ import io.meshgate.edge.delivery.FeedRegistry;
 import io.meshgate.edge.discovery.RegionDirectory;
 import io.meshgate.edge.discovery.RegionInfo;
 import io.meshgate.edge.ops.DrainController;
+import io.meshgate.edge.ops.MoveTargets;
 import io.meshgate.edge.ops.Readiness;
 import io.meshgate.edge.session.PublishService;
 import io.meshgate.edge.session.SubjectRateLimiters;
@@ -37,7 +38,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -64,6 +64,7 @@ public final class EdgeNode implements AutoCloseable {
     private final WebSocketEndpoint webSockets;
     private final Readiness readiness;
     private final DrainController drain;
+    private final MoveTargets moveTargets;
     private final EdgeServer server;
     private final RelayServer relay;
     private final Mesh mesh;
@@ -93,9 +94,11 @@ public final class EdgeNode implements AutoCloseable {
         this.feeds = new FeedRegistry(mesh == null ? region.store() : mesh.channels(), region.memberId(), feedPool,
                 timer, settings.feeds(), clock, meters);
         this.fanOut = new RegionFanOut(region.hazelcast(), feeds, meters);
+        this.moveTargets = new MoveTargets(region.hazelcast(), settings.peerWsUrls());
         region.onMemberLeft(member -> {
             feeds.onRegionMemberLeft();
             fanOut.forget(member);
+            moveTargets.forget(member);
         });
         // With a mesh every publish goes to the channel's home through the region's leader, which sequences the
         // channels homed here; alone, every node sequences for itself.
@@ -128,6 +131,7 @@ public final class EdgeNode implements AutoCloseable {
             relayService.attachMesh(mesh);
             mesh.start(fanOut, edge.host() + ":" + relay.port());
         }
+        moveTargets.announce(wsUrl());
         readiness.markStarted();
         LOG.info("node {}/{} ready: edge http://{}:{}, relay port {}, region epoch {}", edge.region(), edge.node(),
                 edge.host(), server.port(), relay.port(), region.store().regionEpoch());
@@ -137,9 +141,10 @@ public final class EdgeNode implements AutoCloseable {
         return new EdgeNode(settings);
     }
 
+    /** Called once as the drain starts: this node stops being a target for others, and picks one for its clients. */
     private String moveTarget() {
-        List<String> peers = settings.peerWsUrls();
-        return peers == null || peers.isEmpty() ? null : peers.get(ThreadLocalRandom.current().nextInt(peers.size()));
+        moveTargets.withdraw();
+        return moveTargets.pick();
     }
 
     /** This region's entry in {@code /v1/regions}: the configured public URL, else this node's own address. */

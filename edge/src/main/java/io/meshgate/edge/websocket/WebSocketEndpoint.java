@@ -33,6 +33,7 @@ public final class WebSocketEndpoint implements WebSocketConnectionCallback {
     private final EdgeContext ctx;
     private final Set<WsSession> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connected = new AtomicInteger();
+    private volatile MoveOrder movingAway;
 
     public WebSocketEndpoint(EdgeContext ctx) {
         this.ctx = ctx;
@@ -135,10 +136,31 @@ public final class WebSocketEndpoint implements WebSocketConnectionCallback {
 
     /** Sends every session {@code move} with a jittered delay, then closes it with 4100. */
     public void moveAll(String reason, String region, String url) {
-        long jitter = Math.max(1, ctx.settings().moveJitterMs());
+        movingAway = new MoveOrder(reason, region, url);
         for (WsSession session : sessions) {
-            session.move(reason, region, url, ThreadLocalRandom.current().nextLong(jitter));
+            moveAway(session);
         }
+    }
+
+    /**
+     * Once the node moves everyone away, a client that connects anyway (a load balancer that has not yet seen
+     * {@code /readyz} turn false) is moved on at once too, instead of settling on a node about to stop.
+     */
+    boolean moveIfLeaving(WsSession session) {
+        if (movingAway == null) {
+            return false;
+        }
+        moveAway(session);
+        return true;
+    }
+
+    private void moveAway(WsSession session) {
+        MoveOrder order = movingAway;
+        long jitter = Math.max(1, ctx.settings().moveJitterMs());
+        session.move(order.reason(), order.region(), order.url(), ThreadLocalRandom.current().nextLong(jitter));
+    }
+
+    private record MoveOrder(String reason, String region, String url) {
     }
 
     /** Closes every session with 4503: the node is going away now. */

@@ -152,6 +152,7 @@ final class WsSession {
         state = State.CONNECTED;
         endpoint.onConnected();
         connection.send(Frames.connected(session, settings.region(), settings.node(), settings.pingMs()));
+        endpoint.moveIfLeaving(this);
     }
 
     private void onPublish(JsonNode frame) {

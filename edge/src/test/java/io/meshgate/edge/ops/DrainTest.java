@@ -56,6 +56,32 @@ class DrainTest {
     }
 
     @Test
+    void clientsAreMovedToALiveNodeAtTheAddressItAnnouncedAndLateComersAreMovedToo() throws Exception {
+        try (TestRegion region = TestRegion.nodes(2).start()) {
+            String token = new TokenMinter(TestRegion.SECRET).mint("carol", List.of("*"), List.of("*"),
+                    Duration.ofHours(1));
+            WsClient early = WsClient.connect(region.wsUrl(0), token);
+            assertEquals(202, post(region.httpUrl(0) + "/admin/drain", null).statusCode());
+
+            JsonNode move = early.awaitOp("move");
+            assertNotNull(move, "move frame: " + early.received());
+            // Both nodes listen on ports the OS picked: only node 2's own announcement can name its real port.
+            assertEquals(region.wsUrl(1), move.path("url").asText(), "the move names the other, live node");
+            assertEquals(4100, early.closeCode().get(20, TimeUnit.SECONDS));
+
+            WsClient late = WsClient.connect(region.wsUrl(0), token);
+            JsonNode lateMove = late.awaitOp("move");
+            assertNotNull(lateMove, "a client that connects to a draining node is moved on: " + late.received());
+            assertEquals(region.wsUrl(1), lateMove.path("url").asText());
+            assertEquals(4100, late.closeCode().get(20, TimeUnit.SECONDS));
+
+            WsClient moved = WsClient.connect(move.path("url").asText(), token);
+            moved.send("{\"op\":\"sub\",\"ch\":\"drain:b\"}");
+            assertNotNull(moved.awaitOp("subscribed"), "the move target serves: " + moved.received());
+        }
+    }
+
+    @Test
     void withoutAdminTokenOnlyLoopbackMayDrain() throws Exception {
         try (TestRegion region = TestRegion.nodes(1).start()) {
             // The test talks over 127.0.0.1, so it is loopback: accepted.
