@@ -14,6 +14,7 @@ import static org.awaitility.Awaitility.await;
 /** The demo's three regions started in this JVM on free ports, waited on until every link is up. */
 final class MeshCluster implements AutoCloseable {
     final List<EdgeNode> nodes = new ArrayList<>();
+    final List<NodeSettings> settings = new ArrayList<>();
     final int nodesPerRegion;
 
     MeshCluster(int nodesPerRegion, String extraYaml) {
@@ -23,8 +24,9 @@ final class MeshCluster implements AutoCloseable {
             ports.add(new DemoMesh.Ports(0, Ports.free(), Ports.free()));
         }
         try {
-            for (NodeSettings settings : DemoMesh.nodes(ports, nodesPerRegion, null, extraYaml)) {
-                nodes.add(EdgeNode.start(settings));
+            settings.addAll(DemoMesh.nodes(ports, nodesPerRegion, null, extraYaml));
+            for (NodeSettings node : settings) {
+                nodes.add(EdgeNode.start(node));
             }
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(this::allLinksUp);
         } catch (RuntimeException | Error e) {
@@ -42,6 +44,21 @@ final class MeshCluster implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /**
+     * Stops every node of the region, losing all its state (each region is its own Hazelcast cluster), starts them
+     * again from the same settings, and waits until every link is up.
+     */
+    void restart(String region) {
+        int first = DemoMesh.REGIONS.indexOf(region) * nodesPerRegion;
+        for (int i = first + nodesPerRegion - 1; i >= first; i--) {
+            nodes.get(i).close();
+        }
+        for (int i = first; i < first + nodesPerRegion; i++) {
+            nodes.set(i, EdgeNode.start(settings.get(i)));
+        }
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(this::allLinksUp);
     }
 
     /** Node {@code n} (0-based) of the region. */

@@ -68,7 +68,27 @@ public final class ChannelStore implements ChannelSource {
      */
     public CompletionStage<SequenceResult> sequence(String channel, List<PublishRequest> requests,
                                                     boolean durableNow) {
-        SequenceProcessor processor = new SequenceProcessor(List.copyOf(requests), regionEpoch, limits, durableNow);
+        return sequence(channel, requests, durableNow, false);
+    }
+
+    /**
+     * Like {@link #sequence(String, List, boolean)}; with {@code requireKnownHead} a channel this region holds no
+     * head for is not sequenced, and the result says {@link SequenceResult#headUnknown()}: a home region that
+     * restarted from empty state must {@link #recover} the channel from other regions first.
+     */
+    public CompletionStage<SequenceResult> sequence(String channel, List<PublishRequest> requests,
+                                                    boolean durableNow, boolean requireKnownHead) {
+        SequenceProcessor processor = new SequenceProcessor(List.copyOf(requests), regionEpoch, limits, durableNow,
+                requireKnownHead);
+        return IdempotentRetry.call(() -> channels.submitToKey(channel, processor));
+    }
+
+    /**
+     * Takes a channel's head and recent history from another region when this region holds no head for it (see
+     * {@link RecoverProcessor}); completes with the head held afterwards.
+     */
+    public CompletionStage<Long> recover(String channel, List<io.meshgate.relay.channel.Message> tail, long head) {
+        RecoverProcessor processor = new RecoverProcessor(tail, head, regionEpoch, limits, System.currentTimeMillis());
         return IdempotentRetry.call(() -> channels.submitToKey(channel, processor));
     }
 

@@ -22,16 +22,20 @@ final class SequenceProcessor implements EntryProcessor<String, ChannelState, Se
     private final String epochIfNew;
     private final HistoryLimits limits;
     private final boolean durableNow;
+    private final boolean requireKnownHead;
 
     private transient List<Message> appended;
     private transient boolean created;
     private transient long now;
 
     /**
-     * @param durableNow false when the new messages must wait for another region to store them before they are
-     *                   read, delivered or acked (see {@link ChannelStore#markDurable})
+     * @param durableNow       false when the new messages must wait for another region to store them before they
+     *                         are read, delivered or acked (see {@link ChannelStore#markDurable})
+     * @param requireKnownHead sequence nothing, and say so, when the channel has no head here yet
      */
-    SequenceProcessor(List<PublishRequest> requests, String epochIfNew, HistoryLimits limits, boolean durableNow) {
+    SequenceProcessor(List<PublishRequest> requests, String epochIfNew, HistoryLimits limits, boolean durableNow,
+                      boolean requireKnownHead) {
+        this.requireKnownHead = requireKnownHead;
         this.requests = requests;
         this.epochIfNew = epochIfNew;
         this.limits = limits;
@@ -42,6 +46,10 @@ final class SequenceProcessor implements EntryProcessor<String, ChannelState, Se
     public SequenceResult process(Map.Entry<String, ChannelState> entry) {
         now = System.currentTimeMillis();
         ChannelState state = entry.getValue();
+        if (requireKnownHead && (state == null || state.head() == 0)) {
+            appended = List.of();
+            return SequenceResult.unknownHead();
+        }
         if (state == null) {
             state = new ChannelState(epochIfNew);
             created = true;
@@ -71,7 +79,7 @@ final class SequenceProcessor implements EntryProcessor<String, ChannelState, Se
         if (created || !appended.isEmpty()) {
             entry.setValue(state);
         }
-        return new SequenceResult(outcomes, Set.copyOf(state.routes()), state.durable());
+        return new SequenceResult(outcomes, Set.copyOf(state.routes()), state.durable(), false);
     }
 
     @Override

@@ -368,6 +368,71 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
     }
 
     @Override
+    public boolean recoversUnknownHeads() {
+        return true;
+    }
+
+    /**
+     * This region holds no head for a channel it is home of: it restarted from empty state, or the channel is new.
+     * Every reachable peer is asked for its head (a replica, or the copy durability made); the highest one's tail is
+     * taken. With {@code durability: region} every acked message is in another region, so as long as that region is
+     * reachable seqs go on from the last one and used ids still dedup. A peer that does not answer fails the step:
+     * the batch is nacked {@code unavailable} and retried, rather than sequenced from a head that may be too low.
+     */
+    @Override
+    public CompletionStage<Void> recoverHead(String channel) {
+        List<String> peers = new ArrayList<>();
+        for (String peer : settings.peers().keySet()) {
+            if (links.reachable(peer)) {
+                peers.add(peer);
+            }
+        }
+        if (peers.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<CompletableFuture<RangeReply>> heads = new ArrayList<>();
+        for (String peer : peers) {
+            heads.add(rangeFrom(peer, channel, 0, 0));
+        }
+        return CompletableFuture.allOf(heads.toArray(CompletableFuture[]::new)).thenCompose(ignored -> {
+            long highest = 0;
+            String holder = null;
+            for (int i = 0; i < peers.size(); i++) {
+                long head = heads.get(i).join().getHeadSeq();
+                if (head > highest) {
+                    highest = head;
+                    holder = peers.get(i);
+                }
+            }
+            if (holder == null) {
+                return CompletableFuture.completedFuture(null);
+            }
+            long head = highest;
+            String from = holder;
+            return rangeFrom(holder, channel, Math.max(0, head - MAX_RANGE), MAX_RANGE).thenCompose(tail -> {
+                List<Message> messages = new ArrayList<>(tail.getMessagesCount());
+                tail.getMessagesList().forEach(m -> messages.add(DeliveryCodec.fromProto(m)));
+                LOG.info("channel {} had no head here: took head {} and {} messages from region {}", channel, head,
+                        messages.size(), from);
+                return store.recover(channel, messages, head).thenApply(held -> (Void) null);
+            });
+        });
+    }
+
+    private CompletableFuture<RangeReply> rangeFrom(String peer, String channel, long after, int max) {
+        return links.request(peer, id -> LinkFrame.newBuilder().setRangeRequest(RangeRequest.newBuilder()
+                        .setChannel(channel).setAfterSeq(after).setMaxMessages(max).setIncludeUndurable(true)
+                        .setRequestId(id)).build())
+                .thenApply(frame -> {
+                    RangeReply reply = frame.getRangeReply();
+                    if (!reply.getError().isEmpty()) {
+                        throw new MeshUnavailableException("region " + peer + ": " + reply.getError());
+                    }
+                    return reply;
+                });
+    }
+
+    @Override
     public Sent send(String channel, List<Message> messages) {
         if (messages.isEmpty()) {
             return new Sent(CompletableFuture.completedFuture(0L), Set.of());

@@ -89,9 +89,14 @@ public final class ChannelSequencer implements Publisher {
             requests.add(p.request);
         }
         boolean awaitStore = replication.awaitsStore(batcher.channel);
+        String channel = batcher.channel;
         CompletionStage<SequenceResult> sequenced;
         try {
-            sequenced = store.sequence(batcher.channel, requests, !awaitStore);
+            sequenced = store.sequence(channel, requests, !awaitStore, replication.recoversUnknownHeads())
+                    .thenCompose(result -> !result.headUnknown() ? CompletableFuture.completedFuture(result)
+                            // Still this batch's sequencing step, so nothing of the channel overtakes it.
+                            : replication.recoverHead(channel)
+                            .thenCompose(recovered -> store.sequence(channel, requests, !awaitStore, false)));
         } catch (RuntimeException e) {
             // Hazelcast may refuse before it returns a future (shutting down): fail the batch, never wedge the queue.
             sequenced = CompletableFuture.failedFuture(e);

@@ -27,6 +27,19 @@ public interface Replication {
     void sendToLateInterest(String channel, List<Message> messages, Set<String> alreadySentTo);
 
     /**
+     * True when other regions may hold a channel this region holds no head for (its region restarted from empty
+     * state): the sequencer then {@link #recoverHead recovers} such a channel before it sequences it.
+     */
+    default boolean recoversUnknownHeads() {
+        return false;
+    }
+
+    /** Brings the channel's head and recent history here from the other regions; fails when they cannot tell. */
+    default CompletionStage<Void> recoverHead(String channel) {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /**
      * @param stored completes with the seq another region has stored everything up to; fails when none did in time
      * @param sentTo the regions the messages went to
      */
