@@ -1,7 +1,5 @@
 package io.meshgate.browser;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -21,27 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * from its last position there, and shows every acknowledged message once and in order. Runs on its own gateway,
  * since a drained node leaves.
  */
-class DrainMoveTest {
+class DrainMoveTest extends OwnGatewayTest {
     private static final int HTTP_MESSAGES = 120;
-
-    static BrowserGateway gateway;
-    static Browser browser;
-
-    @BeforeAll
-    static void start() {
-        gateway = BrowserGateway.start();
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (gateway != null) {
-            gateway.close();
-        }
-    }
 
     @Test
     void aDrainedNodesPageFollowsTheMoveAndMissesNothing() throws Exception {

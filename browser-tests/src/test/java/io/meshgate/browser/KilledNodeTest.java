@@ -1,7 +1,5 @@
 package io.meshgate.browser;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,29 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>How it fails without the client's guarantees: without resume by position the messages sequenced while the page
  * was away are missing (a seq gap); without the outbox the page's own publishes of that time are never acked.
  */
-class KilledNodeTest {
+class KilledNodeTest extends OwnGatewayTest {
     private static final Logger LOG = LoggerFactory.getLogger(KilledNodeTest.class);
     private static final int PAGE_MESSAGES = 60;
     private static final int HTTP_MESSAGES = 150;
-
-    static BrowserGateway gateway;
-    static Browser browser;
-
-    @BeforeAll
-    static void start() {
-        gateway = BrowserGateway.start();
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (gateway != null) {
-            gateway.close();
-        }
-    }
 
     @Test
     void thePageResumesElsewhereAndShowsEveryAckedMessageOnceInOrder() {

@@ -151,6 +151,23 @@ final class Links {
      * Sends a request built around a fresh id and completes with the reply frame, or fails with
      * {@link MeshUnavailableException} (no path, refused, breaker open, or no reply within the request timeout).
      */
+    /**
+     * Asks a region for a channel's messages after {@code after} (at most {@code max}, undurable ones included) as
+     * it holds them itself; fails when the region answers with an error.
+     */
+    CompletableFuture<io.meshgate.proto.relay.RangeReply> range(String region, String channel, long after, int max) {
+        return request(region, id -> LinkFrame.newBuilder().setRangeRequest(io.meshgate.proto.relay.RangeRequest
+                        .newBuilder().setChannel(channel).setAfterSeq(after).setMaxMessages(max)
+                        .setIncludeUndurable(true).setRequestId(id)).build())
+                .thenApply(frame -> {
+                    io.meshgate.proto.relay.RangeReply reply = frame.getRangeReply();
+                    if (!reply.getError().isEmpty()) {
+                        throw new MeshUnavailableException("region " + region + ": " + reply.getError());
+                    }
+                    return reply;
+                });
+    }
+
     CompletableFuture<LinkFrame> request(String region, LongFunction<LinkFrame> build) {
         CircuitBreaker breaker = breakers.get(region);
         if (breaker == null) {

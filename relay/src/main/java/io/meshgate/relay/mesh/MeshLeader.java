@@ -392,7 +392,7 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
         }
         List<CompletableFuture<RangeReply>> heads = new ArrayList<>();
         for (String peer : peers) {
-            heads.add(rangeFrom(peer, channel, 0, 0));
+            heads.add(links.range(peer, channel, 0, 0));
         }
         return CompletableFuture.allOf(heads.toArray(CompletableFuture[]::new)).thenCompose(ignored -> {
             long highest = 0;
@@ -409,7 +409,7 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
             }
             long head = highest;
             String from = holder;
-            return rangeFrom(holder, channel, Math.max(0, head - MAX_RANGE), MAX_RANGE).thenCompose(tail -> {
+            return links.range(holder, channel, Math.max(0, head - MAX_RANGE), MAX_RANGE).thenCompose(tail -> {
                 List<Message> messages = new ArrayList<>(tail.getMessagesCount());
                 tail.getMessagesList().forEach(m -> messages.add(DeliveryCodec.fromProto(m)));
                 LOG.info("channel {} had no head here: took head {} and {} messages from region {}", channel, head,
@@ -417,19 +417,6 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
                 return store.recover(channel, messages, head).thenApply(held -> (Void) null);
             });
         });
-    }
-
-    private CompletableFuture<RangeReply> rangeFrom(String peer, String channel, long after, int max) {
-        return links.request(peer, id -> LinkFrame.newBuilder().setRangeRequest(RangeRequest.newBuilder()
-                        .setChannel(channel).setAfterSeq(after).setMaxMessages(max).setIncludeUndurable(true)
-                        .setRequestId(id)).build())
-                .thenApply(frame -> {
-                    RangeReply reply = frame.getRangeReply();
-                    if (!reply.getError().isEmpty()) {
-                        throw new MeshUnavailableException("region " + peer + ": " + reply.getError());
-                    }
-                    return reply;
-                });
     }
 
     @Override

@@ -1,8 +1,5 @@
 package io.meshgate.relay.mesh;
 
-import io.meshgate.proto.relay.LinkFrame;
-import io.meshgate.proto.relay.RangeReply;
-import io.meshgate.proto.relay.RangeRequest;
 import io.meshgate.relay.channel.Message;
 import io.meshgate.relay.fanout.DeliveryCodec;
 import io.meshgate.relay.fanout.RegionFanOut;
@@ -96,18 +93,11 @@ final class ReplicaWriter {
     }
 
     private CompletableFuture<List<Message>> fetchMissing(String home, String channel, long after) {
-        return links.request(home, id -> LinkFrame.newBuilder().setRangeRequest(RangeRequest.newBuilder()
-                        .setChannel(channel).setAfterSeq(after).setMaxMessages(FETCH_PAGE).setIncludeUndurable(true)
-                        .setRequestId(id)).build())
-                .thenApply(frame -> {
-                    RangeReply reply = frame.getRangeReply();
-                    if (!reply.getError().isEmpty()) {
-                        throw new MeshUnavailableException(reply.getError());
-                    }
-                    List<Message> out = new ArrayList<>(reply.getMessagesCount());
-                    reply.getMessagesList().forEach(m -> out.add(DeliveryCodec.fromProto(m)));
-                    return out;
-                });
+        return links.range(home, channel, after, FETCH_PAGE).thenApply(reply -> {
+            List<Message> out = new ArrayList<>(reply.getMessagesCount());
+            reply.getMessagesList().forEach(m -> out.add(DeliveryCodec.fromProto(m)));
+            return out;
+        });
     }
 
     private void deliverLocally(String channel, ReplicaResult result) {
