@@ -70,8 +70,21 @@ class KilledNodeTest extends OwnGatewayTest {
             page.awaitUntil("every page publish acked", () -> pageAcks(page).size() == PAGE_MESSAGES);
             Map<String, Long> acked = new HashMap<>(http.acked());
             acked.putAll(pageAcks(page));
-            page.awaitUntil("every acked message shown",
-                    () -> page.received().stream().map(DemoPage.Received::id).toList().containsAll(acked.keySet()));
+            try {
+                page.awaitUntil("every acked message shown",
+                        () -> page.received().stream().map(DemoPage.Received::id).toList().containsAll(acked.keySet()));
+            } catch (RuntimeException e) {
+                Set<String> shown = new HashSet<>(page.received().stream().map(DemoPage.Received::id).toList());
+                Map<String, Long> missing = new java.util.TreeMap<>();
+                acked.forEach((id, seq) -> {
+                    if (!shown.contains(id)) {
+                        missing.put(id, seq);
+                    }
+                });
+                throw new AssertionError("acked but never shown (id=seq): " + missing + "; shown seqs: "
+                        + page.received().stream().map(DemoPage.Received::seq).toList() + "; events: "
+                        + page.js("return JSON.stringify(window.meshgateDemo.events)"), e);
+            }
 
             List<DemoPage.Received> got = page.received();
             Set<String> ids = new HashSet<>();
