@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -24,6 +25,30 @@ final class Connector {
      * @param errors   the first few failure messages
      */
     record Opened(BenchClient[] clients, int connected, int failed, List<String> errors, long millis) {
+        /**
+         * Sends {@code sub} for {@code channelOf(i)} on every open connection {@code i} and waits up to 60 s for
+         * {@code answered} (counted down by the connections' frame handlers on {@code subscribed}; counted down here
+         * for connections that failed). Returns how many got {@code subscribed}; a timeout goes into {@code errors}.
+         */
+        int subscribeAll(IntFunction<String> channelOf, CountDownLatch answered, List<String> runErrors) {
+            for (int i = 0; i < clients.length; i++) {
+                if (clients[i] != null) {
+                    clients[i].send("{\"op\":\"sub\",\"ch\":\"" + channelOf.apply(i) + "\"}");
+                } else {
+                    answered.countDown(); // a connection that failed has nothing to wait for
+                }
+            }
+            try {
+                if (!answered.await(60, TimeUnit.SECONDS)) {
+                    runErrors.add(answered.getCount() + " subscriptions unanswered after 60 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+            return connected - (int) answered.getCount();
+        }
+
         List<BenchClient> live() {
             List<BenchClient> out = new ArrayList<>();
             for (BenchClient c : clients) {

@@ -138,23 +138,7 @@ final class CrossRegionThroughput {
     }
 
     private int subscribe(Connector.Opened subs, CountDownLatch subscribedLatch) {
-        BenchClient[] clients = subs.clients();
-        for (int c = 0; c < clients.length; c++) {
-            if (clients[c] != null) {
-                clients[c].send("{\"op\":\"sub\",\"ch\":\"" + p.channels().get(c) + "\"}");
-            } else {
-                subscribedLatch.countDown();
-            }
-        }
-        try {
-            if (!subscribedLatch.await(60, TimeUnit.SECONDS)) {
-                errors.add(subscribedLatch.getCount() + " subscriptions unanswered after 60 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-        return subs.connected() - (int) subscribedLatch.getCount();
+        return subs.subscribeAll(c -> p.channels().get(c), subscribedLatch, errors);
     }
 
     /** Sends channel c's next message unless the time is up; the send time is kept until its ack or nack. */

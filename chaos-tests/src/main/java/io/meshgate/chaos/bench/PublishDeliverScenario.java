@@ -141,22 +141,10 @@ final class PublishDeliverScenario {
         BenchClient[] clients = subs.clients();
         for (int i = 0; i < clients.length; i++) {
             if (clients[i] != null) {
-                String channel = channels[i / p.subscribersPerChannel()];
-                subscribersOf.merge(channel, 1, Integer::sum);
-                clients[i].send("{\"op\":\"sub\",\"ch\":\"" + channel + "\"}");
-            } else {
-                subscribedLatch.countDown(); // a connection that failed has nothing to wait for
+                subscribersOf.merge(channels[i / p.subscribersPerChannel()], 1, Integer::sum);
             }
         }
-        try {
-            if (!subscribedLatch.await(60, TimeUnit.SECONDS)) {
-                errors.add(subscribedLatch.getCount() + " subscriptions unanswered after 60 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-        return subs.connected() - (int) subscribedLatch.getCount();
+        return subs.subscribeAll(i -> channels[i / p.subscribersPerChannel()], subscribedLatch, errors);
     }
 
     private Result result(int subscriberCount, int subscribed, int publishers, long connectMillis,

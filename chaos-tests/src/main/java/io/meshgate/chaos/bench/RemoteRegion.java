@@ -1,5 +1,7 @@
 package io.meshgate.chaos.bench;
 
+import io.meshgate.regions.ops.PrometheusText;
+
 import java.net.URI;
 import java.nio.file.Path;
 import java.net.http.HttpClient;
@@ -63,13 +65,13 @@ final class RemoteRegion implements Target, HeapProbe {
             for (int i = 0; i < 3; i++) {
                 forceGc();
                 Sleep.millis(300);
-                best = Math.min(best, metric("jvm_memory_used_bytes", "area=\"heap\""));
+                best = Math.min(best, metric("jvm_memory_used_bytes", Map.of("area", "heap")));
             }
             return best;
         }
         long best = Long.MAX_VALUE;
         for (int i = 0; i < 5; i++) {
-            best = Math.min(best, metric("jvm_memory_used_bytes", "area=\"heap\""));
+            best = Math.min(best, metric("jvm_memory_used_bytes", Map.of("area", "heap")));
             Sleep.millis(1000);
         }
         return best;
@@ -77,7 +79,7 @@ final class RemoteRegion implements Target, HeapProbe {
 
     @Override
     public long connections() {
-        return metric("meshgate_ws_connections", "");
+        return metric("meshgate_ws_connections", Map.of());
     }
 
     @Override
@@ -118,8 +120,8 @@ final class RemoteRegion implements Target, HeapProbe {
         }
     }
 
-    /** Sum of every sample of {@code name} whose labels contain {@code labelFilter}. */
-    private long metric(String name, String labelFilter) {
+    /** Sum of every sample of {@code name} that carries all of {@code labels}; 0 when there is none. */
+    private long metric(String name, Map<String, String> labels) {
         String body;
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(metricsUrl))
@@ -134,6 +136,8 @@ final class RemoteRegion implements Target, HeapProbe {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
-        return PrometheusText.sum(body, name, labelFilter);
+        return Math.round(PrometheusText.samples(body, name).stream()
+                .filter(sample -> sample.labels().entrySet().containsAll(labels.entrySet()))
+                .mapToDouble(PrometheusText.Sample::value).filter(Double::isFinite).sum());
     }
 }
