@@ -1,5 +1,7 @@
 package io.meshgate.chaos;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meshgate.regions.ops.NodeClient;
 
 import java.io.IOException;
@@ -20,6 +22,7 @@ import java.util.List;
  */
 final class GatewayProcess implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String node;
     private final int edgePort;
@@ -83,6 +86,34 @@ final class GatewayProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             return -1;
         }
+    }
+
+    /** The node's {@code /admin/mesh} view (links, RTTs); an empty object while it does not answer. */
+    JsonNode meshView() {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(httpUrl() + "/admin/mesh"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? JSON.readTree(response.body()) : JSON.createObjectNode();
+        } catch (IOException e) {
+            return JSON.createObjectNode();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return JSON.createObjectNode();
+        }
+    }
+
+    /** True when the node's region has a link to each of its {@code peers} other regions, and every one is up. */
+    boolean allLinksUp(int peers) {
+        JsonNode links = meshView().path("links");
+        if (links.size() != peers) {
+            return false;
+        }
+        for (JsonNode link : links) {
+            if (!link.path("up").asBoolean()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** SIGKILL: no drain, no goodbye to the cluster. */

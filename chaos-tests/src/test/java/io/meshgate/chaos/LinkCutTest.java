@@ -1,7 +1,5 @@
 package io.meshgate.chaos;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meshgate.chaos.client.RecordingSubscriber;
 import io.meshgate.chaos.client.WindowedPublisher;
 import io.meshgate.chaos.faults.ProxiedAddress;
@@ -18,9 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,8 +39,6 @@ class LinkCutTest {
     private static final String SECRET = "chaos-secret-chaos-secret-chaos-secret-0123";
     private static final List<String> REGIONS = List.of("us-east", "eu-west", "ap-south");
     private static final int PER_PUBLISHER = 300;
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @TempDir
     Path dir;
@@ -91,7 +84,7 @@ class LinkCutTest {
         GatewayProcess eu = nodes.get("eu-west");
         try {
             await("three regions, every link up").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> nodes.values().stream().allMatch(n -> allLinksUp(n)));
+                    .until(() -> nodes.values().stream().allMatch(n -> n.allLinksUp(2)));
         } catch (RuntimeException e) {
             fail("the mesh did not form:\n" + ap.logTail() + "\n" + eu.logTail(), e);
         }
@@ -111,7 +104,7 @@ class LinkCutTest {
         int atCut = subscriber.received().size();
         try {
             await("the cut link is routed around through us-east").atMost(Duration.ofSeconds(60))
-                    .until(() -> meshView(ap).path("links").path("eu-west").path("relayed").asBoolean()
+                    .until(() -> ap.meshView().path("links").path("eu-west").path("relayed").asBoolean()
                             && subscriber.received().size() >= atCut + 50);
         } catch (RuntimeException e) {
             fail("nothing reached ap-south while its link to eu-west was cut (received " + atCut + " → "
@@ -121,7 +114,7 @@ class LinkCutTest {
         euVia.proxy().enable();
         try {
             await("the direct link is back").atMost(Duration.ofSeconds(60))
-                    .until(() -> meshView(ap).path("links").path("eu-west").path("up").asBoolean());
+                    .until(() -> ap.meshView().path("links").path("eu-west").path("up").asBoolean());
             await("every publish acknowledged").atMost(Duration.ofSeconds(120))
                     .until(() -> inHome.ackedCount() == PER_PUBLISHER && farAway.ackedCount() == PER_PUBLISHER);
         } catch (RuntimeException e) {
@@ -157,32 +150,6 @@ class LinkCutTest {
             if (Rendezvous.home(candidate, REGIONS).equals(region)) {
                 return candidate;
             }
-        }
-    }
-
-    private static boolean allLinksUp(GatewayProcess node) {
-        JsonNode links = meshView(node).path("links");
-        if (links.size() != 2) {
-            return false;
-        }
-        for (JsonNode link : links) {
-            if (!link.path("up").asBoolean()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static JsonNode meshView(GatewayProcess node) {
-        try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(node.httpUrl()
-                    + "/admin/mesh")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? JSON.readTree(response.body()) : JSON.createObjectNode();
-        } catch (IOException e) {
-            return JSON.createObjectNode();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return JSON.createObjectNode();
         }
     }
 }

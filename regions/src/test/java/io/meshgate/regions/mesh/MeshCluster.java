@@ -51,10 +51,21 @@ final class MeshCluster implements AutoCloseable {
      * again from the same settings, and waits until every link is up.
      */
     void restart(String region) {
+        stop(region);
+        start(region);
+    }
+
+    /** Stops every node of the region: its state is gone, and the other regions lose their links to it. */
+    void stop(String region) {
         int first = DemoMesh.REGIONS.indexOf(region) * nodesPerRegion;
         for (int i = first + nodesPerRegion - 1; i >= first; i--) {
             nodes.get(i).close();
         }
+    }
+
+    /** Starts a stopped region again from its settings, empty, and waits until every link is up. */
+    void start(String region) {
+        int first = DemoMesh.REGIONS.indexOf(region) * nodesPerRegion;
         for (int i = first; i < first + nodesPerRegion; i++) {
             nodes.set(i, EdgeNode.start(settings.get(i)));
         }

@@ -35,6 +35,17 @@ public final class ChannelState implements Serializable {
     /** id → position, oldest first; outlives history for the dedup window. */
     private final LinkedHashMap<String, DedupEntry> recentIds = new LinkedHashMap<>();
     private final Set<UUID> routes = new HashSet<>();
+    /**
+     * The sequencer generation whose messages this region holds: 0 before any, then the term of the home that
+     * sequenced the latest of them. A region that becomes home takes a term above every fence it reconciled with.
+     */
+    private long term;
+    /** The highest term this region promised a reconciling home: deliveries of a lower term are refused. */
+    private long fence;
+    /** The region that owns {@link #term} as home; null when this region never reconciled the channel. */
+    private String owner;
+    /** The region {@link #fence} was promised to; null when it was learnt from a refusal or a delivery. */
+    private String fencedBy;
 
     record DedupEntry(String epoch, long seq, long ts) implements Serializable {
     }
@@ -58,6 +69,124 @@ public final class ChannelState implements Serializable {
     /** A replica takes the epoch of the home's messages; the epoch is the home's, not this region's. */
     void adoptEpoch(String homeEpoch) {
         this.epoch = homeEpoch;
+    }
+
+    public long term() {
+        return term;
+    }
+
+    public long fence() {
+        return fence;
+    }
+
+    /** True when {@code region} may sequence: it reconciled the channel and no newer home fenced it since. */
+    boolean ownedBy(String region) {
+        return term > 0 && fence == term && region.equals(owner);
+    }
+
+    /**
+     * Promises {@code region} to refuse every term below {@code newFence}. False, and nothing changes, when this
+     * region promised as much or more already: two homes never get the same term, not even two lives of one region
+     * (a region restarted from empty state must not continue a term its previous life may have used).
+     */
+    boolean promiseFence(long newFence, String region) {
+        if (newFence <= fence) {
+            return false;
+        }
+        fence = newFence;
+        fencedBy = region;
+        return true;
+    }
+
+    /** True while this region's fence is the promise made to {@code region} at {@code atTerm}. */
+    boolean promisedTo(String region, long atTerm) {
+        return fence == atTerm && region.equals(fencedBy);
+    }
+
+    /** Another region refused this one's delivery with its fence: a newer home exists; stop sequencing here. */
+    void learnFence(long refusedAt) {
+        if (refusedAt > fence) {
+            fence = refusedAt;
+            fencedBy = null;
+        }
+    }
+
+    /**
+     * Before storing messages of a home of term {@code deliveredTerm}: false when the region is fenced above it (a
+     * newer home exists). A newer term than held ends this region's own undurable tail: it was never acked or
+     * delivered, and the newer home's log, not it, holds whatever comes at those seqs.
+     */
+    boolean acceptTerm(long deliveredTerm) {
+        if (deliveredTerm < fence) {
+            return false;
+        }
+        if (deliveredTerm > term) {
+            dropUndurableTail();
+            term = deliveredTerm;
+            owner = null;
+            if (deliveredTerm > fence) {
+                fence = deliveredTerm;
+                fencedBy = null;
+            }
+        }
+        return true;
+    }
+
+    private void dropUndurableTail() {
+        while (!history.isEmpty() && history.peekLast().seq() > durable) {
+            Message dropped = history.removeLast();
+            historyBytes -= dropped.weightBytes();
+            DedupEntry entry = recentIds.get(dropped.id());
+            if (entry != null && entry.seq() == dropped.seq()) {
+                recentIds.remove(dropped.id());
+            }
+        }
+        head = durable;
+    }
+
+    /**
+     * Becomes the channel's home at {@code newTerm} with the reconciled log: {@code tail} (contiguous, may be empty)
+     * ends at {@code newHead}; messages up to {@code durableThrough} are known to be in two regions. This region's
+     * own history below the tail is kept where it is durable and joins the tail; dedup keeps ids of what was durable
+     * here and learns the tail's. Returns the messages readers here had not seen (above the old durable mark, up
+     * to the new one), in seq order.
+     */
+    List<Message> adopt(long newTerm, String newOwner, String newEpoch, List<Message> tail, long newHead,
+                        long durableThrough, HistoryLimits limits, long now) {
+        long seenHere = durable;
+        long firstOfTail = tail.isEmpty() ? newHead + 1 : tail.get(0).seq();
+        ArrayDeque<Message> kept = new ArrayDeque<>();
+        for (Message m : history) {
+            if (m.seq() < firstOfTail && m.seq() <= durable) {
+                kept.addLast(m);
+            }
+        }
+        if (!kept.isEmpty() && kept.peekLast().seq() != firstOfTail - 1) {
+            kept.clear();
+        }
+        recentIds.values().removeIf(entry -> entry.seq() > seenHere);
+        history.clear();
+        historyBytes = 0;
+        for (Message m : kept) {
+            history.addLast(m);
+            historyBytes += m.weightBytes();
+        }
+        head = kept.isEmpty() ? firstOfTail - 1 : kept.peekLast().seq();
+        durable = head;
+        for (Message m : tail) {
+            append(m, limits, now, m.seq() <= durableThrough);
+        }
+        if (head < newHead) {
+            // Nobody holds the messages up to the head any more (history limits): readers get them as a gap.
+            resetTo(newHead);
+        }
+        durable = Math.min(head, Math.max(durable, durableThrough));
+        term = newTerm;
+        fence = newTerm;
+        owner = newOwner;
+        epoch = newEpoch;
+        trim(limits, now);
+        return messagesBetween(seenHere, durable);
     }
 
     public Set<UUID> routes() {
@@ -211,7 +340,7 @@ public final class ChannelState implements Serializable {
                 gapTo = firstAvailable - 1;
             }
         }
-        return new Range(epoch, limit, out, gapFrom, gapTo);
+        return new Range(epoch, limit, out, gapFrom, gapTo, term, fence == term ? owner : null);
     }
 
     /** Held messages with {@code after < seq <= upTo}, in order. */

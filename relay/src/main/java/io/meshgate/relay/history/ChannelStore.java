@@ -68,28 +68,47 @@ public final class ChannelStore implements ChannelSource {
      */
     public CompletionStage<SequenceResult> sequence(String channel, List<PublishRequest> requests,
                                                     boolean durableNow) {
-        return sequence(channel, requests, durableNow, false);
+        return sequence(channel, requests, durableNow, null);
     }
 
     /**
-     * Like {@link #sequence(String, List, boolean)}; with {@code requireKnownHead} a channel this region holds no
-     * head for is not sequenced, and the result says {@link SequenceResult#headUnknown()}: a home region that
-     * restarted from empty state must {@link #recover} the channel from other regions first.
+     * Like {@link #sequence(String, List, boolean)}; with {@code homeRegion} set (in a mesh) nothing is sequenced
+     * unless that region owns the channel's current term, and the result says
+     * {@link SequenceResult#needsReconcile()}: the region must {@link #fence} the other regions and {@link #adopt}
+     * the channel first.
      */
     public CompletionStage<SequenceResult> sequence(String channel, List<PublishRequest> requests,
-                                                    boolean durableNow, boolean requireKnownHead) {
+                                                    boolean durableNow, String homeRegion) {
         SequenceProcessor processor = new SequenceProcessor(List.copyOf(requests), regionEpoch, limits, durableNow,
-                requireKnownHead);
+                homeRegion);
         return IdempotentRetry.call(() -> channels.submitToKey(channel, processor));
     }
 
     /**
-     * Takes a channel's head and recent history from another region when this region holds no head for it (see
-     * {@link RecoverProcessor}); completes with the head held afterwards.
+     * Promises {@code reconciler} to refuse deliveries below {@code term} and reads what this region holds of the
+     * channel, undurable messages included, at most {@code maxMessages} of them (see {@link FenceProcessor}).
      */
-    public CompletionStage<Long> recover(String channel, List<io.meshgate.relay.channel.Message> tail, long head) {
-        RecoverProcessor processor = new RecoverProcessor(tail, head, regionEpoch, limits, System.currentTimeMillis());
+    public CompletionStage<FenceResult> fence(String channel, long term, String reconciler, int maxMessages) {
+        FenceProcessor processor = new FenceProcessor(term, reconciler, maxMessages, regionEpoch, limits.ttlMs(),
+                System.currentTimeMillis());
         return IdempotentRetry.call(() -> channels.submitToKey(channel, processor));
+    }
+
+    /**
+     * Makes {@code region} the channel's home at {@code term} with the reconciled log (see {@link AdoptProcessor});
+     * completes with null when a newer home fenced this region meanwhile.
+     */
+    public CompletionStage<Adopted> adopt(String channel, long term, String region, String epoch,
+                                          List<io.meshgate.relay.channel.Message> tail, long head,
+                                          long durableThrough) {
+        AdoptProcessor processor = new AdoptProcessor(term, region, epoch, tail, head, durableThrough, limits,
+                System.currentTimeMillis());
+        return IdempotentRetry.call(() -> channels.submitToKey(channel, processor));
+    }
+
+    /** Another region refused this one's delivery with {@code fence}: stop sequencing the channel until reconciled. */
+    public CompletionStage<Boolean> learnFence(String channel, long fence) {
+        return IdempotentRetry.call(() -> channels.submitToKey(channel, new LearnFenceProcessor(fence)));
     }
 
     /** Raises the durable mark to {@code upTo}; returns what became deliverable and the routes to deliver it to. */
@@ -98,13 +117,13 @@ public final class ChannelStore implements ChannelSource {
     }
 
     /**
-     * Stores messages of a channel homed in another region (see {@link ReplicateProcessor}). Idempotent: held seqs
-     * are skipped, so a retried call changes nothing twice.
+     * Stores messages of a channel homed in another region, sequenced there in {@code term} (see
+     * {@link ReplicateProcessor}). Idempotent: held seqs are skipped, so a retried call changes nothing twice.
      */
     public CompletionStage<ReplicaResult> replicate(String channel, List<io.meshgate.relay.channel.Message> messages,
-                                                    boolean resetIfHole) {
+                                                    boolean resetIfHole, long term) {
         return IdempotentRetry.call(() -> channels.submitToKey(channel,
-                new ReplicateProcessor(messages, resetIfHole, limits)));
+                new ReplicateProcessor(messages, resetIfHole, limits, term)));
     }
 
     /** Adds a member's route and reads the channel after {@code afterSeq} (use -1 or 0 for "just the head"). */

@@ -20,16 +20,20 @@ final class ReplicateProcessor implements EntryProcessor<String, ChannelState, R
     private final List<Message> messages;
     private final boolean resetIfHole;
     private final HistoryLimits limits;
+    private final long term;
 
     private transient List<Message> appended;
     private transient long resetTo = -1;
     private transient boolean created;
+    private transient boolean termChanged;
     private transient long now;
 
-    ReplicateProcessor(List<Message> messages, boolean resetIfHole, HistoryLimits limits) {
+    /** @param term the term of the home that sequenced the messages (see {@link ChannelState#acceptTerm}) */
+    ReplicateProcessor(List<Message> messages, boolean resetIfHole, HistoryLimits limits, long term) {
         this.messages = List.copyOf(messages);
         this.resetIfHole = resetIfHole;
         this.limits = limits;
+        this.term = term;
     }
 
     @Override
@@ -38,11 +42,17 @@ final class ReplicateProcessor implements EntryProcessor<String, ChannelState, R
         ChannelState state = entry.getValue();
         if (state == null) {
             if (messages.isEmpty()) {
-                return new ReplicaResult("", 0, List.of(), Set.of(), 0);
+                return new ReplicaResult("", 0, List.of(), Set.of(), 0, 0);
             }
             state = new ChannelState(messages.get(0).epoch());
             created = true;
         }
+        long termBefore = state.term();
+        if (!state.acceptTerm(term)) {
+            appended = List.of();
+            return new ReplicaResult(state.epoch(), state.head(), List.of(), Set.of(), 0, state.fence());
+        }
+        termChanged = state.term() != termBefore;
         appended = new ArrayList<>(messages.size());
         long missingAfter = 0;
         for (Message m : messages) {
@@ -61,19 +71,19 @@ final class ReplicateProcessor implements EntryProcessor<String, ChannelState, R
             state.append(m, limits, now);
             appended.add(m);
         }
-        if (created || !appended.isEmpty() || resetTo >= 0) {
+        if (created || termChanged || !appended.isEmpty() || resetTo >= 0) {
             entry.setValue(state);
         }
         return new ReplicaResult(state.epoch(), state.head(), List.copyOf(appended), Set.copyOf(state.routes()),
-                missingAfter);
+                missingAfter, 0);
     }
 
     @Override
     public EntryProcessor<String, ChannelState, ReplicaResult> getBackupProcessor() {
-        if (appended == null || (appended.isEmpty() && resetTo < 0 && !created)) {
+        if (appended == null || (appended.isEmpty() && resetTo < 0 && !created && !termChanged)) {
             return new BarrierBackupProcessor<>();
         }
-        return new ReplicaBackupProcessor(resetTo, appended, limits, now);
+        return new ReplicaBackupProcessor(resetTo, appended, limits, now, term);
     }
 
     /** Applies on the backup exactly what the owner did, with the owner's clock. */
@@ -84,8 +94,10 @@ final class ReplicateProcessor implements EntryProcessor<String, ChannelState, R
         private final List<Message> appended;
         private final HistoryLimits limits;
         private final long ownerNow;
+        private final long term;
 
-        ReplicaBackupProcessor(long resetTo, List<Message> appended, HistoryLimits limits, long ownerNow) {
+        ReplicaBackupProcessor(long resetTo, List<Message> appended, HistoryLimits limits, long ownerNow, long term) {
+            this.term = term;
             this.resetTo = resetTo;
             this.appended = List.copyOf(appended);
             this.limits = limits;
@@ -98,6 +110,7 @@ final class ReplicateProcessor implements EntryProcessor<String, ChannelState, R
             if (state == null) {
                 state = new ChannelState(appended.isEmpty() ? "" : appended.get(0).epoch());
             }
+            state.acceptTerm(term);
             if (resetTo >= 0 && state.head() < resetTo) {
                 state.resetTo(resetTo);
             }

@@ -22,7 +22,7 @@ final class SequenceProcessor implements EntryProcessor<String, ChannelState, Se
     private final String epochIfNew;
     private final HistoryLimits limits;
     private final boolean durableNow;
-    private final boolean requireKnownHead;
+    private final String homeRegion;
 
     private transient List<Message> appended;
     private transient boolean created;
@@ -31,11 +31,12 @@ final class SequenceProcessor implements EntryProcessor<String, ChannelState, Se
     /**
      * @param durableNow       false when the new messages must wait for another region to store them before they
      *                         are read, delivered or acked (see {@link ChannelStore#markDurable})
-     * @param requireKnownHead sequence nothing, and say so, when the channel has no head here yet
+     * @param homeRegion       in a mesh, this region: sequence nothing, and say so, unless it owns the channel's
+     *                         current term (see {@link ChannelState#ownedBy}); null outside a mesh
      */
     SequenceProcessor(List<PublishRequest> requests, String epochIfNew, HistoryLimits limits, boolean durableNow,
-                      boolean requireKnownHead) {
-        this.requireKnownHead = requireKnownHead;
+                      String homeRegion) {
+        this.homeRegion = homeRegion;
         this.requests = requests;
         this.epochIfNew = epochIfNew;
         this.limits = limits;
@@ -46,9 +47,9 @@ final class SequenceProcessor implements EntryProcessor<String, ChannelState, Se
     public SequenceResult process(Map.Entry<String, ChannelState> entry) {
         now = System.currentTimeMillis();
         ChannelState state = entry.getValue();
-        if (requireKnownHead && (state == null || state.head() == 0)) {
+        if (homeRegion != null && (state == null || !state.ownedBy(homeRegion))) {
             appended = List.of();
-            return SequenceResult.unknownHead();
+            return SequenceResult.reconcileFirst();
         }
         if (state == null) {
             state = new ChannelState(epochIfNew);
@@ -79,7 +80,7 @@ final class SequenceProcessor implements EntryProcessor<String, ChannelState, Se
         if (created || !appended.isEmpty()) {
             entry.setValue(state);
         }
-        return new SequenceResult(outcomes, Set.copyOf(state.routes()), state.durable(), false);
+        return new SequenceResult(outcomes, Set.copyOf(state.routes()), state.durable(), false, state.term());
     }
 
     @Override

@@ -10,14 +10,15 @@ import java.util.UUID;
  * subscribers of the channel at that moment (read in the same atomic step, so a subscriber whose route was added
  * before a message was sequenced is always among them), and the channel's durable mark after the step.
  *
- * @param headUnknown nothing was sequenced: the caller asked for a known head and the region holds none for the
- *                    channel (see {@link ChannelStore#recover})
+ * @param needsReconcile nothing was sequenced: in a mesh, this region does not own the channel's current term and
+ *                       must reconcile it with the other regions first (see {@link ChannelStore#adopt})
+ * @param term           the term the messages were sequenced in (0 outside a mesh)
  */
-public record SequenceResult(List<Sequenced> outcomes, Set<UUID> routes, long durable, boolean headUnknown)
-        implements Serializable {
+public record SequenceResult(List<Sequenced> outcomes, Set<UUID> routes, long durable, boolean needsReconcile,
+                             long term) implements Serializable {
 
-    static SequenceResult unknownHead() {
-        return new SequenceResult(List.of(), Set.of(), 0, true);
+    static SequenceResult reconcileFirst() {
+        return new SequenceResult(List.of(), Set.of(), 0, true, 0);
     }
 
     /** The highest seq among the outcomes: what must be durable before any of them is acked. */

@@ -55,6 +55,7 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
     private final ChannelCredentials credentials;
     private final MeshView view;
     private final MeshChannelSource channels;
+    private final Homes homes;
     private final ConcurrentHashMap<String, ManagedChannel> leaderChannels = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CompletableFuture<LinkFrame>> forwardTails = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger waitingForwards = new java.util.concurrent.atomic.AtomicInteger();
@@ -76,6 +77,7 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
                 : LinkTls.load(settings.tls()).channelCredentials();
         this.view = new MeshView(region.hazelcast(), settings);
         this.channels = new MeshChannelSource(this, region.store());
+        this.homes = new Homes(settings, this::regionHealthy);
         for (String peer : settings.peers().keySet()) {
             Gauge.builder("meshgate.mesh.link.up", () -> regionHealthy(peer) ? 1 : 0).tag("peer", peer)
                     .description("1 while this region's link to the peer region is up").register(meters);
@@ -112,8 +114,9 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
         leader = started;
     }
 
+    /** The channel's home as this region sees the mesh now: see {@link Homes}. */
     public String home(String channel) {
-        return Rendezvous.home(channel, settings.regions());
+        return homes.home(channel);
     }
 
     public String regionName() {

@@ -40,7 +40,7 @@ final class MeshChannelSource implements ChannelSource {
     public CompletionStage<Range> subscribe(String channel, UUID member, long afterSeq, int maxMessages) {
         CompletionStage<Range> local = store.subscribe(channel, member, afterSeq, maxMessages);
         if (mesh.isHomeHere(channel)) {
-            return local;
+            return local.thenCompose(range -> owned(channel, range, () -> store.read(channel, afterSeq, maxMessages)));
         }
         return local.thenCompose(localRange -> localHead(channel)
                 .thenCompose(head -> remote(channel, head, 0, true))
@@ -65,7 +65,7 @@ final class MeshChannelSource implements ChannelSource {
     @Override
     public CompletionStage<Range> read(String channel, long afterSeq, int maxMessages) {
         if (mesh.isHomeHere(channel)) {
-            return store.read(channel, afterSeq, maxMessages);
+            return homeRead(channel, afterSeq, maxMessages);
         }
         // The head is asked for at once, beside the local read, so the usual case costs one round trip. The rare read
         // that finds a hole here asks again with messages: one extra request, instead of shipping messages on every
@@ -83,7 +83,7 @@ final class MeshChannelSource implements ChannelSource {
     @Override
     public CompletionStage<Range> readNear(String channel, long afterSeq, int maxMessages) {
         if (mesh.isHomeHere(channel)) {
-            return store.read(channel, afterSeq, maxMessages);
+            return homeRead(channel, afterSeq, maxMessages);
         }
         return store.read(channel, afterSeq, maxMessages).toCompletableFuture().thenCompose(local -> {
             if (!local.hasGap()) {
@@ -92,6 +92,31 @@ final class MeshChannelSource implements ChannelSource {
             return remote(channel, afterSeq, maxMessages, false).thenApply(MeshChannelSource::toRange)
                     .exceptionally(failure -> local);
         });
+    }
+
+    private CompletionStage<Range> homeRead(String channel, long afterSeq, int maxMessages) {
+        java.util.function.Supplier<CompletionStage<Range>> reading = () -> store.read(channel, afterSeq, maxMessages);
+        return reading.get().thenCompose(range -> owned(channel, range, reading));
+    }
+
+    /**
+     * The channel is homed here. Until this region has reconciled it (a new channel, a region restarted from empty
+     * state, a channel just taken over from a region that went down) its store may be behind the channel's head;
+     * the leader reconciles it first, then the read is made again. When that fails, this region's view is all
+     * there is.
+     */
+    private CompletionStage<Range> owned(String channel, Range range,
+                                         java.util.function.Supplier<CompletionStage<Range>> readAgain) {
+        if (mesh.regionName().equals(range.owner())) {
+            return CompletableFuture.completedFuture(range);
+        }
+        LinkFrame reconcile = LinkFrame.newBuilder().setOrigin(mesh.regionName()).setTarget(mesh.regionName())
+                .setRangeRequest(RangeRequest.newBuilder().setChannel(channel)).build();
+        return mesh.toLeader(reconcile).thenCompose(reply -> readAgain.get())
+                .exceptionally(failure -> {
+                    LOG.debug("{} read before it was reconciled here: {}", channel, Mesh.rootMessage(failure));
+                    return range;
+                });
     }
 
     private CompletableFuture<Long> localHead(String channel) {

@@ -65,6 +65,8 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
     private final ReplicaWriter replicas;
     private final ChannelCredentials credentials;
     private final MeshView view;
+    private final Homes homes;
+    private final Reconciler reconciler;
     private final Map<String, LinkDialer> dialers = new HashMap<>();
     private final AtomicLong nonces = new AtomicLong();
     private final Counter deliveriesIn;
@@ -83,9 +85,11 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
         this.credentials = credentials;
         this.view = view;
         this.links = new Links(settings, timer, meters);
+        this.homes = new Homes(settings, links::reachable);
         this.interest = interest;
         this.replicas = new ReplicaWriter(store, fanOut, links, 10_000, meters);
         this.sequencer = new ChannelSequencer(store, fanOut, this, worker, batchMax, queueMax, meters);
+        this.reconciler = new Reconciler(settings, store, links, homes, fanOut, MAX_RANGE, meters);
         this.deliveriesIn = meters.counter("meshgate.mesh.deliveries", "direction", "in");
         this.deliveriesOut = meters.counter("meshgate.mesh.deliveries", "direction", "out");
     }
@@ -242,7 +246,7 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
         links.send(peer, LinkFrame.newBuilder().setInterest(InterestUpdate.newBuilder().setFull(true)
                 .addAllAdded(ours)).build());
         for (String channel : ours) {
-            if (Rendezvous.home(channel, settings.regions()).equals(peer)) {
+            if (homes.home(channel).equals(peer)) {
                 catchUp(peer, channel);
             }
         }
@@ -282,7 +286,7 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
                     List<Message> messages = new ArrayList<>();
                     reply.getMessagesList().forEach(m -> messages.add(DeliveryCodec.fromProto(m)));
                     boolean reset = !messages.isEmpty() && messages.get(0).seq() != after + 1;
-                    return replicas.store(home, channel, messages, reset).thenApply(head -> reply);
+                    return replicas.store(home, channel, messages, reset, reply.getTerm()).thenApply(r -> reply);
                 });
     }
 
@@ -294,7 +298,7 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
         if (!ChannelNames.isValid(publish.getChannel()) || publish.getId().isEmpty()) {
             return CompletableFuture.completedFuture(outcome.setError("bad channel or id").build());
         }
-        String home = Rendezvous.home(publish.getChannel(), settings.regions());
+        String home = homes.home(publish.getChannel());
         if (!home.equals(settings.region())) {
             return CompletableFuture.completedFuture(outcome.setError("region " + settings.region()
                     + " is not the home of " + publish.getChannel() + " (" + home + " is)").build());
@@ -311,19 +315,41 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
         if (!ChannelNames.isValid(request.getChannel())) {
             return CompletableFuture.completedFuture(reply.setError("bad channel name").build());
         }
+        int max = (int) Math.min(Integer.toUnsignedLong(request.getMaxMessages()), MAX_RANGE);
+        if (request.getFenceTerm() > 0) {
+            return store.fence(request.getChannel(), request.getFenceTerm(), from, max).toCompletableFuture()
+                    .handle((fenced, failure) -> {
+                        if (failure != null) {
+                            return reply.setError("fencing failed: " + failure.getMessage()).build();
+                        }
+                        Range held = fenced.held();
+                        reply.setFence(fenced.fence()).setFenceGranted(fenced.granted()).setTerm(held.term()).setDurableSeq(fenced.durable())
+                                .setEpoch(held.epoch()).setHeadSeq(held.head());
+                        held.messages().forEach(m -> reply.addMessages(DeliveryCodec.toProto(m)));
+                        return reply.build();
+                    });
+        }
         if (request.getRegisterInterest()) {
             interest.add(from, List.of(request.getChannel()));
         }
-        int max = (int) Math.min(Integer.toUnsignedLong(request.getMaxMessages()), MAX_RANGE);
-        CompletionStage<Range> read = request.getIncludeUndurable()
-                ? store.readRaw(request.getChannel(), request.getAfterSeq(), max)
-                : store.read(request.getChannel(), request.getAfterSeq(), max);
-        return read.toCompletableFuture().handle((range, failure) -> {
+        String channel = request.getChannel();
+        java.util.function.Supplier<CompletableFuture<Range>> reading = () -> (request.getIncludeUndurable()
+                ? store.readRaw(channel, request.getAfterSeq(), max)
+                : store.read(channel, request.getAfterSeq(), max)).toCompletableFuture();
+        return reading.get().thenCompose(range -> {
+            if (!homes.home(channel).equals(settings.region()) || settings.region().equals(range.owner())) {
+                return CompletableFuture.completedFuture(range);
+            }
+            // Homed here but not reconciled yet (new, restarted empty, or just taken over): what this region holds
+            // may be behind the channel's head, which readers must be told (protocol: the head is the channel's).
+            return reconciler.reconcile(channel).handle((ok, failure) -> failure)
+                    .thenCompose(failure -> failure == null ? reading.get() : CompletableFuture.completedFuture(range));
+        }).handle((range, failure) -> {
             if (failure != null) {
                 return reply.setError("history read failed: " + failure.getMessage()).build();
             }
             reply.setEpoch(range.epoch()).setHeadSeq(range.head()).setGapFrom(range.gapFrom())
-                    .setGapTo(range.gapTo());
+                    .setGapTo(range.gapTo()).setTerm(range.term());
             range.messages().forEach(m -> reply.addMessages(DeliveryCodec.toProto(m)));
             return reply.build();
         });
@@ -343,13 +369,19 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
         if (!ChannelNames.isValid(delivery.getChannel())) {
             return;
         }
-        replicas.store(from, delivery.getChannel(), DeliveryCodec.fromProto(delivery), false).thenAccept(head -> {
-            if (delivery.getRequestId() != 0) {
-                links.send(from, LinkFrame.newBuilder().setStored(Stored.newBuilder()
-                        .setRequestId(delivery.getRequestId()).setChannel(delivery.getChannel())
-                        .setStoredThrough(head == null ? 0 : head)).build());
-            }
-        });
+        replicas.store(from, delivery.getChannel(), DeliveryCodec.fromProto(delivery), false, delivery.getTerm())
+                .thenAccept(result -> {
+                    if (delivery.getRequestId() != 0) {
+                        Stored.Builder stored = Stored.newBuilder().setRequestId(delivery.getRequestId())
+                                .setChannel(delivery.getChannel());
+                        if (result != null && result.refused()) {
+                            stored.setFence(result.refusedByFence());
+                        } else {
+                            stored.setStoredThrough(result == null ? 0 : result.head());
+                        }
+                        links.send(from, LinkFrame.newBuilder().setStored(stored).build());
+                    }
+                });
     }
 
     // ---- Replication: what the home's sequencer calls ----------------------------------------------------------
@@ -358,6 +390,11 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
     public boolean awaitsStore(String channel) {
         if (settings.durability() != Durability.REGION) {
             return false;
+        }
+        if (homes.rehomes()) {
+            // Another region may take the channel over whenever this one is cut off, so nothing is acked from here
+            // alone: a cut-off home nacks instead of forking the channel.
+            return true;
         }
         for (String peer : settings.peers().keySet()) {
             if (links.reachable(peer)) {
@@ -368,59 +405,17 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
     }
 
     @Override
-    public boolean recoversUnknownHeads() {
-        return true;
-    }
-
-    /**
-     * This region holds no head for a channel it is home of: it restarted from empty state, or the channel is new.
-     * Every reachable peer is asked for its head (a replica, or the copy durability made); the highest one's tail is
-     * taken. With {@code durability: region} every acked message is in another region, so as long as that region is
-     * reachable seqs go on from the last one and used ids still dedup. A peer that does not answer fails the step:
-     * the batch is nacked {@code unavailable} and retried, rather than sequenced from a head that may be too low.
-     */
-    @Override
-    public CompletionStage<Void> recoverHead(String channel) {
-        List<String> peers = new ArrayList<>();
-        for (String peer : settings.peers().keySet()) {
-            if (links.reachable(peer)) {
-                peers.add(peer);
-            }
-        }
-        if (peers.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        List<CompletableFuture<RangeReply>> heads = new ArrayList<>();
-        for (String peer : peers) {
-            heads.add(links.range(peer, channel, 0, 0));
-        }
-        return CompletableFuture.allOf(heads.toArray(CompletableFuture[]::new)).thenCompose(ignored -> {
-            long highest = 0;
-            String holder = null;
-            for (int i = 0; i < peers.size(); i++) {
-                long head = heads.get(i).join().getHeadSeq();
-                if (head > highest) {
-                    highest = head;
-                    holder = peers.get(i);
-                }
-            }
-            if (holder == null) {
-                return CompletableFuture.completedFuture(null);
-            }
-            long head = highest;
-            String from = holder;
-            return links.range(holder, channel, Math.max(0, head - MAX_RANGE), MAX_RANGE).thenCompose(tail -> {
-                List<Message> messages = new ArrayList<>(tail.getMessagesCount());
-                tail.getMessagesList().forEach(m -> messages.add(DeliveryCodec.fromProto(m)));
-                LOG.info("channel {} had no head here: took head {} and {} messages from region {}", channel, head,
-                        messages.size(), from);
-                return store.recover(channel, messages, head).thenApply(held -> (Void) null);
-            });
-        });
+    public String homeRegion() {
+        return settings.region();
     }
 
     @Override
-    public Sent send(String channel, List<Message> messages) {
+    public CompletionStage<Void> reconcile(String channel) {
+        return reconciler.reconcile(channel);
+    }
+
+    @Override
+    public Sent send(String channel, long term, List<Message> messages) {
         if (messages.isEmpty()) {
             return new Sent(CompletableFuture.completedFuture(0L), Set.of());
         }
@@ -433,14 +428,14 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
         }
         if (await && targets.isEmpty()) {
             // Nobody else listens, but durability needs a second region: the one that would take the channel over.
-            for (String region : Rendezvous.rank(channel, settings.regions())) {
+            for (String region : homes.rank(channel)) {
                 if (!region.equals(settings.region()) && links.reachable(region)) {
                     targets.add(region);
                     break;
                 }
             }
         }
-        Delivery delivery = DeliveryCodec.toProto(channel, messages);
+        Delivery delivery = DeliveryCodec.toProto(channel, messages).toBuilder().setTerm(term).build();
         if (!await) {
             targets.forEach(region -> sendDelivery(region, delivery));
             return new Sent(CompletableFuture.completedFuture(0L), targets);
@@ -458,11 +453,18 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
                             .build())
                     .whenComplete((reply, failure) -> {
                         long through = failure == null ? reply.getStored().getStoredThrough() : 0;
-                        if (through >= last) {
+                        long fence = failure == null ? reply.getStored().getFence() : 0;
+                        if (fence > 0) {
+                            LOG.info("region {} refused channel {} of term {}: it promised term {} to a newer home",
+                                    region, channel, term, fence);
+                            store.learnFence(channel, fence);
+                        }
+                        if (through >= last && fence == 0) {
                             stored.complete(through);
                         } else if (failures.incrementAndGet() == targets.size()) {
                             stored.completeExceptionally(failure != null ? failure : new MeshUnavailableException(
-                                    "region " + region + " stored only up to seq " + through));
+                                    fence > 0 ? "region " + region + " follows a newer home of the channel"
+                                            : "region " + region + " stored only up to seq " + through));
                         }
                     });
         }
@@ -470,7 +472,7 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
     }
 
     @Override
-    public void sendToLateInterest(String channel, List<Message> messages, Set<String> alreadySentTo) {
+    public void sendToLateInterest(String channel, long term, List<Message> messages, Set<String> alreadySentTo) {
         if (messages.isEmpty()) {
             return;
         }
@@ -478,7 +480,7 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
         for (String region : interest.regionsFor(channel)) {
             if (!alreadySentTo.contains(region)) {
                 if (delivery == null) {
-                    delivery = DeliveryCodec.toProto(channel, messages);
+                    delivery = DeliveryCodec.toProto(channel, messages).toBuilder().setTerm(term).build();
                 }
                 sendDelivery(region, delivery);
             }

@@ -32,7 +32,7 @@ final class ReplicaWriter {
     private final Links links;
     private final int maxPending;
     private final AtomicInteger pending = new AtomicInteger();
-    private final ConcurrentHashMap<String, CompletableFuture<Long>> tails = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CompletableFuture<ReplicaResult>> tails = new ConcurrentHashMap<>();
     private final Counter dropped;
     private final Counter fetched;
 
@@ -46,58 +46,54 @@ final class ReplicaWriter {
     }
 
     /**
-     * Stores messages from {@code home} after the ones already queued for the channel; completes with the
-     * replica's head afterwards (everything up to it is held here), or null when the delivery was dropped.
+     * Stores messages that {@code home} sequenced in {@code term}, after the ones already queued for the channel;
+     * completes with the result (its head: everything up to it is held here; or refused by a newer home's fence),
+     * or null when the delivery was dropped.
      */
-    CompletableFuture<Long> store(String home, String channel, List<Message> messages, boolean resetIfHole) {
+    CompletableFuture<ReplicaResult> store(String home, String channel, List<Message> messages, boolean resetIfHole,
+                                           long term) {
         if (pending.incrementAndGet() > maxPending) {
             pending.decrementAndGet();
             dropped.increment();
             return CompletableFuture.completedFuture(null);
         }
-        CompletableFuture<Long> next = new CompletableFuture<>();
-        CompletableFuture<Long> previous = tails.put(channel, next);
-        CompletableFuture<Long> after = previous == null ? CompletableFuture.completedFuture(0L) : previous;
+        CompletableFuture<ReplicaResult> next = new CompletableFuture<>();
+        CompletableFuture<ReplicaResult> previous = tails.put(channel, next);
+        CompletableFuture<?> after = previous == null ? CompletableFuture.completedFuture(null) : previous;
         after.handle((ignored, failure) -> null)
-                .thenCompose(ignored -> apply(home, channel, messages, resetIfHole, true))
-                .whenComplete((head, failure) -> {
+                .thenCompose(ignored -> apply(home, channel, messages, resetIfHole, true, term))
+                .whenComplete((result, failure) -> {
                     pending.decrementAndGet();
                     tails.remove(channel, next);
                     if (failure != null) {
                         LOG.debug("storing {} from {} failed: {}", channel, home, failure.toString());
                         next.complete(null);
                     } else {
-                        next.complete(head);
+                        next.complete(result);
                     }
                 });
         return next;
     }
 
-    private CompletableFuture<Long> apply(String home, String channel, List<Message> messages, boolean resetIfHole,
-                                          boolean mayFetch) {
-        return store.replicate(channel, messages, resetIfHole).toCompletableFuture().thenCompose(result -> {
+    private CompletableFuture<ReplicaResult> apply(String home, String channel, List<Message> messages,
+                                                   boolean resetIfHole, boolean mayFetch, long term) {
+        return store.replicate(channel, messages, resetIfHole, term).toCompletableFuture().thenCompose(result -> {
             deliverLocally(channel, result);
             if (!result.hasHole() || !mayFetch) {
-                return CompletableFuture.completedFuture(result.head());
+                return CompletableFuture.completedFuture(result);
             }
             fetched.increment();
-            return fetchMissing(home, channel, result.missingAfter())
-                    .thenCompose(reply -> apply(home, channel, reply, reply.isEmpty() || needsReset(reply,
-                            result.missingAfter()), false))
-                    .thenCompose(head -> apply(home, channel, messages, false, false));
+            return links.range(home, channel, result.missingAfter(), FETCH_PAGE).thenCompose(reply -> {
+                List<Message> missing = new ArrayList<>(reply.getMessagesCount());
+                reply.getMessagesList().forEach(m -> missing.add(DeliveryCodec.fromProto(m)));
+                boolean reset = missing.isEmpty() || needsReset(missing, result.missingAfter());
+                return apply(home, channel, missing, reset, false, reply.getTerm());
+            }).thenCompose(filled -> apply(home, channel, messages, false, false, term));
         });
     }
 
     private static boolean needsReset(List<Message> fetchedMessages, long after) {
         return fetchedMessages.get(0).seq() != after + 1;
-    }
-
-    private CompletableFuture<List<Message>> fetchMissing(String home, String channel, long after) {
-        return links.range(home, channel, after, FETCH_PAGE).thenApply(reply -> {
-            List<Message> out = new ArrayList<>(reply.getMessagesCount());
-            reply.getMessagesList().forEach(m -> out.add(DeliveryCodec.fromProto(m)));
-            return out;
-        });
     }
 
     private void deliverLocally(String channel, ReplicaResult result) {

@@ -92,11 +92,19 @@ public final class ChannelSequencer implements Publisher {
         String channel = batcher.channel;
         CompletionStage<SequenceResult> sequenced;
         try {
-            sequenced = store.sequence(channel, requests, !awaitStore, replication.recoversUnknownHeads())
-                    .thenCompose(result -> !result.headUnknown() ? CompletableFuture.completedFuture(result)
+            String home = replication.homeRegion();
+            sequenced = store.sequence(channel, requests, !awaitStore, home)
+                    .thenCompose(result -> !result.needsReconcile() ? CompletableFuture.completedFuture(result)
                             // Still this batch's sequencing step, so nothing of the channel overtakes it.
-                            : replication.recoverHead(channel)
-                            .thenCompose(recovered -> store.sequence(channel, requests, !awaitStore, false)));
+                            : replication.reconcile(channel)
+                            .thenCompose(reconciled -> store.sequence(channel, requests, !awaitStore, home)))
+                    .thenApply(result -> {
+                        if (result.needsReconcile()) {
+                            throw new SequencerUnavailableException("a newer home took channel " + channel
+                                    + " over while this region reconciled it", null);
+                        }
+                        return result;
+                    });
         } catch (RuntimeException e) {
             // Hazelcast may refuse before it returns a future (shutting down): fail the batch, never wedge the queue.
             sequenced = CompletableFuture.failedFuture(e);
@@ -156,7 +164,7 @@ public final class ChannelSequencer implements Publisher {
     private CompletionStage<SequenceResult> deliverDurable(String channel, SequenceResult result) {
         List<Message> messages = toDeliver(result);
         fanOut.send(channel, messages, result.routes());
-        replication.send(channel, messages);
+        replication.send(channel, result.term(), messages);
         return CompletableFuture.completedFuture(result);
     }
 
@@ -168,7 +176,7 @@ public final class ChannelSequencer implements Publisher {
      */
     private CompletionStage<SequenceResult> awaitDurable(Batcher batcher, SequenceResult result) {
         String channel = batcher.channel;
-        Replication.Sent sent = replication.send(channel, toDeliver(result));
+        Replication.Sent sent = replication.send(channel, result.term(), toDeliver(result));
         CompletableFuture<Void> finished = new CompletableFuture<>();
         CompletableFuture<Void> previous = batcher.swapDurableTail(finished);
         CompletableFuture<SequenceResult> acked = previous
@@ -176,7 +184,7 @@ public final class ChannelSequencer implements Publisher {
                 .thenCompose(storedThrough -> store.markDurable(channel, storedThrough))
                 .thenApplyAsync(durable -> {
                     fanOut.send(channel, durable.newlyDurable(), durable.routes());
-                    replication.sendToLateInterest(channel, durable.newlyDurable(), sent.sentTo());
+                    replication.sendToLateInterest(channel, result.term(), durable.newlyDurable(), sent.sentTo());
                     if (durable.durable() < result.highestSeq()) {
                         throw new SequencerUnavailableException("another region stored only up to seq "
                                 + durable.durable() + " of " + result.highestSeq(), null);

@@ -17,25 +17,30 @@ public interface Replication {
     /** True when new messages of the channel must wait for another region to store them. */
     boolean awaitsStore(String channel);
 
-    /** Sends messages (in seq order) to every region that has subscribers, and to one more if durability needs it. */
-    Sent send(String channel, List<Message> messages);
+    /** Sends messages (in seq order, sequenced in {@code term}) to every region that has subscribers, and to one
+     * more if durability needs it. */
+    Sent send(String channel, long term, List<Message> messages);
 
     /**
      * After the durable mark was raised: sends the messages to regions that became interested after {@link #send}
      * chose its targets, so a region whose interest raced a batch still gets it.
      */
-    void sendToLateInterest(String channel, List<Message> messages, Set<String> alreadySentTo);
+    void sendToLateInterest(String channel, long term, List<Message> messages, Set<String> alreadySentTo);
 
     /**
-     * True when other regions may hold a channel this region holds no head for (its region restarted from empty
-     * state): the sequencer then {@link #recoverHead recovers} such a channel before it sequences it.
+     * In a mesh: this region's name. The sequencer then sequences only channels this region owns as home (it
+     * reconciled them, and no newer home fenced it since), and {@link #reconcile reconciles} any other channel
+     * first. Null where one region is all there is.
      */
-    default boolean recoversUnknownHeads() {
-        return false;
+    default String homeRegion() {
+        return null;
     }
 
-    /** Brings the channel's head and recent history here from the other regions; fails when they cannot tell. */
-    default CompletionStage<Void> recoverHead(String channel) {
+    /**
+     * Makes this region the channel's home: fences the other regions, takes what they hold, adopts the union under
+     * a new term and epoch. Fails when too few regions answered or a newer home exists.
+     */
+    default CompletionStage<Void> reconcile(String channel) {
         return CompletableFuture.completedFuture(null);
     }
 
@@ -54,12 +59,13 @@ public interface Replication {
         }
 
         @Override
-        public Sent send(String channel, List<Message> messages) {
+        public Sent send(String channel, long term, List<Message> messages) {
             return new Sent(CompletableFuture.completedFuture(0L), Set.of());
         }
 
         @Override
-        public void sendToLateInterest(String channel, List<Message> messages, Set<String> alreadySentTo) {
+        public void sendToLateInterest(String channel, long term, List<Message> messages,
+                                       Set<String> alreadySentTo) {
         }
     };
 }

@@ -368,14 +368,15 @@ class ChannelSequencerTest {
         }
 
         @Override
-        public Sent send(String channel, List<Message> messages) {
+        public Sent send(String channel, long term, List<Message> messages) {
             Send send = new Send(List.copyOf(messages), new CompletableFuture<>());
             sent.add(send);
             return new Sent(send.stored(), java.util.Set.of("other"));
         }
 
         @Override
-        public void sendToLateInterest(String channel, List<Message> messages, java.util.Set<String> alreadySentTo) {
+        public void sendToLateInterest(String channel, long term, List<Message> messages,
+                                       java.util.Set<String> alreadySentTo) {
         }
     }
 
