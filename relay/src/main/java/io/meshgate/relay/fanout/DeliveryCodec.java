@@ -31,8 +31,13 @@ public final class DeliveryCodec {
     }
 
     public static List<Message> fromProto(Delivery delivery) {
-        List<Message> out = new ArrayList<>(delivery.getMessagesCount());
-        for (SequencedMessage m : delivery.getMessagesList()) {
+        return fromProto(delivery.getMessagesList());
+    }
+
+    /** The messages of a delivery or of a range reply, in their order. */
+    public static List<Message> fromProto(List<SequencedMessage> messages) {
+        List<Message> out = new ArrayList<>(messages.size());
+        for (SequencedMessage m : messages) {
             out.add(fromProto(m));
         }
         return out;

@@ -4,7 +4,6 @@ import io.meshgate.proto.relay.InterestUpdate;
 import io.meshgate.proto.relay.LinkFrame;
 import io.meshgate.proto.relay.RangeReply;
 import io.meshgate.proto.relay.RangeRequest;
-import io.meshgate.relay.channel.Message;
 import io.meshgate.relay.fanout.DeliveryCodec;
 import io.meshgate.relay.history.ChannelSource;
 import io.meshgate.relay.history.ChannelStore;
@@ -12,11 +11,10 @@ import io.meshgate.relay.history.Range;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * Channels for the edge when regions form a mesh. A channel homed here is read from the region's store as before.
@@ -95,7 +93,7 @@ final class MeshChannelSource implements ChannelSource {
     }
 
     private CompletionStage<Range> homeRead(String channel, long afterSeq, int maxMessages) {
-        java.util.function.Supplier<CompletionStage<Range>> reading = () -> store.read(channel, afterSeq, maxMessages);
+        Supplier<CompletionStage<Range>> reading = () -> store.read(channel, afterSeq, maxMessages);
         return reading.get().thenCompose(range -> owned(channel, range, reading));
     }
 
@@ -106,7 +104,7 @@ final class MeshChannelSource implements ChannelSource {
      * there is.
      */
     private CompletionStage<Range> owned(String channel, Range range,
-                                         java.util.function.Supplier<CompletionStage<Range>> readAgain) {
+                                         Supplier<CompletionStage<Range>> readAgain) {
         if (mesh.regionName().equals(range.owner())) {
             return CompletableFuture.completedFuture(range);
         }
@@ -144,8 +142,7 @@ final class MeshChannelSource implements ChannelSource {
     }
 
     private static Range toRange(RangeReply reply) {
-        List<Message> messages = new ArrayList<>(reply.getMessagesCount());
-        reply.getMessagesList().forEach(m -> messages.add(DeliveryCodec.fromProto(m)));
-        return new Range(reply.getEpoch(), reply.getHeadSeq(), messages, reply.getGapFrom(), reply.getGapTo());
+        return new Range(reply.getEpoch(), reply.getHeadSeq(), DeliveryCodec.fromProto(reply.getMessagesList()),
+                reply.getGapFrom(), reply.getGapTo());
     }
 }

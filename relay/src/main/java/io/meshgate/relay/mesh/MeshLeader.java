@@ -43,6 +43,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * The region's end of the mesh, run by the region's oldest member: it holds one link per peer region, sequences the
@@ -283,8 +284,7 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
                         .setRegisterInterest(registerInterest).setRequestId(id)).build())
                 .thenCompose(frame -> {
                     RangeReply reply = frame.getRangeReply();
-                    List<Message> messages = new ArrayList<>();
-                    reply.getMessagesList().forEach(m -> messages.add(DeliveryCodec.fromProto(m)));
+                    List<Message> messages = DeliveryCodec.fromProto(reply.getMessagesList());
                     boolean reset = !messages.isEmpty() && messages.get(0).seq() != after + 1;
                     return replicas.store(home, channel, messages, reset, reply.getTerm()).thenApply(r -> reply);
                 });
@@ -323,8 +323,8 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
                             return reply.setError("fencing failed: " + failure.getMessage()).build();
                         }
                         Range held = fenced.held();
-                        reply.setFence(fenced.fence()).setFenceGranted(fenced.granted()).setTerm(held.term()).setDurableSeq(fenced.durable())
-                                .setEpoch(held.epoch()).setHeadSeq(held.head());
+                        reply.setFence(fenced.fence()).setFenceGranted(fenced.granted()).setTerm(held.term())
+                                .setDurableSeq(fenced.durable()).setEpoch(held.epoch()).setHeadSeq(held.head());
                         held.messages().forEach(m -> reply.addMessages(DeliveryCodec.toProto(m)));
                         return reply.build();
                     });
@@ -333,7 +333,7 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
             interest.add(from, List.of(request.getChannel()));
         }
         String channel = request.getChannel();
-        java.util.function.Supplier<CompletableFuture<Range>> reading = () -> (request.getIncludeUndurable()
+        Supplier<CompletableFuture<Range>> reading = () -> (request.getIncludeUndurable()
                 ? store.readRaw(channel, request.getAfterSeq(), max)
                 : store.read(channel, request.getAfterSeq(), max)).toCompletableFuture();
         return reading.get().thenCompose(range -> {

@@ -119,10 +119,8 @@ final class Reconciler {
             } else if (!reply.getFenceGranted()) {
                 newerTerm = Math.max(newerTerm, reply.getFence());
             } else {
-                List<Message> held = new ArrayList<>(reply.getMessagesCount());
-                reply.getMessagesList().forEach(m -> held.add(DeliveryCodec.fromProto(m)));
                 answers.add(new Reconciliation.Answer(peers.get(i), reply.getTerm(), reply.getHeadSeq(),
-                        reply.getDurableSeq(), held));
+                        reply.getDurableSeq(), DeliveryCodec.fromProto(reply.getMessagesList())));
             }
         }
         if (newerTerm > 0) {

@@ -10,7 +10,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -84,8 +83,7 @@ final class ReplicaWriter {
             }
             fetched.increment();
             return links.range(home, channel, result.missingAfter(), FETCH_PAGE).thenCompose(reply -> {
-                List<Message> missing = new ArrayList<>(reply.getMessagesCount());
-                reply.getMessagesList().forEach(m -> missing.add(DeliveryCodec.fromProto(m)));
+                List<Message> missing = DeliveryCodec.fromProto(reply.getMessagesList());
                 boolean reset = missing.isEmpty() || needsReset(missing, result.missingAfter());
                 return apply(home, channel, missing, reset, false, reply.getTerm());
             }).thenCompose(filled -> apply(home, channel, messages, false, false, term));
