@@ -2,7 +2,7 @@
 // dedup, the outbox, long-poll and its fallback. Nothing here sleeps: time moves only through FakeTime.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MeshgateClient } from '../../main/resources/io/meshgate/edge/web/client.js';
+import { MeshgateClient } from '../../main/resources/io/meshgate/edge/web/client.mjs';
 import { FakeHttp, FakeTime, fakeRegions, fakeWebSockets, settle } from './fakes.mjs';
 
 /** A client on three fake regions: a (80 ms), b (20 ms), c (50 ms); random() is 0.5 unless given. */

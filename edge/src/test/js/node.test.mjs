@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 
-const MODULE = '../../main/resources/io/meshgate/edge/web/client.js';
+const MODULE = '../../main/resources/io/meshgate/edge/web/client.mjs';
 
 test('the module imports in Node and exports the client and its units', async () => {
   const mod = await import(MODULE);

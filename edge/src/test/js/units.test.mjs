@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   Backoff, ChannelCursor, DEFAULTS, MeshgateError, Outbox, ReconnectPolicy, median, rankRegions,
-} from '../../main/resources/io/meshgate/edge/web/client.js';
+} from '../../main/resources/io/meshgate/edge/web/client.mjs';
 
 const half = () => 0.5;
 

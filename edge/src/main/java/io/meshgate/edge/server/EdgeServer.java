@@ -47,6 +47,8 @@ public final class EdgeServer implements AutoCloseable {
                 .addExactPath("/v1/ping", new CorsHandler(new PingHandler()))
                 // Open to every origin like the API, so pages served elsewhere can import the client.
                 .addExactPath("/client.js", new CorsHandler(web))
+                .addExactPath("/client.mjs", new CorsHandler(web))
+                .addExactPath("/", web)
                 .addPrefixPath("/demo", web)
                 .addExactPath("/healthz", HealthHandlers.health())
                 .addExactPath("/readyz", HealthHandlers.ready(readiness))

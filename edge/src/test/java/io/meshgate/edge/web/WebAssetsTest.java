@@ -52,6 +52,28 @@ class WebAssetsTest {
     }
 
     @Test
+    void clientMjsIsTheSameModuleUnderTheNameNodeLoadsAsEsm() {
+        Http.Reply js = http.get("/client.js", null);
+        Http.Reply mjs = http.get("/client.mjs", null);
+        assertEquals(200, mjs.status(), mjs.toString());
+        assertEquals("text/javascript; charset=utf-8", mjs.header("content-type"));
+        assertEquals("*", mjs.header("access-control-allow-origin"));
+        assertEquals(js.body(), mjs.body());
+        assertEquals(js.header("etag"), mjs.header("etag"));
+    }
+
+    @Test
+    void theRootRedirectsToTheDemoPageKeepingTheQuery() {
+        Http.Reply root = http.get("/", null);
+        assertEquals(302, root.status(), root.toString());
+        assertEquals("/demo", root.header("location"));
+        Http.Reply pinned = http.get("/?region=eu-west", null);
+        assertEquals(302, pinned.status(), pinned.toString());
+        assertEquals("/demo?region=eu-west", pinned.header("location"));
+        assertEquals(405, http.post("/", null, "{}").status());
+    }
+
+    @Test
     void aKnownEtagGets304WithoutBody() throws Exception {
         String etag = http.get("/client.js", null).header("etag");
         HttpResponse<String> again = HttpClient.newHttpClient().send(

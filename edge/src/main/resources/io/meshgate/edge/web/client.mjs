@@ -1,6 +1,7 @@
 // Meshgate JavaScript client for protocol v1: one ES module, no dependencies, no build step.
-// Every edge serves it at /client.js; it runs in browsers and imports in Node 20+ (pass a WebSocket constructor
-// there, or it uses long-poll). The behaviour is the contract in docs/clients.md, shared with the Java client.
+// Every edge serves it at /client.js and /client.mjs; it runs in browsers and bundlers and imports in Node 18+ as
+// client.mjs or as the package @meshgate/client beside it (pass a WebSocket constructor there, or it uses long-poll).
+// The behaviour is the contract in docs/clients.md, shared with the Java client.
 //
 // The small units it is built from (Backoff, median, rankRegions, ChannelCursor, Outbox) are exported so that unit
 // tests drive them with an injected clock and random; MeshgateClient takes the same injections as options.
