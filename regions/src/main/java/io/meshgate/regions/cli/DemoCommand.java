@@ -4,6 +4,7 @@ import io.meshgate.edge.auth.TokenMinter;
 import io.meshgate.edge.server.EdgeNode;
 import io.meshgate.edge.server.NodeSettings;
 import io.meshgate.regions.demo.DemoMesh;
+import io.meshgate.regions.demo.DemoReadiness;
 import io.meshgate.regions.node.NodeRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,6 +12,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -18,6 +21,8 @@ import java.util.Set;
 /** {@code demo}: the embedded default, three regions joined by the relay mesh. */
 final class DemoCommand {
     private static final Logger LOG = LoggerFactory.getLogger(DemoCommand.class);
+    /** Generous for a loaded 2-core machine; a fresh demo is ready in a few seconds. */
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
     private static final String HELP = """
             Usage: java -jar gateway.jar demo [--port PORT] [--cluster-port PORT] [--nodes N]
                                               [--latency | --latency-ms A,B,C]
@@ -78,8 +83,34 @@ final class DemoCommand {
             nodes.forEach(EdgeNode::close);
             return 1;
         }
+        String notReady = awaitReady(nodes, nodesPerRegion);
+        if (notReady != null) {
+            LOG.error("demo not ready after {} s, stopping: {}", READY_TIMEOUT.toSeconds(), notReady);
+            nodes.forEach(EdgeNode::close);
+            return 1;
+        }
         System.out.println(banner(nodes, nodesPerRegion, rtt, statusConfig(ports, nodesPerRegion, rtt)));
         return NodeRunner.runUntilStopped(nodes);
+    }
+
+    /**
+     * Blocks until every region can sequence and deliver (see {@link DemoReadiness}): the banner invites a user to
+     * publish at once, so it comes only after that works. Null when ready, else what was missing.
+     */
+    private static String awaitReady(List<EdgeNode> nodes, int nodesPerRegion) {
+        List<DemoReadiness.Node> checked = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            String region = DemoMesh.REGIONS.get(i / nodesPerRegion);
+            checked.add(new DemoReadiness.Node(region, region + "-" + (i % nodesPerRegion + 1), nodes.get(i).httpUrl()));
+        }
+        LOG.info("waiting until every region sequences and delivers (readiness, links, one probe message per region)");
+        try {
+            return new DemoReadiness(checked, DemoMesh.REGIONS, nodes.get(0).mesh()::home, Clock.systemUTC())
+                    .await(READY_TIMEOUT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
     }
 
     private static long[] parseRtts(String text) {
@@ -135,6 +166,8 @@ final class DemoCommand {
                  Meshgate demo: three regions joined by the relay mesh, INSECURE mode
                 ==============================================================================
                 %s
+                 Ready: every node answers /readyz, every link is up, and each region sequenced a probe message
+                 published from another region (channels demo:ready-*), read back in the third.
                  Emulated link latency: %s
 
                  Demo page: open it in two browser tabs and chat. It shows the region its client chose and why
