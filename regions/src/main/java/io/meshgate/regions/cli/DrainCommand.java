@@ -13,6 +13,7 @@ import java.util.Set;
 final class DrainCommand {
     private static final String HELP = """
             Usage: java -jar gateway.jar drain --config FILE --node NAME
+                   java -jar gateway.jar drain --url URL
 
             Drains one node: its /readyz turns false, its clients get 'move' (naming another node of the region,
             after a jittered delay) and close 4100, publishes in flight get their acks, then the node leaves its
@@ -22,6 +23,8 @@ final class DrainCommand {
             Options:
               --config FILE   the deployment's YAML configuration
               --node NAME     the node to drain
+              --url URL       the node's edge base URL instead, without a configuration: a Kubernetes preStop
+                              hook drains its own pod with --url http://127.0.0.1:8081 (loopback needs no token)
               --help          this text
             """;
 
@@ -29,10 +32,17 @@ final class DrainCommand {
     }
 
     static int run(String[] args) {
-        Args parsed = Args.parse("drain", args, 1, Set.of("--config", "--node"), Set.of("--help"));
+        Args parsed = Args.parse("drain", args, 1, Set.of("--config", "--node", "--url"), Set.of("--help"));
         if (parsed.flag("--help")) {
             System.out.print(HELP);
             return 0;
+        }
+        String direct = parsed.value("--url");
+        if (direct != null) {
+            if (!direct.startsWith("http://") && !direct.startsWith("https://")) {
+                throw new Args.UsageException("drain: --url must start with http:// or https://, got " + direct);
+            }
+            return drain(direct, direct, null);
         }
         GatewayConfig config = GatewayConfigLoader.load(Path.of(parsed.required("drain", "--config")));
         String name = parsed.required("drain", "--node");
@@ -40,9 +50,12 @@ final class DrainCommand {
                 .filter(n -> n.name().equals(name)).findFirst()
                 .orElseThrow(() -> new Args.UsageException("drain: --node " + name + " is not a node of the"
                         + " configuration"));
-        String url = NodeUrls.base(config, node);
+        return drain(name, NodeUrls.base(config, node), config.edge().adminToken());
+    }
+
+    private static int drain(String name, String url, String adminToken) {
         try {
-            HttpResponse<String> answer = new NodeClient().drain(url, config.edge().adminToken());
+            HttpResponse<String> answer = new NodeClient().drain(url, adminToken);
             if (answer.statusCode() == 202) {
                 System.out.println("node " + name + " (" + url + ") is draining");
                 return 0;

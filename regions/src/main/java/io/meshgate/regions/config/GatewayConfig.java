@@ -38,8 +38,12 @@ public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, Histo
         }
     }
 
-    /** One region: a Hazelcast cluster of nodes, reached by clients at {@code publicUrl}. */
-    public record RegionConfig(String name, String publicUrl, List<NodeConfig> nodes) {
+    /**
+     * One region: a Hazelcast cluster of nodes, reached by clients at {@code publicUrl}. With
+     * {@code kubernetesServiceDns} its members find each other through that headless Service's DNS records instead
+     * of the node list (which still names the nodes for the relay, moves and {@code status}).
+     */
+    public record RegionConfig(String name, String publicUrl, List<NodeConfig> nodes, String kubernetesServiceDns) {
     }
 
     /**
@@ -99,7 +103,8 @@ public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, Histo
             }
         }
         HazelcastSettings cluster = new HazelcastSettings("meshgate-" + region.name(), node.bindHost(), node.host(),
-                node.clusterPort(), members, backupCount, backupAckTimeoutMs, memberTimeoutMs);
+                node.clusterPort(), members, backupCount, backupAckTimeoutMs, memberTimeoutMs,
+                region.kubernetesServiceDns());
         NodeSettings settings = new NodeSettings(edgeSettings, cluster, history, auth, delivery, node.bindHost(),
                 node.relayPort(), publishBatchMax, publishQueueMax, peers, tls);
         if (regions.size() < 2) {

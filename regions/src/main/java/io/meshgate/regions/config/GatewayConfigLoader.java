@@ -32,6 +32,8 @@ public final class GatewayConfigLoader {
     private static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
     private static final int MAX_PORT = 65535;
     private static final Pattern HOST_PORT = Pattern.compile("^[A-Za-z0-9.\\-]+:\\d{1,5}$");
+    /** A host name of dot-separated labels, such as a Service's {@code name.namespace.svc.cluster.local}. */
+    private static final Pattern DNS_NAME = Pattern.compile("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$");
     private static final Pattern IP_LITERAL = Pattern.compile("^(\\d{1,3}(\\.\\d{1,3}){3}|\\[?[0-9a-fA-F:]*:[0-9a-fA-F:.]*]?)$");
 
     private GatewayConfigLoader() {
@@ -111,6 +113,11 @@ public final class GatewayConfigLoader {
                 throw new ConfigException("config key '" + region.path("publicUrl")
                         + "' must start with http:// or https://");
             }
+            String serviceDns = region.string("kubernetesServiceDns", null);
+            if (serviceDns != null && !DNS_NAME.matcher(serviceDns).matches()) {
+                throw new ConfigException("config key '" + region.path("kubernetesServiceDns")
+                        + "' must be a DNS name (the region's headless Service), got '" + serviceDns + "'");
+            }
             List<GatewayConfig.NodeConfig> nodes = new ArrayList<>();
             List<ConfigNode> nodeNodes = region.sections("nodes");
             if (nodeNodes.isEmpty()) {
@@ -149,7 +156,7 @@ public final class GatewayConfigLoader {
                         relayAdvertise));
             }
             region.rejectUnknown();
-            regions.add(new GatewayConfig.RegionConfig(name, publicUrl, List.copyOf(nodes)));
+            regions.add(new GatewayConfig.RegionConfig(name, publicUrl, List.copyOf(nodes), serviceDns));
         }
         return List.copyOf(regions);
     }

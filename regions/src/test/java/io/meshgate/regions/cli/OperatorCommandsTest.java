@@ -49,6 +49,12 @@ class OperatorCommandsTest {
             assertTrue(after.out().lines().anyMatch(l -> l.contains("node-2") && l.contains("no: draining")), after.out());
             assertEquals(0, CliRun.run("status", "--config", config.toString(), "--node", "node-1").code());
             assertEquals(2, CliRun.run("drain", "--config", config.toString(), "--node", "node-9").code());
+
+            // What a Kubernetes preStop hook runs inside the pod: no configuration, the node's loopback URL.
+            CliRun local = CliRun.run("drain", "--url", "http://127.0.0.1:" + region.node(0).edgePort());
+            assertEquals(0, local.code(), local.err());
+            await().atMost(Duration.ofSeconds(30)).until(() -> region.node(0).whenDrained().isDone());
+            assertEquals(2, CliRun.run("drain", "--url", "127.0.0.1:1").code(), "not a URL");
         }
     }
 }

@@ -15,9 +15,19 @@ import java.util.List;
  *                           nacked unavailable and retried with the same id) instead of being acked in one copy
  * @param memberTimeoutMs    how long a member may be silent before the others declare it dead and take over its
  *                           partitions (a killed process is noticed at once through its closed connections)
+ * @param kubernetesServiceDns null for the TCP-IP join of {@code members}; else the DNS name of a headless Service
+ *                             selecting the region's pods, and members find each other through Hazelcast's
+ *                             Kubernetes discovery (DNS lookup mode, on {@code port}) instead of a member list
  */
 public record HazelcastSettings(String clusterName, String bindHost, String publicHost, int port,
-                                List<String> members, int backupCount, long backupAckTimeoutMs, long memberTimeoutMs) {
+                                List<String> members, int backupCount, long backupAckTimeoutMs, long memberTimeoutMs,
+                                String kubernetesServiceDns) {
+
+    /** Settings that join through the {@code members} list (TCP-IP). */
+    public HazelcastSettings(String clusterName, String bindHost, String publicHost, int port, List<String> members,
+                             int backupCount, long backupAckTimeoutMs, long memberTimeoutMs) {
+        this(clusterName, bindHost, publicHost, port, members, backupCount, backupAckTimeoutMs, memberTimeoutMs, null);
+    }
 
     public static final long DEFAULT_BACKUP_ACK_TIMEOUT_MS = 5_000;
     public static final long DEFAULT_MEMBER_TIMEOUT_MS = 10_000;

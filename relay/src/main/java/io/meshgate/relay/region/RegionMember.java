@@ -92,10 +92,20 @@ public final class RegionMember implements AutoCloseable {
         JoinConfig join = network.getJoin();
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
-        join.getTcpIpConfig().setEnabled(true).setMembers(settings.members());
+        String discovery;
+        if (settings.kubernetesServiceDns() != null) {
+            // DNS lookup mode: the headless Service's records are the region's pods; no API access is needed.
+            join.getKubernetesConfig().setEnabled(true)
+                    .setProperty("service-dns", settings.kubernetesServiceDns())
+                    .setProperty("service-port", Integer.toString(settings.port()));
+            discovery = "Kubernetes DNS " + settings.kubernetesServiceDns();
+        } else {
+            join.getTcpIpConfig().setEnabled(true).setMembers(settings.members());
+            discovery = "members " + settings.members();
+        }
         ChannelStore.configure(config, settings.backupCount());
-        LOG.info("starting region member {} on {}:{} as {}:{} (members {})", settings.clusterName(),
-                settings.bindHost(), settings.port(), settings.publicHost(), settings.port(), settings.members());
+        LOG.info("starting region member {} on {}:{} as {}:{} ({})", settings.clusterName(),
+                settings.bindHost(), settings.port(), settings.publicHost(), settings.port(), discovery);
         return new RegionMember(Hazelcast.newHazelcastInstance(config), limits);
     }
 
