@@ -106,6 +106,17 @@ class DemoReadyTest {
                         "chat:ready" + c + " as read in " + REGIONS[r]);
             }
         }
+        for (int r = 0; r < REGIONS.length; r++) {
+            String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(edge(base[0], r) + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            List<String> emptyHelp = metrics.lines().filter(l -> l.startsWith("# HELP ")
+                    && l.substring("# HELP ".length()).trim().split(" ", 2).length < 2).toList();
+            assertEquals(List.of(), emptyHelp, "every metric says what it is, in " + REGIONS[r]);
+        }
+        synchronized (output) {
+            List<String> dumps = output.stream().filter(l -> l.matches(".*[A-Z][A-Za-z]+Settings\\[.*")).toList();
+            assertEquals(List.of(), dumps, "no raw record dumps in the demo's log");
+        }
     }
 
     private static HttpResponse<String> publish(String httpUrl, String channel, String id) throws Exception {

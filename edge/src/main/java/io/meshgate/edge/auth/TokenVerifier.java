@@ -80,9 +80,11 @@ public final class TokenVerifier {
 
         if (settings.insecureMode()) {
             LOG.warn("auth.mode=insecure: clients without a token are admitted and may use every channel. "
-                    + "Local demo only; never expose this edge. {}", settings);
+                    + "Local demo only; never expose this edge.");
         } else {
-            LOG.info("Token verification: {}", settings);
+            LOG.info("token verification: HS256 secret {}, {} RSA and {} EC public keys, clock skew {} s",
+                    settings.hs256Secret() == null ? "unset" : "set", settings.rsaPublicKeyPems().size(),
+                    settings.ecPublicKeyPems().size(), settings.clockSkewSeconds());
         }
         return new TokenVerifier(settings.insecureMode(), Map.copyOf(verifiers));
     }

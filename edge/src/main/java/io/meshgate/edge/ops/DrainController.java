@@ -22,6 +22,7 @@ public final class DrainController {
     private final WebSocketEndpoint webSockets;
     private final PublishService publishes;
     private final String region;
+    private final String node;
     private final Supplier<String> moveTarget;
     private final long timeoutMs;
     private final long closeGraceMs;
@@ -32,11 +33,12 @@ public final class DrainController {
      * @param moveTarget the WebSocket URL clients should move to (another node of the region), or null for none
      */
     public DrainController(Readiness readiness, WebSocketEndpoint webSockets, PublishService publishes, String region,
-                           Supplier<String> moveTarget, long timeoutMs, long closeGraceMs) {
+                           String node, Supplier<String> moveTarget, long timeoutMs, long closeGraceMs) {
         this.readiness = readiness;
         this.webSockets = webSockets;
         this.publishes = publishes;
         this.region = region;
+        this.node = node;
         this.moveTarget = moveTarget;
         this.timeoutMs = timeoutMs;
         this.closeGraceMs = closeGraceMs;
@@ -48,7 +50,7 @@ public final class DrainController {
             return drained;
         }
         started = true;
-        LOG.warn("draining: {}", reason);
+        LOG.info("node {} draining: {}", node, reason);
         readiness.markDraining();
         Thread worker = new Thread(this::run, "drain");
         worker.setDaemon(true);
@@ -66,11 +68,11 @@ public final class DrainController {
         try {
             webSockets.moveAll("drain", region, moveTarget.get());
             boolean acked = waitFor(() -> publishes.inFlight() == 0, deadline);
-            LOG.info("drain: publishes in flight {}", acked ? "all acked" : "still " + publishes.inFlight());
             // Closing handshakes run on their own; give them the close grace to finish before the sockets go.
             boolean closed = waitFor(() -> webSockets.sessionCount() == 0,
                     Math.min(deadline, System.currentTimeMillis() + closeGraceMs + 1000));
-            LOG.info("drain: {} websocket sessions left", closed ? 0 : webSockets.sessionCount());
+            LOG.info("node {} drained: publishes in flight {}, {} WebSocket sessions left", node,
+                    acked ? "all acked" : "still " + publishes.inFlight(), closed ? 0 : webSockets.sessionCount());
         } catch (RuntimeException e) {
             LOG.error("drain failed; stopping anyway", e);
         } finally {

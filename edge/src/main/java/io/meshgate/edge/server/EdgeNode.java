@@ -74,7 +74,7 @@ public final class EdgeNode implements AutoCloseable {
         this.settings = settings;
         EdgeSettings edge = settings.edge();
         this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        meters.config().commonTags("region", edge.region(), "node", edge.node());
+        meters.config().commonTags("region", edge.region(), "node", edge.node()).meterFilter(new MetricDescriptions());
         new JvmMemoryMetrics().bindTo(meters);
         new JvmThreadMetrics().bindTo(meters);
         new ProcessorMetrics().bindTo(meters);
@@ -83,6 +83,13 @@ public final class EdgeNode implements AutoCloseable {
         // Checked before anything starts, so a bad certificate never leaves a half-started node behind.
         SSLContext sslContext = settings.tls() == null ? null : TlsContexts.create(settings.tls());
 
+        // Every port first: a taken one is one clear sentence, before Hazelcast or Netty print pages about it.
+        PortInUseException.check("edge", settings.bindHost(), edge.port(),
+                "choose another with the demo's --port or the node's edgePort");
+        PortInUseException.check("relay", settings.bindHost(), settings.relayPort(),
+                "choose another with the demo's --port (relays use PORT+1000) or the node's relayPort");
+        PortInUseException.check("cluster", settings.hazelcast().bindHost(), settings.hazelcast().port(),
+                "choose another with the demo's --cluster-port or the node's clusterPort");
         this.region = RegionMember.start(settings.hazelcast(), settings.history());
         meters.gauge("meshgate.region.members", region, r -> r.isRunning() ? r.clusterSize() : 0);
         int cores = Runtime.getRuntime().availableProcessors();
@@ -110,7 +117,7 @@ public final class EdgeNode implements AutoCloseable {
                 mesh == null ? region.store() : mesh.channels(), meters, clock, timer);
         this.webSockets = new WebSocketEndpoint(ctx);
         this.readiness = new Readiness(clock, edge.readyHoldMs(), region::isRunning);
-        this.drain = new DrainController(readiness, webSockets, publishes, edge.region(), this::moveTarget,
+        this.drain = new DrainController(readiness, webSockets, publishes, edge.region(), edge.node(), this::moveTarget,
                 edge.drainTimeoutMs(), edge.closeGraceMs());
         this.server = new EdgeServer(ctx, settings.bindHost(), webSockets, new Directory(), readiness, drain, meters,
                 sslContext, this::meshStatusJson);

@@ -3,6 +3,7 @@ package io.meshgate.regions.cli;
 import io.meshgate.edge.auth.TokenMinter;
 import io.meshgate.edge.server.EdgeNode;
 import io.meshgate.edge.server.NodeSettings;
+import io.meshgate.edge.server.PortInUseException;
 import io.meshgate.regions.demo.DemoMesh;
 import io.meshgate.regions.demo.DemoReadiness;
 import io.meshgate.regions.node.NodeRunner;
@@ -78,6 +79,10 @@ final class DemoCommand {
             for (NodeSettings settings : DemoMesh.nodes(ports, nodesPerRegion, rtt, null)) {
                 nodes.add(EdgeNode.start(settings));
             }
+        } catch (PortInUseException e) {
+            LOG.error("demo cannot start: {}", e.getMessage());
+            nodes.forEach(EdgeNode::close);
+            return 1;
         } catch (RuntimeException e) {
             LOG.error("demo failed to start: {}", e.getMessage(), e);
             nodes.forEach(EdgeNode::close);

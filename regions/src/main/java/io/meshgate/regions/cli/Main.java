@@ -13,7 +13,8 @@ public final class Main {
             Usage: java -jar gateway.jar <command> [options]
 
             Commands:
-              demo           run the embedded local demo (one region, two nodes on 127.0.0.1:8081/8082, insecure)
+              demo           run the embedded local demo: three regions joined by the relay mesh, us-east :8081,
+                             eu-west :8091, ap-south :8101 on 127.0.0.1, insecure (--latency: 70/90/150 ms links)
               node           run one node of a deployment: node --config FILE --node NAME
               token          mint an HS256 client token from a configuration's secret
               check-config   validate a configuration file and print what it resolves to

@@ -2,6 +2,7 @@ package io.meshgate.regions.node;
 
 import io.meshgate.edge.server.EdgeNode;
 import io.meshgate.edge.server.NodeSettings;
+import io.meshgate.edge.server.PortInUseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,11 +20,18 @@ public final class NodeRunner {
 
     /** Runs one node in this process; returns the exit code. */
     public static int runUntilStopped(NodeSettings settings) {
-        LOG.info("effective settings: {}", settings.toString().replaceAll("adminToken=(?!null)[^,\\])]+",
-                "adminToken=set"));
+        LOG.info("starting node {}/{}: edge {}:{}, relay port {}, cluster port {} ({}), {}", settings.edge().region(),
+                settings.edge().node(), settings.bindHost(), settings.edge().port(), settings.relayPort(),
+                settings.hazelcast().port(), settings.hazelcast().kubernetesServiceDns() != null
+                        ? "Kubernetes discovery via " + settings.hazelcast().kubernetesServiceDns()
+                        : settings.hazelcast().members().size() + " listed members",
+                settings.mesh() == null ? "no mesh" : "mesh to " + settings.mesh().peers().keySet());
         EdgeNode node;
         try {
             node = EdgeNode.start(settings);
+        } catch (PortInUseException e) {
+            LOG.error("node {} cannot start: {}", settings.edge().node(), e.getMessage());
+            return 1;
         } catch (RuntimeException e) {
             LOG.error("node {} failed to start: {}", settings.edge().node(), e.getMessage(), e);
             return 1;
@@ -38,7 +46,7 @@ public final class NodeRunner {
     public static int runUntilStopped(List<EdgeNode> nodes) {
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            LOG.warn("stop requested: draining {} node(s)", nodes.size());
+            LOG.info("stop requested: draining {} node(s)", nodes.size());
             drainAndClose(nodes);
             stopped.countDown();
         }, "shutdown-drain");

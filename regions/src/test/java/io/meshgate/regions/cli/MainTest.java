@@ -22,6 +22,14 @@ class MainTest {
     }
 
     @Test
+    void topLevelHelpDescribesTheThreeRegionDemo() {
+        String help = CliRun.run("help").out();
+        assertTrue(help.contains("three regions") && help.contains("us-east :8081") && help.contains("eu-west :8091")
+                && help.contains("ap-south :8101"), help);
+        assertTrue(!help.contains("8082"), "no trace of the old one-region demo: " + help);
+    }
+
+    @Test
     void badCommandLinesExitTwoWithAMessage() {
         CliRun unknown = CliRun.run("frobnicate");
         assertEquals(2, unknown.code());

@@ -1,0 +1,49 @@
+package io.meshgate.edge.server;
+
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.config.MeterFilter;
+
+import java.util.Map;
+
+/**
+ * The {@code # HELP} text of every Meshgate meter that is registered without a description, in one table for
+ * operators, so that {@code /metrics} has no empty help line. A meter that has its own description keeps it.
+ * Registered on the node's registry before any meter, so it applies to every meter of every module.
+ */
+final class MetricDescriptions implements MeterFilter {
+    private static final Map<String, String> HELP = Map.ofEntries(
+            Map.entry("meshgate.fanout.sent", "deliveries this node sent to other nodes of its region"),
+            Map.entry("meshgate.fanout.received", "deliveries this node received from other nodes of its region"),
+            Map.entry("meshgate.fanout.undecodable", "region deliveries dropped because they could not be decoded"),
+            Map.entry("meshgate.feed.channels", "channels this node has a delivery feed for (local subscribers)"),
+            Map.entry("meshgate.feed.messages", "messages delivered in order by this node's channel feeds"),
+            Map.entry("meshgate.feed.pending.overflow",
+                    "times a feed's buffer of out-of-order messages overflowed and was refilled from history"),
+            Map.entry("meshgate.feed.slow_consumers", "subscribers dropped for not keeping up with their channel"),
+            Map.entry("meshgate.mesh.deliveries", "sequenced messages crossing the mesh, by direction (in or out)"),
+            Map.entry("meshgate.mesh.frames.refused",
+                    "mesh frames refused because a link's queue was full or the link was down"),
+            Map.entry("meshgate.mesh.frames.relayed", "mesh frames forwarded for another region over a relayed path"),
+            Map.entry("meshgate.mesh.replica.dropped",
+                    "deliveries from a home region dropped because too many were waiting to be stored here"),
+            Map.entry("meshgate.mesh.replica.fetches", "history ranges fetched from the home to fill a hole"),
+            Map.entry("meshgate.poll.inflight", "long-poll requests being held open by this node"),
+            Map.entry("meshgate.publish.batch.size", "publishes sequenced together in one step of a channel"),
+            Map.entry("meshgate.publish.inflight", "publishes received by this node and not yet acked or nacked"),
+            Map.entry("meshgate.publish.nacks", "publishes answered with a nack, by code"),
+            Map.entry("meshgate.publish.queue.overflow",
+                    "publishes nacked because their channel's sequencing queue on this node was full"),
+            Map.entry("meshgate.region.members", "members of this node's region cluster as this node sees it"),
+            Map.entry("meshgate.ws.connections", "WebSocket clients that completed connect"),
+            Map.entry("meshgate.ws.sockets", "open WebSocket sockets, connected or not yet"));
+
+    @Override
+    public Meter.Id map(Meter.Id id) {
+        String help = HELP.get(id.getName());
+        if (help == null || (id.getDescription() != null && !id.getDescription().isBlank())) {
+            return id;
+        }
+        return new Meter.Id(id.getName(), Tags.of(id.getTagsAsIterable()), id.getBaseUnit(), help, id.getType());
+    }
+}
