@@ -10,10 +10,9 @@ set -eu
 java_home=$1
 out=$2
 
-if [ ! -x "$java_home/bin/jlink" ] || [ ! -d "$java_home/jmods" ]; then
-    echo "regions: the container image needs jlink and the jmods of a full JDK; $java_home has none." >&2
-    echo "  On Debian: apt-get install openjdk-17-jdk (jmods are in openjdk-17-jdk-headless)," >&2
-    echo "  or build without the image: -P!image" >&2
+if [ ! -x "$java_home/bin/jlink" ]; then
+    echo "regions: the container image needs jlink, which $java_home (a JRE?) does not have." >&2
+    echo "  Build with a full JDK (Debian: apt-get install openjdk-17-jdk), or without the image: -P!image" >&2
     exit 1
 fi
 command -v ldd >/dev/null 2>&1 || { echo "regions: the container image needs ldd (Linux); build with -P!image" >&2; exit 1; }
@@ -22,10 +21,18 @@ rm -rf "$out"
 mkdir -p "$out/opt" "$out/tmp" "$out/etc"
 # java.se because the node runs with --add-modules java.se semantics (Hazelcast reflects into java.management);
 # jdk.unsupported for sun.misc.Unsafe (Hazelcast, Netty); the crypto and DNS providers for TLS and host names.
-"$java_home/bin/jlink" \
-    --add-modules java.se,jdk.unsupported,jdk.management,jdk.crypto.ec,jdk.crypto.cryptoki,jdk.naming.dns,jdk.zipfs,jdk.localedata \
-    --strip-debug --no-header-files --no-man-pages --compress=2 \
-    --output "$out/opt/java"
+# JDK 17 links from its jmods (Debian: openjdk-17-jdk-headless); JDK 24+ can link from its own run-time image.
+# --compress=2 is JDK 17's spelling, zip-6 the newer one.
+modules=java.se,jdk.unsupported,jdk.management,jdk.crypto.ec,jdk.crypto.cryptoki,jdk.naming.dns,jdk.zipfs,jdk.localedata
+link() {
+    rm -rf "$out/opt/java"
+    "$java_home/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
+        --compress="$1" --output "$out/opt/java"
+}
+link zip-6 >/dev/null 2>&1 || link 2 || {
+    echo "regions: jlink failed; a JDK 17-23 needs its jmods (Debian: openjdk-17-jdk-headless). Or build with -P!image" >&2
+    exit 1
+}
 
 # Every shared library the runtime needs that is not part of it, at the same path as here (the ELF interpreter
 # /lib64/ld-linux-*.so.2 included). The desktop modules' native libraries (AWT, fonts, sound, images) are never
