@@ -31,7 +31,7 @@ class ChatAcrossTabsTest extends SharedGatewayTest {
         String position = atBob.epoch() + ":" + atBob.seq();
         String line = bob.shownLine("hello from alice");
         assertNotNull(line, "the chat list shows the message");
-        assertTrue(line.contains(position) && line.contains("alice") && line.contains("sent from " + alice.region()),
+        assertTrue(line.contains(position) && line.contains("alice") && line.contains("from " + alice.region()),
                 line);
         assertTrue(alice.events("ack").stream().anyMatch(e -> e.contains(position)),
                 "the sender's log shows its ack at the same position: " + alice.events("ack"));

@@ -114,6 +114,19 @@ final class DemoPage {
         return received().stream().filter(m -> text.equals(m.text())).findFirst().orElseThrow();
     }
 
+    /**
+     * What the page recorded about the mesh for the first message with this text: origin (the sender's region),
+     * home (the channel's home region), latencyMs (publish→deliver; null for history) and history (read back from
+     * before the tab opened).
+     */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> meshView(String text) {
+        return (Map<String, Object>) js("""
+                const m = window.meshgateDemo.received.find(r => r.data && r.data.text === arguments[0]);
+                return m ? { origin: m.origin, home: m.home, latencyMs: m.latencyMs, history: m.history } : null;""",
+                text);
+    }
+
     /** What the chat list shows for the message with this text: position, sender, text and regions. */
     String shownLine(String text) {
         driver.switchTo().window(window);

@@ -120,7 +120,7 @@ public final class EdgeNode implements AutoCloseable {
         this.drain = new DrainController(readiness, webSockets, publishes, edge.region(), edge.node(), this::moveTarget,
                 edge.drainTimeoutMs(), edge.closeGraceMs());
         this.server = new EdgeServer(ctx, settings.bindHost(), webSockets, new Directory(), readiness, drain, meters,
-                sslContext, this::meshStatusJson);
+                sslContext, this::meshStatusJson, channel -> mesh == null ? edge.region() : mesh.home(channel));
         RelayService relayService = new RelayService(edge.region(), edge.node(), region.store());
         try {
             io.grpc.ServerCredentials relayCredentials = settings.mesh() == null || settings.mesh().tls() == null

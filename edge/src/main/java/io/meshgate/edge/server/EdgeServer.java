@@ -12,6 +12,7 @@ import io.meshgate.edge.ops.DrainController;
 import io.meshgate.edge.ops.HealthHandlers;
 import io.meshgate.edge.ops.Readiness;
 import io.meshgate.edge.protocol.ErrorCode;
+import io.meshgate.edge.web.ChannelHomeHandler;
 import io.meshgate.edge.web.WebAssetsHandler;
 import io.meshgate.edge.websocket.WebSocketEndpoint;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -35,7 +36,8 @@ public final class EdgeServer implements AutoCloseable {
 
     public EdgeServer(EdgeContext ctx, String bindHost, WebSocketEndpoint webSockets, RegionDirectory directory, Readiness readiness,
                       DrainController drain, PrometheusMeterRegistry prometheus, SSLContext tls,
-                      java.util.function.Supplier<String> meshStatus) {
+                      java.util.function.Supplier<String> meshStatus,
+                      java.util.function.UnaryOperator<String> channelHome) {
         EdgeSettings s = ctx.settings();
         WebAssetsHandler web = WebAssetsHandler.load();
         PathHandler paths = Handlers.path(notFound())
@@ -49,6 +51,7 @@ public final class EdgeServer implements AutoCloseable {
                 .addExactPath("/client.js", new CorsHandler(web))
                 .addExactPath("/client.mjs", new CorsHandler(web))
                 .addExactPath("/", web)
+                .addExactPath("/demo/home", new ChannelHomeHandler(channelHome))
                 .addPrefixPath("/demo", web)
                 .addExactPath("/healthz", HealthHandlers.health())
                 .addExactPath("/readyz", HealthHandlers.ready(readiness))

@@ -1,17 +1,26 @@
 // The demo page's logic: one MeshgateClient from /client.js, a chat on one channel, and everything the client
 // decides (region, RTTs, transport, reconnects) on screen. Settings come from the form or the query string
-// (?token=&transport=&channel=&name=). window.meshgateDemo exposes the client and what the page saw, for tests.
+// (?token=&transport=&channel=&name=&region=). ?region=NAME pins the tab to that region: the client is shown only
+// that region of /v1/regions. Every message shows the region it was sent from, the channel's home region and its
+// publish→deliver latency (the sender's clock to the reader's: the same machine in the demo); a new tab starts
+// with the channel's last HISTORY messages. window.meshgateDemo exposes the client and what the page saw, for tests.
 import { MeshgateClient } from '/client.js';
 
 const MAX_ROWS = 500;
+/** How many of the channel's latest messages a new tab shows, read with `from` like any resume. */
+const HISTORY = 50;
 const params = new URLSearchParams(location.search);
 const $ = (id) => document.getElementById(id);
 
 const demo = {
   client: null,
   subscription: null,
-  /** Every message handed to the page, in order: {ch, epoch, seq, id, data, receivedIn}. */
+  /** Every message handed to the page, in order: {ch, epoch, seq, id, data, receivedIn, origin, home, latencyMs, history}. */
   received: [],
+  /** The region this tab is pinned to (?region=), or null when the client picks by RTT. */
+  pinned: null,
+  /** The channel's home region as last asked (GET /demo/home), and the epoch it was asked for. */
+  home: null,
   /** Every event the page logged: {at, kind, text}. */
   events: [],
   /** Every publish the page made: {id, ack, error}. */
@@ -25,6 +34,7 @@ $('token').value = params.get('token') ?? '';
 $('transport').value = ['auto', 'websocket', 'longpoll'].includes(params.get('transport')) ? params.get('transport') : 'auto';
 $('channel').value = params.get('channel') ?? 'chat:demo';
 $('name').value = params.get('name') ?? `guest-${Math.floor(1000 + Math.random() * 9000)}`;
+demo.pinned = params.get('region') || null;
 
 $('settings').addEventListener('submit', (e) => {
   e.preventDefault();
@@ -43,6 +53,7 @@ function start() {
     demo.client.close();
   }
   demo.received.length = 0;
+  demo.subscription = null;
   $('messages').replaceChildren();
   const channel = $('channel').value.trim();
   $('chat-channel').textContent = channel;
@@ -50,8 +61,10 @@ function start() {
     urls: [location.origin],
     token: $('token').value.trim() || undefined,
     transport: $('transport').value,
+    fetch: demo.pinned ? pinnedFetch(demo.pinned) : undefined,
   });
   demo.client = client;
+  demo.home = null;
   client.on('state', (e) => {
     if (client === demo.client) {
       log('state', describeState(e));
@@ -64,29 +77,93 @@ function start() {
   });
   client.on('subscribed', (e) => {
     log('subscribed', `${e.ch}: head ${e.epoch}:${e.seq}, position ${e.position ? `${e.position.epoch}:${e.position.seq}` : '–'}`);
+    refreshHome(channel, e.epoch);
     render();
   });
   client.on('gap', (e) => log('gap', `${e.ch}: messages ${e.from}..${e.to} are no longer held`));
   client.on('error', (e) => log('error', `${e.code}: ${e.reason}`));
+  recentStart(channel).then((from) => {
+    if (client !== demo.client) {
+      return;
+    }
+    try {
+      demo.subscription = client.subscribe(channel, (m) => show(client, m, from), from ? { from } : {});
+    } catch (e) {
+      log('error', `${e.code ?? 'error'}: ${e.reason ?? e.message}`);
+      return;
+    }
+    client.connect().catch((e) => log('error', `stopped: ${e.code}: ${e.reason}`));
+    render();
+  });
+  render();
+}
+
+/**
+ * Where a new tab starts reading: HISTORY messages before the channel's head, from a heads-only long-poll (the
+ * protocol's way to learn a head), so the chat shows what was said before the tab opened. Null (live only) when
+ * the head cannot be read.
+ */
+async function recentStart(channel) {
   try {
-    demo.subscription = client.subscribe(channel, (m) => show(client, m));
+    const token = $('token').value.trim();
+    const res = await fetch(`${location.origin}/v1/poll?ch=${encodeURIComponent(channel)}`,
+      { headers: token ? { Authorization: `Bearer ${token}` } : {}, cache: 'no-store' });
+    const head = (await res.json()).heads?.[channel];
+    if (!res.ok || !head) {
+      return null;
+    }
+    const from = { epoch: head.epoch, seq: Math.max(0, head.seq - HISTORY) };
+    log('history', `${channel}: head ${head.epoch}:${head.seq}; showing from seq ${from.seq + 1}`);
+    return { ...from, head: head.seq };
   } catch (e) {
-    log('error', `${e.code ?? 'error'}: ${e.reason ?? e.message}`);
+    log('error', `could not read the head of ${channel}: ${e.message}`);
+    return null;
+  }
+}
+
+/** Asks which region is the channel's home; again whenever the epoch (the sequencer) changes. */
+async function refreshHome(channel, epoch) {
+  if (demo.home && demo.home.epoch === epoch) {
     return;
   }
-  client.connect().catch((e) => log('error', `stopped: ${e.code}: ${e.reason}`));
-  render();
+  demo.home = { epoch, region: demo.home?.region ?? null };
+  try {
+    const res = await fetch(`${location.origin}/demo/home?ch=${encodeURIComponent(channel)}`, { cache: 'no-store' });
+    const body = await res.json();
+    if (res.ok && demo.home.epoch === epoch) {
+      demo.home.region = body.home;
+      $('home').textContent = body.home;
+    }
+  } catch (e) {
+    log('error', `could not ask the home of ${channel}: ${e.message}`);
+  }
+}
+
+/** A fetch that shows the client only `region` in /v1/regions, so it connects there and nowhere else. */
+function pinnedFetch(region) {
+  return async (url, init) => {
+    const res = await fetch(url, init);
+    if (!String(url).endsWith('/v1/regions') || !res.ok) {
+      return res;
+    }
+    const body = await res.json();
+    body.regions = body.regions.filter((r) => r.name === region);
+    if (body.regions.length === 0) {
+      log('error', `?region=${region}: no such region in /v1/regions`);
+    }
+    return new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } });
+  };
 }
 
 /** Publishes one chat line; the sender puts its region in the data so every reader sees where it came from. */
 function send(text) {
   const client = demo.client;
-  if (!client || !text) {
+  if (!client || !text || !demo.subscription) {
     return null;
   }
   const entry = { id: null, ack: null, error: null };
   demo.published.push(entry);
-  const data = { name: $('name').value.trim() || 'anonymous', text, region: client.region };
+  const data = { name: $('name').value.trim() || 'anonymous', text, region: client.region, sentAt: Date.now() };
   return client.publish(demo.subscription.channel, data).then(
     (ack) => {
       entry.id = ack.id;
@@ -102,18 +179,38 @@ function send(text) {
   );
 }
 
-function show(client, m) {
+function show(client, m, start) {
   const receivedIn = client.region;
-  demo.received.push({ ch: m.ch, epoch: m.epoch, seq: m.seq, id: m.id, data: m.data, receivedIn });
   const data = m.data && typeof m.data === 'object' ? m.data : { text: JSON.stringify(m.data) };
+  refreshHome(m.ch, m.epoch);
+  const history = start !== null && m.seq <= start.head;
+  const latencyMs = !history && typeof data.sentAt === 'number' ? Math.max(0, Date.now() - data.sentAt) : null;
+  const entry = {
+    ch: m.ch, epoch: m.epoch, seq: m.seq, id: m.id, data: m.data, receivedIn,
+    origin: data.region ?? null, home: demo.home?.region ?? null, latencyMs, history,
+  };
+  demo.received.push(entry);
   const li = document.createElement('li');
   li.dataset.seq = String(m.seq);
+  if (history) {
+    li.className = 'history';
+  }
   li.append(
     span('pos', `${m.epoch}:${m.seq}`),
     span('who', String(data.name ?? m.id)),
     span('text', String(data.text ?? '')),
-    span('meta', `sent from ${data.region ?? '?'}, received in ${receivedIn ?? '?'}`),
+    span('origin', `from ${entry.origin ?? '?'}`),
+    span('home', `home ${entry.home ?? '?'}`),
+    span('latency', history ? 'history' : latencyMs === null ? '–' : `${latencyMs} ms`),
+    span('meta', `received in ${receivedIn ?? '?'}`),
   );
+  if (entry.home === null) {
+    // The home is being asked for; fill it in when the answer comes.
+    setTimeout(() => {
+      entry.home = demo.home?.region ?? null;
+      li.querySelector('.home').textContent = `home ${entry.home ?? '?'}`;
+    }, 300);
+  }
   const list = $('messages');
   list.append(li);
   while (list.children.length > MAX_ROWS) {
@@ -131,6 +228,7 @@ function render() {
   $('state').textContent = client.state;
   $('state').dataset.state = client.state;
   $('region').textContent = client.region ?? '–';
+  $('pinned').textContent = demo.pinned ? `${demo.pinned} (?region=)` : 'no: lowest RTT';
   $('node').textContent = client.node ?? '–';
   $('transport-now').textContent = client.transport ?? '–';
   const position = demo.subscription?.position;

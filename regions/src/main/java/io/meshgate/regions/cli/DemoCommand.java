@@ -175,8 +175,9 @@ final class DemoCommand {
                  published from another region (channels demo:ready-*), read back in the third.
                  Emulated link latency: %s
 
-                 Demo page: open it in two browser tabs and chat. It shows the region its client chose and why
-                 (every region's RTT probes), each message's region and position, and every reconnect:
+                 Demo page: open two regions' links in two tabs and chat (?region= pins a tab to its region; without
+                 it the client picks the lowest RTT and shows why). Each message shows where it was sent from, the
+                 channel's home region and its publish-to-deliver latency; a new tab shows the last 50 messages:
                 %s
                    Add ?transport=longpoll (or pick it on the page) to use HTTP long-poll instead of WebSocket.
                    The JavaScript client it uses is served by every edge at /client.js (see docs/clients.md).
@@ -214,7 +215,8 @@ final class DemoCommand {
     private static String demoPages(List<EdgeNode> nodes, int nodesPerRegion) {
         StringBuilder out = new StringBuilder();
         for (int r = 0; r < DemoMesh.REGIONS.size(); r++) {
-            out.append(String.format("   %-9s %s/demo%n", DemoMesh.REGIONS.get(r), nodes.get(r * nodesPerRegion).httpUrl()));
+            out.append(String.format("   %-9s %s/demo?region=%s%n", DemoMesh.REGIONS.get(r),
+                    nodes.get(r * nodesPerRegion).httpUrl(), DemoMesh.REGIONS.get(r)));
         }
         return out.toString().stripTrailing();
     }
