@@ -253,6 +253,10 @@ function render() {
 }
 
 function explain(client, ranked) {
+  if (demo.pinned) {
+    return `Pinned to ${demo.pinned} by ?region=: the client was shown only that region of /v1/regions. `
+      + 'Open the page without ?region= to let it pick the lowest RTT.';
+  }
   if (ranked.length === 0) {
     return 'Regions are ranked once the client starts: GET /v1/regions, then GET /v1/ping three times per region.';
   }
