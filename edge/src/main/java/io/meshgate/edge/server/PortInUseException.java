@@ -12,7 +12,7 @@ import java.net.ServerSocket;
  */
 public final class PortInUseException extends RuntimeException {
 
-    PortInUseException(String what, String host, int port, String hint) {
+    public PortInUseException(String what, String host, int port, String hint) {
         super(what + " port " + port + " on " + host + " is already in use (another gateway or demo running?); "
                 + hint);
     }

@@ -4,6 +4,7 @@ import io.meshgate.edge.auth.TokenMinter;
 import io.meshgate.edge.server.EdgeNode;
 import io.meshgate.edge.server.NodeSettings;
 import io.meshgate.edge.server.PortInUseException;
+import io.meshgate.regions.demo.DelayFront;
 import io.meshgate.regions.demo.DemoMesh;
 import io.meshgate.regions.demo.DemoReadiness;
 import io.meshgate.regions.node.NodeRunner;
@@ -16,7 +17,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** {@code demo}: the embedded default, three regions joined by the relay mesh. */
@@ -41,8 +44,11 @@ final class DemoCommand {
               --cluster-port PORT   first Hazelcast member port (default 5701)
               --nodes N             nodes per region, 1 to 3 (default 1)
               --latency             emulate link latency: RTT 70 ms us-east/eu-west, 90 ms eu-west/ap-south,
-                                    150 ms us-east/ap-south, so cross-region behaviour shows on one machine
-              --latency-ms A,B,C    the same with your own RTTs, in that order
+                                    150 ms us-east/ap-south, so cross-region behaviour shows on one machine; and
+                                    put each region behind a front on PORT+2000+10r (the region's public URL in
+                                    /v1/regions) that adds a browser RTT of 20 ms us-east, 80 ms eu-west, 160 ms
+                                    ap-south, as if the browser were near us-east, so the region choice shows too
+              --latency-ms A,B,C    the same with your own link RTTs, in that order
               --help                this text
             """;
 
@@ -74,18 +80,22 @@ final class DemoCommand {
         }
         LOG.warn("*** INSECURE DEMO MODE: no token needed, every channel open to everyone. Local use only. ***");
         List<EdgeNode> nodes = new ArrayList<>();
+        List<DelayFront> fronts = new ArrayList<>();
         List<DemoMesh.Ports> ports = DemoMesh.defaultPorts(port, clusterPort, nodesPerRegion);
         try {
-            for (NodeSettings settings : DemoMesh.nodes(ports, nodesPerRegion, rtt, null)) {
+            Map<String, String> publicUrls = rtt == null ? Map.of() : startFronts(fronts, port, ports, nodesPerRegion);
+            for (NodeSettings settings : DemoMesh.nodes(ports, nodesPerRegion, rtt, null, publicUrls)) {
                 nodes.add(EdgeNode.start(settings));
             }
         } catch (PortInUseException e) {
             LOG.error("demo cannot start: {}", e.getMessage());
             nodes.forEach(EdgeNode::close);
+            fronts.forEach(DelayFront::close);
             return 1;
         } catch (RuntimeException e) {
             LOG.error("demo failed to start: {}", e.getMessage(), e);
             nodes.forEach(EdgeNode::close);
+            fronts.forEach(DelayFront::close);
             return 1;
         }
         String notReady = awaitReady(nodes, nodesPerRegion);
@@ -116,6 +126,30 @@ final class DemoCommand {
             Thread.currentThread().interrupt();
             return "interrupted";
         }
+    }
+
+    /**
+     * One {@link DelayFront} per region in front of its edges, adding {@link DemoMesh#CLIENT_RTT_MS}; returns each
+     * region's public URL (its front) for the configuration.
+     */
+    private static Map<String, String> startFronts(List<DelayFront> fronts, int edgeBase, List<DemoMesh.Ports> ports,
+                                                   int nodesPerRegion) {
+        Map<String, String> urls = new LinkedHashMap<>();
+        for (int r = 0; r < DemoMesh.REGIONS.size(); r++) {
+            List<Integer> edges = new ArrayList<>();
+            for (int n = 0; n < nodesPerRegion; n++) {
+                edges.add(ports.get(r * nodesPerRegion + n).edge());
+            }
+            int frontPort = DemoMesh.frontPort(edgeBase, r);
+            try {
+                fronts.add(DelayFront.start(frontPort, edges, DemoMesh.CLIENT_RTT_MS[r] / 2));
+            } catch (IOException e) {
+                throw new PortInUseException("client front", "127.0.0.1", frontPort,
+                        "choose other ports with the demo's --port (fronts use PORT+2000)");
+            }
+            urls.put(DemoMesh.REGIONS.get(r), "http://127.0.0.1:" + frontPort);
+        }
+        return urls;
     }
 
     private static long[] parseRtts(String text) {
@@ -164,7 +198,9 @@ final class DemoCommand {
         EdgeNode ap = nodes.get(2 * nodesPerRegion);
         String latency = rtt == null ? "none (add --latency to emulate 70/90/150 ms RTTs)"
                 : "RTT us-east/eu-west " + rtt[0] + " ms, eu-west/ap-south " + rtt[1] + " ms, us-east/ap-south "
-                        + rtt[2] + " ms";
+                        + rtt[2] + " ms;\n   browsers reach the regions through fronts adding an RTT of us-east "
+                        + DemoMesh.CLIENT_RTT_MS[0] + " ms, eu-west " + DemoMesh.CLIENT_RTT_MS[1] + " ms, ap-south "
+                        + DemoMesh.CLIENT_RTT_MS[2] + " ms (" + frontUrls(nodes.get(0).edgePort()) + ")";
         return """
 
                 ==============================================================================
@@ -209,6 +245,14 @@ final class DemoCommand {
                 """.formatted(regions.toString().stripTrailing(), latency, demoPages(nodes, nodesPerRegion),
                 sampleToken(), ap.wsUrl(), us.wsUrl(), ap.httpUrl(), us.httpUrl(),
                 statusConfig == null ? "FILE" : statusConfig, us.httpUrl(), us.httpUrl(), us.httpUrl());
+    }
+
+    private static String frontUrls(int edgeBase) {
+        List<String> out = new ArrayList<>();
+        for (int r = 0; r < DemoMesh.REGIONS.size(); r++) {
+            out.add(":" + DemoMesh.frontPort(edgeBase, r));
+        }
+        return String.join(", ", out);
     }
 
     /** One demo page URL per region (its first node): any edge serves the page, this shows where it starts. */

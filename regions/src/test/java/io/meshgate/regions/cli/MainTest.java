@@ -78,5 +78,13 @@ class MainTest {
         assertEquals(90L, nodes.get(1).mesh().emulatedRttMs().get("ap-south"));
         assertEquals(9091, usEast.peers().get("eu-west").get(0).port(), "regions dial each other's relay ports");
         assertEquals(3, nodes.get(2).regionUrls().size(), "every region is listed in /v1/regions");
+
+        // With --latency, /v1/regions sends clients through each region's delaying front.
+        var fronted = DemoMesh.nodes(DemoMesh.defaultPorts(8081, 5701, 1), 1, DemoMesh.DEFAULT_RTT_MS, null,
+                java.util.Map.of("us-east", "http://127.0.0.1:10081", "eu-west", "http://127.0.0.1:10091",
+                        "ap-south", "http://127.0.0.1:10101"));
+        assertEquals("http://127.0.0.1:10091", fronted.get(0).regionUrls().get("eu-west"));
+        assertEquals(10101, DemoMesh.frontPort(8081, 2));
+        assertEquals(8091, fronted.get(1).edge().port(), "the edges themselves stay where they were");
     }
 }
