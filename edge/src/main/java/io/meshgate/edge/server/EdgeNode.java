@@ -13,7 +13,7 @@ import io.meshgate.edge.session.SubjectRateLimiters;
 import io.meshgate.edge.websocket.WebSocketEndpoint;
 import io.meshgate.relay.fanout.RegionFanOut;
 import io.meshgate.relay.link.RelayServer;
-import io.meshgate.relay.link.LinkTls;
+import io.meshgate.relay.link.RelayCredentials;
 import io.meshgate.relay.link.RelayService;
 import io.meshgate.relay.mesh.Mesh;
 import io.meshgate.relay.publish.Publisher;
@@ -82,6 +82,8 @@ public final class EdgeNode implements AutoCloseable {
         TokenVerifier tokens = TokenVerifier.create(settings.auth());
         // Checked before anything starts, so a bad certificate never leaves a half-started node behind.
         SSLContext sslContext = settings.tls() == null ? null : TlsContexts.create(settings.tls());
+        io.grpc.ServerCredentials relayCredentials = RelayCredentials.forBind(settings.bindHost(),
+                settings.relayTls());
 
         this.region = RegionMember.start(settings.hazelcast(), settings.history());
         meters.gauge("meshgate.region.members", region, r -> r.isRunning() ? r.clusterSize() : 0);
@@ -116,8 +118,6 @@ public final class EdgeNode implements AutoCloseable {
                 sslContext, this::meshStatusJson);
         RelayService relayService = new RelayService(edge.region(), edge.node(), region.store());
         try {
-            io.grpc.ServerCredentials relayCredentials = settings.mesh() == null || settings.mesh().tls() == null
-                    ? LinkTls.insecureServer() : LinkTls.load(settings.mesh().tls()).serverCredentials();
             // Handlers only enqueue and return, so they run on the transport's thread: calls and frames from one
             // peer are then handled in the order they were sent, which keeps G6 for publishes forwarded by a node.
             this.relay = new RelayServer(NettyServerBuilder.forAddress(

@@ -46,7 +46,7 @@ public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, Histo
      * One node: the host clients and peers reach it by, the address its sockets bind, and its ports.
      */
     public record NodeConfig(String name, String host, String bindHost, int edgePort, int relayPort,
-                             int clusterPort, String relayAdvertise) {
+                             int clusterPort, String relayAdvertise, String clusterBindHost) {
 
         /** Where other regions dial this node's relay. */
         public PeerAddress relayAddress() {
@@ -98,12 +98,12 @@ public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, Histo
                 peers.add((tls != null ? "wss://" : "ws://") + other.host() + ":" + other.edgePort() + "/v1/ws");
             }
         }
-        HazelcastSettings cluster = new HazelcastSettings("meshgate-" + region.name(), node.bindHost(), node.host(),
+        HazelcastSettings cluster = new HazelcastSettings("meshgate-" + region.name(), node.clusterBindHost(), node.host(),
                 node.clusterPort(), members, backupCount, backupAckTimeoutMs, memberTimeoutMs);
         NodeSettings settings = new NodeSettings(edgeSettings, cluster, history, auth, delivery, node.bindHost(),
                 node.relayPort(), publishBatchMax, publishQueueMax, peers, tls);
         if (regions.size() < 2) {
-            return settings;
+            return settings.withRelayTls(mesh.tls());
         }
         return settings.withMesh(meshSettings(region), regionUrls());
     }

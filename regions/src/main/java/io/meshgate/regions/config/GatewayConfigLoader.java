@@ -129,6 +129,13 @@ public final class GatewayConfigLoader {
                     throw new ConfigException("config key '" + node.path("bindHost")
                             + "' must be an IP address of this machine or 0.0.0.0, got '" + bindHost + "'");
                 }
+                // Hazelcast cannot authenticate members, so its port may bind a narrower address than the edge.
+                String clusterBindHost = node.string("clusterBindHost", bindHost);
+                if (!IP_LITERAL.matcher(clusterBindHost).matches()) {
+                    throw new ConfigException("config key '" + node.path("clusterBindHost")
+                            + "' must be an IP address of a private interface of this machine or 127.0.0.1, got '"
+                            + clusterBindHost + "'");
+                }
                 int edgePort = node.integer("edgePort", 8081, 0, MAX_PORT);
                 int relayPort = node.integer("relayPort", 9081, 0, MAX_PORT);
                 int clusterPort = node.integer("clusterPort", 5701, 1, MAX_PORT);
@@ -146,7 +153,7 @@ public final class GatewayConfigLoader {
                 }
                 node.rejectUnknown();
                 nodes.add(new GatewayConfig.NodeConfig(nodeName, host, bindHost, edgePort, relayPort, clusterPort,
-                        relayAdvertise));
+                        relayAdvertise, clusterBindHost));
             }
             region.rejectUnknown();
             regions.add(new GatewayConfig.RegionConfig(name, publicUrl, List.copyOf(nodes)));
