@@ -214,6 +214,11 @@ public final class EdgeNode implements AutoCloseable {
         return server.port();
     }
 
+    /** The separate admin listener's port ({@code /admin/*}, {@code /metrics}); -1 when they are on the edge port. */
+    public int adminPort() {
+        return server.adminPort();
+    }
+
     public int relayPort() {
         return relay.port();
     }

@@ -40,7 +40,7 @@ final class DrainCommand {
                 .filter(n -> n.name().equals(name)).findFirst()
                 .orElseThrow(() -> new Args.UsageException("drain: --node " + name + " is not a node of the"
                         + " configuration"));
-        String url = NodeUrls.base(config, node);
+        String url = NodeUrls.admin(config, node);
         try {
             HttpResponse<String> answer = new NodeClient().drain(url, config.edge().adminToken());
             if (answer.statusCode() == 202) {

@@ -2,6 +2,7 @@ package io.meshgate.regions.config;
 
 import io.meshgate.edge.auth.AuthSettings;
 import io.meshgate.edge.delivery.FeedSettings;
+import io.meshgate.edge.server.EdgeGuards;
 import io.meshgate.edge.server.EdgeSettings;
 import io.meshgate.edge.server.NodeSettings;
 import io.meshgate.edge.server.TlsSettings;
@@ -46,7 +47,8 @@ public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, Histo
      * One node: the host clients and peers reach it by, the address its sockets bind, and its ports.
      */
     public record NodeConfig(String name, String host, String bindHost, int edgePort, int relayPort,
-                             int clusterPort, String relayAdvertise, String clusterBindHost) {
+                             int clusterPort, String relayAdvertise, String clusterBindHost,
+                             int adminPort) {
 
         /** Where other regions dial this node's relay. */
         public PeerAddress relayAddress() {
@@ -65,7 +67,7 @@ public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, Histo
                              int clientPublishesPerSecond,
                              int rateLimitedCloseAfter, int pollDefaultWaitS, int pollMaxWaitS, int pollMaxMessages,
                              int pollMaxChannels, int pollMaxInFlight, long moveJitterMs, long drainTimeoutMs, long readyHoldMs,
-                             String adminToken) {
+                             String adminToken, EdgeGuards guards) {
     }
 
     public NodeSettings nodeSettings(String nodeName) {
@@ -89,7 +91,8 @@ public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, Histo
                 t.rateLimitedCloseAfter(),
                 t.pollDefaultWaitS(), t.pollMaxWaitS(), t.pollMaxMessages(), t.pollMaxChannels(), t.pollMaxInFlight(),
                 t.closeGraceMs(),
-                t.moveJitterMs(), t.drainTimeoutMs(), t.readyHoldMs(), t.adminToken());
+                t.moveJitterMs(), t.drainTimeoutMs(), t.readyHoldMs(), t.adminToken(),
+                t.guards().withAdminPort(t.guards().adminBindHost(), node.adminPort()));
         List<String> members = new ArrayList<>();
         List<String> peers = new ArrayList<>();
         for (NodeConfig other : region.nodes()) {

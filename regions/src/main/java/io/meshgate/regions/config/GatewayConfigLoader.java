@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.meshgate.edge.auth.AuthSettings;
 import io.meshgate.edge.delivery.FeedSettings;
+import io.meshgate.edge.server.EdgeGuards;
 import io.meshgate.edge.server.EdgeSettings;
 import io.meshgate.edge.server.TlsSettings;
 import io.meshgate.edge.session.Limits;
@@ -137,6 +138,7 @@ public final class GatewayConfigLoader {
                             + clusterBindHost + "'");
                 }
                 int edgePort = node.integer("edgePort", 8081, 0, MAX_PORT);
+                int adminPort = node.integer("adminPort", -1, 0, MAX_PORT);
                 int relayPort = node.integer("relayPort", 9081, 0, MAX_PORT);
                 int clusterPort = node.integer("clusterPort", 5701, 1, MAX_PORT);
                 for (int[] pair : new int[][] {{edgePort, 0}, {relayPort, 1}, {clusterPort, 2}}) {
@@ -153,7 +155,7 @@ public final class GatewayConfigLoader {
                 }
                 node.rejectUnknown();
                 nodes.add(new GatewayConfig.NodeConfig(nodeName, host, bindHost, edgePort, relayPort, clusterPort,
-                        relayAdvertise, clusterBindHost));
+                        relayAdvertise, clusterBindHost, adminPort));
             }
             region.rejectUnknown();
             regions.add(new GatewayConfig.RegionConfig(name, publicUrl, List.copyOf(nodes)));
@@ -332,7 +334,7 @@ public final class GatewayConfigLoader {
                 drain.number("moveJitterMs", d.moveJitterMs(), 0, 600_000),
                 drain.number("timeoutMs", d.drainTimeoutMs(), 0, 3_600_000),
                 drain.number("readyHoldMs", d.readyHoldMs(), 0, 600_000),
-                admin.string("token", null));
+                admin.string("token", null), guards(limits, poll, admin));
         if (tuning.pollDefaultWaitS() > tuning.pollMaxWaitS()) {
             throw new ConfigException("config key 'longPoll.defaultWaitS' (" + tuning.pollDefaultWaitS()
                     + ") must not exceed 'longPoll.maxWaitS' (" + tuning.pollMaxWaitS() + ")");
@@ -342,6 +344,22 @@ public final class GatewayConfigLoader {
         drain.rejectUnknown();
         admin.rejectUnknown();
         return tuning;
+    }
+
+    private static EdgeGuards guards(ConfigNode limits, ConfigNode poll, ConfigNode admin) {
+        EdgeGuards d = EdgeGuards.DEFAULTS;
+        String adminBindHost = admin.string("bindHost", d.adminBindHost());
+        if (!IP_LITERAL.matcher(adminBindHost).matches()) {
+            throw new ConfigException("config key '" + admin.path("bindHost") + "' must be an IP address of this"
+                    + " machine, got '" + adminBindHost + "'");
+        }
+        return new EdgeGuards(
+                limits.number("requestParseTimeoutMs", d.requestParseTimeoutMs(), 100, 600_000),
+                limits.number("idleTimeoutMs", d.idleTimeoutMs(), 60_000, 3_600_000),
+                limits.integer("connectionsPerAddress", d.maxConnectionsPerAddress(), 1, 10_000_000),
+                poll.integer("maxInFlightPerClient", d.pollMaxInFlightPerClient(), 1, 10_000_000),
+                limits.integer("subscribesPerSecond", d.subscribesPerSecond(), 1, 1_000_000),
+                adminBindHost, d.adminPort());
     }
 
     private static FeedSettings delivery(ConfigNode d) {
