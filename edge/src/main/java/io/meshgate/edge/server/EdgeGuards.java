@@ -22,7 +22,7 @@ package io.meshgate.edge.server;
 public record EdgeGuards(long requestParseTimeoutMs, long idleTimeoutMs, int maxConnectionsPerAddress,
                          int pollMaxInFlightPerClient, int subscribesPerSecond, String adminBindHost, int adminPort) {
 
-    public static final EdgeGuards DEFAULTS = new EdgeGuards(10_000, 120_000, 1024, 16, 50, "127.0.0.1", -1);
+    public static final EdgeGuards DEFAULTS = new EdgeGuards(10_000, 120_000, 1024, 16, 200, "127.0.0.1", -1);
 
     /** True when {@code /admin/*} and {@code /metrics} have their own listener. */
     public boolean separateAdminPort() {

@@ -87,6 +87,8 @@ public final class EdgeNode implements AutoCloseable {
 
         this.region = RegionMember.start(settings.hazelcast(), settings.history());
         meters.gauge("meshgate.region.members", region, r -> r.isRunning() ? r.clusterSize() : 0);
+        // Channels the region holds state for: channels with subscribers or messages; idle ones are swept away.
+        meters.gauge("meshgate.region.channels", region, r -> r.isRunning() ? r.store().channelCount() : 0);
         int cores = Runtime.getRuntime().availableProcessors();
         this.feedPool = Executors.newFixedThreadPool(Math.max(2, cores), daemon("feed-" + edge.node()));
         this.publishCompletions = Executors.newFixedThreadPool(2, daemon("publish-" + edge.node()));

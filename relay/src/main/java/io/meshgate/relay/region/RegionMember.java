@@ -139,6 +139,10 @@ public final class RegionMember implements AutoCloseable {
                 return;
             }
             store.forgetMembersAndTrim(gone);
+            int evicted = store.evictIdle();
+            if (evicted > 0) {
+                LOG.info("region sweep removed {} idle channel(s); {} held", evicted, store.channelCount());
+            }
         } catch (RuntimeException e) {
             // A sweep that fails now runs again at the next interval or membership change.
             LOG.warn("region sweep failed: {}", e.toString());
