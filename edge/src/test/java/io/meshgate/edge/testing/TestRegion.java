@@ -85,11 +85,22 @@ public final class TestRegion implements AutoCloseable {
                     "127.0.0.1", 0));
             NodeSettings node = new NodeSettings(edge,
                     new HazelcastSettings(cluster, "127.0.0.1", hzPorts.get(i), members, 1),
-                    history, auth, feeds, "127.0.0.1", 0, 256, 10_000, List.of(), tls);
+                    history, auth, feeds, "127.0.0.1", 0, 256, 10_000, peers(i), tls);
             settings.add(node);
             nodes.add(EdgeNode.start(node));
         }
         return this;
+    }
+
+    /** The other nodes as the configuration names them: edge port 0, so any port they announce is theirs. */
+    private List<String> peers(int self) {
+        List<String> peers = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            if (i != self) {
+                peers.add((tls != null ? "wss" : "ws") + "://127.0.0.1:0/v1/ws");
+            }
+        }
+        return peers;
     }
 
     public EdgeNode node(int index) {
