@@ -84,6 +84,7 @@ public final class EdgeNode implements AutoCloseable {
         SSLContext sslContext = settings.tls() == null ? null : TlsContexts.create(settings.tls());
         io.grpc.ServerCredentials relayCredentials = RelayCredentials.forBind(settings.bindHost(),
                 settings.relayTls());
+        EdgeServer.checkExposure(edge, settings.bindHost());
 
         this.region = RegionMember.start(settings.hazelcast(), settings.history());
         meters.gauge("meshgate.region.members", region, r -> r.isRunning() ? r.clusterSize() : 0);

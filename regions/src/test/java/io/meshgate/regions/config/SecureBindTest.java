@@ -40,20 +40,38 @@ class SecureBindTest {
 
     @Test
     void aClusterPortOnEveryInterfaceIsRefusedNamingTheKeyEvenWithRelayTls() {
-        LinkTlsSettings cert = TestCertificates.authority(dir, "mesh").issueForRegions("a", "solo");
-        String yaml = NODE.replace("BIND ", "bindHost: 0.0.0.0, ") + """
-                mesh:
-                  tls:
-                    certChainFile: "%s"
-                    privateKeyFile: "%s"
-                    trustCaFile: "%s"
-                """.formatted(cert.certChainPem(), cert.privateKeyPem(), cert.trustCaPem());
+        String yaml = withRelayTls(NODE.replace("BIND ", "bindHost: 0.0.0.0, adminPort: 0, ") + """
+                admin:
+                  token: an-admin-token
+                """);
         GatewayConfig config = GatewayConfigLoader.parse(yaml, null);
         assertEquals("0.0.0.0", config.nodeSettings("a").hazelcast().bindHost());
 
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> EdgeNode.start(config.nodeSettings("a")).close());
         assertTrue(e.getMessage().contains("clusterBindHost"), e.getMessage());
+    }
+
+    @Test
+    void anEdgeBeyondLoopbackWithoutAdminTokenIsRefusedNamingTheKey() {
+        String yaml = withRelayTls(NODE.replace("BIND ", ""));
+        GatewayConfig config = GatewayConfigLoader.parse(yaml, null);
+
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> EdgeNode.start(config.nodeSettings("a")).close());
+        assertTrue(e.getMessage().contains("admin.token"), e.getMessage());
+    }
+
+    /** {@code yaml} with mesh.tls files for a node of region solo, so the relay port passes its check. */
+    private String withRelayTls(String yaml) {
+        LinkTlsSettings cert = TestCertificates.authority(dir, "mesh").issueForRegions("a", "solo");
+        return yaml + """
+                mesh:
+                  tls:
+                    certChainFile: "%s"
+                    privateKeyFile: "%s"
+                    trustCaFile: "%s"
+                """.formatted(cert.certChainPem(), cert.privateKeyPem(), cert.trustCaPem());
     }
 
     @Test
