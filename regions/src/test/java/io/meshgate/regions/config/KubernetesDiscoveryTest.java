@@ -57,7 +57,7 @@ class KubernetesDiscoveryTest {
         try {
             assertTrue(member.isRunning());
             assertEquals(1, member.clusterSize());
-            JoinConfig join = member.hazelcast().getConfig().getNetworkConfig().getJoin();
+            JoinConfig join = member.hazelcast().getConfig().getAdvancedNetworkConfig().getJoin();
             assertTrue(join.getKubernetesConfig().isEnabled(), "joins through Kubernetes discovery");
             assertEquals("localhost", join.getKubernetesConfig().getProperty("service-dns"));
             assertFalse(join.getTcpIpConfig().isEnabled(), "no member list");
