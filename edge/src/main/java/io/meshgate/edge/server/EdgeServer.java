@@ -39,7 +39,7 @@ public final class EdgeServer implements AutoCloseable {
         EdgeSettings s = ctx.settings();
         WebAssetsHandler web = WebAssetsHandler.load();
         PathHandler paths = Handlers.path(notFound())
-                .addExactPath("/v1/ws", Handlers.websocket(webSockets, exchange -> HttpReplies.error(exchange, 426,
+                .addExactPath("/v1/ws", webSockets.handler(exchange -> HttpReplies.error(exchange, 426,
                         ErrorCode.BAD_REQUEST, "/v1/ws is a WebSocket endpoint: send an Upgrade: websocket request")))
                 .addExactPath("/v1/poll", new CorsHandler(new PollHandler(ctx)))
                 .addExactPath("/v1/publish", new CorsHandler(new PublishHandler(ctx)))
