@@ -16,14 +16,13 @@ public final class WsFrame {
     private WsFrame() {
     }
 
-    /** A text frame holding {@code json}, in a read-only direct buffer (written to sockets without a copy). */
+    /**
+     * A text frame holding {@code json}, read-only. Frames live on the heap, not in direct memory: their lifetime is
+     * up to the garbage collector and bounded by the heap limit, and the JDK's copy into its per-thread direct buffer
+     * on write costs far less than the system call it is part of.
+     */
     public static ByteBuffer text(String json) {
-        return frame(FIN_TEXT, json.getBytes(StandardCharsets.UTF_8), true);
-    }
-
-    /** A text frame in a heap buffer: for a frame written to one socket only (acks, errors). */
-    public static ByteBuffer textOnce(String json) {
-        return frame(FIN_TEXT, json.getBytes(StandardCharsets.UTF_8), false);
+        return frame(FIN_TEXT, json.getBytes(StandardCharsets.UTF_8));
     }
 
     /** A close frame; {@code reason} must be at most 123 UTF-8 bytes. */
@@ -33,12 +32,12 @@ public final class WsFrame {
         payload[0] = (byte) (code >> 8);
         payload[1] = (byte) code;
         System.arraycopy(text, 0, payload, 2, text.length);
-        return frame(FIN_CLOSE, payload, false);
+        return frame(FIN_CLOSE, payload);
     }
 
     /** The answer to a client's ping control frame, echoing its payload (at most 125 bytes). */
     public static ByteBuffer pong(byte[] payload) {
-        return frame(FIN_PONG, payload, false);
+        return frame(FIN_PONG, payload);
     }
 
     /** Where the payload starts in a frame of {@code payloadLength} bytes. */
@@ -46,10 +45,9 @@ public final class WsFrame {
         return payloadLength < 126 ? 2 : payloadLength < 65_536 ? 4 : 10;
     }
 
-    private static ByteBuffer frame(int firstByte, byte[] payload, boolean direct) {
+    private static ByteBuffer frame(int firstByte, byte[] payload) {
         int header = headerLength(payload.length);
-        ByteBuffer frame = direct ? ByteBuffer.allocateDirect(header + payload.length)
-                : ByteBuffer.allocate(header + payload.length);
+        ByteBuffer frame = ByteBuffer.allocate(header + payload.length);
         frame.put((byte) firstByte);
         if (header == 2) {
             frame.put((byte) payload.length);

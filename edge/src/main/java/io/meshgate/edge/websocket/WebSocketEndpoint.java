@@ -38,10 +38,12 @@ public final class WebSocketEndpoint implements WebSocketConnectionCallback {
     private final EdgeContext ctx;
     private final Set<WsSession> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connected = new AtomicInteger();
+    private final WsConnection.WriteMeters writeMeters;
     private volatile MoveOrder movingAway;
 
     public WebSocketEndpoint(EdgeContext ctx) {
         this.ctx = ctx;
+        this.writeMeters = WsConnection.WriteMeters.of(ctx.meters());
         ctx.meters().gauge("meshgate.ws.connections", connected);
         ctx.meters().gauge("meshgate.ws.sockets", sessions, Set::size);
         long sweepMs = Math.max(100, Math.min(1000, ctx.settings().pingMs() / 4));
@@ -52,7 +54,7 @@ public final class WebSocketEndpoint implements WebSocketConnectionCallback {
     public void onConnect(WebSocketHttpExchange exchange, WebSocketChannel channel) {
         WsSession[] session = new WsSession[1];
         WsConnection connection = new WsConnection(channel, ctx.settings().outboundMaxFrames(),
-                ctx.settings().outboundMaxBytes(), ctx.settings().closeGraceMs(), code -> session[0].onSlowConsumer());
+                ctx.settings().outboundMaxBytes(), ctx.settings().closeGraceMs(), writeMeters, code -> session[0].onSlowConsumer());
         session[0] = new WsSession(ctx, connection, this);
         sessions.add(session[0]);
         long maxFrame = ctx.settings().limits().maxFrameBytes();
