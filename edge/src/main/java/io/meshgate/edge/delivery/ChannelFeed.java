@@ -1,5 +1,6 @@
 package io.meshgate.edge.delivery;
 
+import io.meshgate.edge.protocol.EncodedMessage;
 import io.meshgate.relay.channel.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -323,7 +324,9 @@ final class ChannelFeed {
         }
     }
 
-    private void emit(List<Message> run) {
+    private void emit(List<Message> messages) {
+        // Encoded once here, for every follower: each queues a view of the same frame.
+        List<EncodedMessage> run = registry.frames().of(messages);
         for (Follower f : followers.values()) {
             f.giveLive(run);
         }

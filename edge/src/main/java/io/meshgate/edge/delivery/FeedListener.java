@@ -1,6 +1,6 @@
 package io.meshgate.edge.delivery;
 
-import io.meshgate.relay.channel.Message;
+import io.meshgate.edge.protocol.EncodedMessage;
 
 import java.util.List;
 
@@ -9,8 +9,11 @@ public interface FeedListener {
     /** The subscription is in place: called once, before any message or gap. */
     void onAttached(Attachment attachment);
 
-    /** Messages with consecutive seqs, each larger than everything given before. */
-    void onMessages(List<Message> messages);
+    /**
+     * Messages with consecutive seqs, each larger than everything given before. Their frames are shared with every
+     * other subscriber of the channel on this node: write views of them, never copies.
+     */
+    void onMessages(List<EncodedMessage> messages);
 
     /** Seqs {@code from..to} are no longer in history and will never be given. */
     void onGap(long from, long to);

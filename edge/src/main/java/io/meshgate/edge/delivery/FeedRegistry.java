@@ -20,6 +20,12 @@ import java.util.function.Consumer;
  * and routes it to the channel's feed; channels without a feed here are dropped, since nobody listens.
  */
 public final class FeedRegistry implements LocalDelivery, AutoCloseable {
+    /**
+     * How many bytes of recently encoded frames are kept for reuse by catch-up and long-poll (see
+     * {@link MessageFrames}): a few seconds of a busy node's traffic, a small share of the heap.
+     */
+    static final long FRAME_CACHE_BYTES = 16L << 20;
+
     private final ChannelSource store;
     private final UUID self;
     private final Executor pool;
@@ -30,6 +36,7 @@ public final class FeedRegistry implements LocalDelivery, AutoCloseable {
     private final Counter deliveredMessages;
     private final Counter pendingOverflows;
     private final Counter slowConsumers;
+    private final MessageFrames frames;
 
     public FeedRegistry(ChannelSource store, UUID self, Executor pool, ScheduledExecutorService timer,
                         FeedSettings settings, Clock clock, MeterRegistry meters) {
@@ -42,6 +49,7 @@ public final class FeedRegistry implements LocalDelivery, AutoCloseable {
         this.deliveredMessages = meters.counter("meshgate.feed.messages");
         this.pendingOverflows = meters.counter("meshgate.feed.pending.overflow");
         this.slowConsumers = meters.counter("meshgate.feed.slow_consumers");
+        this.frames = new MessageFrames(FRAME_CACHE_BYTES, meters);
         meters.gauge("meshgate.feed.channels", feeds, ConcurrentHashMap::size);
         timer.scheduleWithFixedDelay(() -> probeAll(false), settings.probeIntervalMs(), settings.probeIntervalMs(),
                 TimeUnit.MILLISECONDS);
@@ -110,6 +118,11 @@ public final class FeedRegistry implements LocalDelivery, AutoCloseable {
         if (!timer.isShutdown()) {
             timer.schedule(task, delayMs, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** The node's one encoder of message frames: fan-out, catch-up and long-poll share what it encodes. */
+    public MessageFrames frames() {
+        return frames;
     }
 
     ChannelSource store() {

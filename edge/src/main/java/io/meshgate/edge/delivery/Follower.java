@@ -1,5 +1,6 @@
 package io.meshgate.edge.delivery;
 
+import io.meshgate.edge.protocol.EncodedMessage;
 import io.meshgate.relay.channel.Message;
 import io.meshgate.relay.history.Range;
 
@@ -49,7 +50,7 @@ final class Follower {
     }
 
     /** Contiguous live messages from the feed. */
-    void giveLive(List<Message> run) {
+    void giveLive(List<EncodedMessage> run) {
         if (!attached || catchingUp || run.isEmpty()) {
             return;
         }
@@ -100,7 +101,7 @@ final class Follower {
                 return true;
             }
             cursor = m.seq();
-            listener.onMessages(List.of(m));
+            listener.onMessages(List.of(feed.registry().frames().of(m)));
         }
         return false;
     }

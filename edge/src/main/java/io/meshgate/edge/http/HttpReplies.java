@@ -9,12 +9,22 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 
+import java.nio.ByteBuffer;
+
 /** Writes JSON answers; every error answer is an {@code error} object with a reason. */
 public final class HttpReplies {
     private HttpReplies() {
     }
 
     public static void json(HttpServerExchange exchange, int status, String body) {
+        exchange.setStatusCode(status);
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+        exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+        exchange.getResponseSender().send(body);
+    }
+
+    /** A JSON body given in pieces (shared encoded messages among them), written with one gathering send. */
+    public static void json(HttpServerExchange exchange, int status, ByteBuffer[] body) {
         exchange.setStatusCode(status);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
         exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");

@@ -10,6 +10,8 @@ import io.meshgate.relay.history.Range;
 import io.undertow.server.HttpServerExchange;
 import io.meshgate.edge.server.EdgeContext;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -155,7 +157,7 @@ final class PollRequest implements FeedWaiter.Callback {
         if (!answered.compareAndSet(false, true)) {
             return;
         }
-        String body = render(ranges);
+        ByteBuffer[] body = render(ranges);
         exchange.getIoThread().execute(() -> HttpReplies.json(exchange, 200, body));
     }
 
@@ -165,10 +167,14 @@ final class PollRequest implements FeedWaiter.Callback {
         }
     }
 
-    /** Messages per channel in seq order, at most the answer limit in all, each channel a contiguous prefix. */
-    private String render(List<Range> ranges) {
+    /**
+     * Messages per channel in seq order, at most the answer limit in all, each channel a contiguous prefix. Each
+     * message is the JSON payload of its node-wide encoded frame (shared with WebSocket subscribers and other polls),
+     * so the body is a list of buffers rather than one string.
+     */
+    private ByteBuffer[] render(List<Range> ranges) {
         int budget = ctx.settings().pollMaxMessages();
-        StringBuilder messages = new StringBuilder();
+        List<ByteBuffer> messages = new ArrayList<>();
         StringBuilder gaps = new StringBuilder();
         StringBuilder heads = new StringBuilder();
         for (int i = 0; i < ranges.size(); i++) {
@@ -193,13 +199,21 @@ final class PollRequest implements FeedWaiter.Callback {
                     break;
                 }
                 budget--;
-                if (messages.length() > 0) {
-                    messages.append(',');
+                if (!messages.isEmpty()) {
+                    messages.add(utf8(","));
                 }
-                messages.append(Frames.message(m));
+                messages.add(ctx.feeds().frames().of(m).json());
             }
         }
-        return "{\"messages\":[" + messages + "],\"gaps\":[" + gaps + "],\"heads\":{" + heads + "}}";
+        List<ByteBuffer> body = new ArrayList<>(messages.size() + 2);
+        body.add(utf8("{\"messages\":["));
+        body.addAll(messages);
+        body.add(utf8("],\"gaps\":[" + gaps + "],\"heads\":{" + heads + "}}"));
+        return body.toArray(ByteBuffer[]::new);
+    }
+
+    private static ByteBuffer utf8(String s) {
+        return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
     }
 
     private void cancelWaiters() {

@@ -59,7 +59,7 @@ public final class EdgeServer implements AutoCloseable {
             webSockets.onConnect(exchange, channel);
         };
         PathHandler paths = Handlers.path(notFound())
-                .addExactPath("/v1/ws", Handlers.websocket(capped, exchange -> HttpReplies.error(exchange, 426,
+                .addExactPath("/v1/ws", webSockets.handler(capped, exchange -> HttpReplies.error(exchange, 426,
                         ErrorCode.BAD_REQUEST, "/v1/ws is a WebSocket endpoint: send an Upgrade: websocket request")))
                 .addExactPath("/v1/poll", new CorsHandler(new PollHandler(ctx)))
                 .addExactPath("/v1/publish", new CorsHandler(new PublishHandler(ctx)))

@@ -4,7 +4,10 @@ import io.meshgate.edge.protocol.CloseCode;
 import io.meshgate.edge.protocol.ErrorCode;
 import io.meshgate.edge.protocol.Frames;
 import io.meshgate.edge.server.EdgeContext;
+import io.undertow.server.HttpHandler;
 import io.undertow.websockets.WebSocketConnectionCallback;
+import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
+import io.undertow.websockets.core.CloseMessage;
 import io.undertow.websockets.core.AbstractReceiveListener;
 import io.undertow.websockets.core.BufferedBinaryMessage;
 import io.undertow.websockets.core.BufferedTextMessage;
@@ -15,6 +18,8 @@ import io.undertow.websockets.spi.WebSocketHttpExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -33,10 +38,12 @@ public final class WebSocketEndpoint implements WebSocketConnectionCallback {
     private final EdgeContext ctx;
     private final Set<WsSession> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connected = new AtomicInteger();
+    private final WsConnection.WriteMeters writeMeters;
     private volatile MoveOrder movingAway;
 
     public WebSocketEndpoint(EdgeContext ctx) {
         this.ctx = ctx;
+        this.writeMeters = WsConnection.WriteMeters.of(ctx.meters());
         ctx.meters().gauge("meshgate.ws.connections", connected);
         ctx.meters().gauge("meshgate.ws.sockets", sessions, Set::size);
         long sweepMs = Math.max(100, Math.min(1000, ctx.settings().pingMs() / 4));
@@ -47,7 +54,7 @@ public final class WebSocketEndpoint implements WebSocketConnectionCallback {
     public void onConnect(WebSocketHttpExchange exchange, WebSocketChannel channel) {
         WsSession[] session = new WsSession[1];
         WsConnection connection = new WsConnection(channel, ctx.settings().outboundMaxFrames(),
-                ctx.settings().outboundMaxBytes(), ctx.settings().closeGraceMs(), code -> session[0].onSlowConsumer());
+                ctx.settings().outboundMaxBytes(), ctx.settings().closeGraceMs(), writeMeters, code -> session[0].onSlowConsumer());
         session[0] = new WsSession(ctx, connection, this);
         sessions.add(session[0]);
         long maxFrame = ctx.settings().limits().maxFrameBytes();
@@ -94,6 +101,20 @@ public final class WebSocketEndpoint implements WebSocketConnectionCallback {
             }
 
             @Override
+            protected void onFullPingMessage(WebSocketChannel ch, BufferedBinaryMessage message) {
+                try (var data = message.getData()) {
+                    connection.onPeerPing(bytesOf(data.getResource()));
+                }
+            }
+
+            @Override
+            protected void onFullCloseMessage(WebSocketChannel ch, BufferedBinaryMessage message) {
+                try (var data = message.getData()) {
+                    connection.onPeerClose(new CloseMessage(data.getResource()).getCode());
+                }
+            }
+
+            @Override
             protected void onError(WebSocketChannel ch, Throwable error) {
                 // Undertow reports a binary message beyond its buffer limit here (and has sent close 1009 itself);
                 // anything else is a broken socket.
@@ -111,6 +132,29 @@ public final class WebSocketEndpoint implements WebSocketConnectionCallback {
         });
         channel.addCloseTask(ch -> session[0].onClosed());
         channel.resumeReceives();
+    }
+
+    /**
+     * The handler that upgrades {@code /v1/ws} (RFC 6455 version 13, no extensions) and hands every socket to
+     * {@code onSocket} (this endpoint, or a guard in front of it); anything else goes to {@code notUpgrade}.
+     */
+    public HttpHandler handler(WebSocketConnectionCallback onSocket, HttpHandler notUpgrade) {
+        return new WebSocketProtocolHandshakeHandler(List.of(new WsHandshake()), onSocket, notUpgrade);
+    }
+
+    private static byte[] bytesOf(ByteBuffer[] buffers) {
+        int size = 0;
+        for (ByteBuffer b : buffers) {
+            size += b.remaining();
+        }
+        byte[] bytes = new byte[size];
+        int at = 0;
+        for (ByteBuffer b : buffers) {
+            int n = b.remaining();
+            b.get(bytes, at, n);
+            at += n;
+        }
+        return bytes;
     }
 
     void onConnected() {

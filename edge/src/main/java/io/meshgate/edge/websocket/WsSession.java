@@ -168,9 +168,10 @@ final class WsSession {
         String session = sessionNode != null && sessionNode.isTextual()
                 && SESSION_ID.matcher(sessionNode.asText()).matches() ? sessionNode.asText() : newSessionId();
         validUntilMs = principal.validUntilMs();
+        // Queued before the state changes, so the sweeper's first ping can only come after it.
+        connection.send(Frames.connected(session, settings.region(), settings.node(), settings.pingMs()));
         state = State.CONNECTED;
         endpoint.onConnected();
-        connection.send(Frames.connected(session, settings.region(), settings.node(), settings.pingMs()));
         endpoint.moveIfLeaving(this);
     }
 

@@ -5,7 +5,7 @@ import io.meshgate.edge.delivery.FeedListener;
 import io.meshgate.edge.delivery.FeedSubscription;
 import io.meshgate.edge.protocol.ErrorCode;
 import io.meshgate.edge.protocol.Frames;
-import io.meshgate.relay.channel.Message;
+import io.meshgate.edge.protocol.EncodedMessage;
 
 import java.util.List;
 
@@ -50,12 +50,12 @@ final class WsSubscription implements FeedListener {
     }
 
     @Override
-    public synchronized void onMessages(List<Message> messages) {
+    public synchronized void onMessages(List<EncodedMessage> messages) {
         if (ended) {
             return;
         }
-        for (Message m : messages) {
-            if (!connection.send(Frames.message(m))) {
+        for (EncodedMessage m : messages) {
+            if (!connection.send(m)) {
                 return;
             }
         }
