@@ -292,6 +292,35 @@ test('nack unavailable is retried with backoff and the same id; other nacks fail
   assert.equal((await retried).seq, 4);
 });
 
+test('nack rate_limited is retried with the same id once retry_ms has passed, not before', async () => {
+  const s = setup();
+  const socket = await connected(s);
+  const paced = s.client.publish('chat:a', 1);
+  socket.receive({ op: 'nack', id: 'c1-1', ch: 'chat:a', code: 'rate_limited', reason: 'slow down', retry_ms: 700 });
+  const later = s.client.publish('chat:a', 2);
+  await s.time.advance(699);
+  assert.equal(socket.frames('pub').length, 1, 'nothing on this connection before retry_ms');
+  await s.time.advance(1);
+  assert.deepEqual(socket.frames('pub').map((f) => f.id), ['c1-1', 'c1-1', 'c1-2']);
+  socket.receive({ op: 'ack', id: 'c1-2', ch: 'chat:a', epoch: 'e', seq: 10 });
+  await later;
+  socket.receive({ op: 'ack', id: 'c1-1', ch: 'chat:a', epoch: 'e', seq: 9 });
+  assert.equal((await paced).seq, 9);
+});
+
+test('at most 32 publishes are unanswered on a connection; answers send the next ones in order', async () => {
+  const s = setup();
+  const socket = await connected(s);
+  const all = [];
+  for (let i = 0; i < 40; i++) {
+    all.push(s.client.publish('chat:a', i));
+  }
+  assert.equal(socket.frames('pub').length, 32);
+  socket.receive({ op: 'ack', id: 'c1-1', ch: 'chat:a', epoch: 'e', seq: 1 });
+  await all[0];
+  assert.deepEqual(socket.frames('pub').slice(32).map((f) => f.id), ['c1-33']);
+});
+
 test('the outbox is bounded and close() fails what is left', async () => {
   const s = setup({ outboxMax: 2 });
   const a = s.client.publish('chat:a', 1);

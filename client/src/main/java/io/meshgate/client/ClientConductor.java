@@ -547,11 +547,12 @@ final class ClientConductor implements ConnectionListener {
         PendingPublish p = outbox.remove(ack.channel(), ack.id());
         if (p != null) {
             events.completion(() -> p.future.complete(ack));
+            sendDue(); // an answer frees a place in the window
         }
     }
 
     @Override
-    public void onNack(Connection c, String channel, String id, String code, String reason) {
+    public void onNack(Connection c, String channel, String id, String code, String reason, long retryMs) {
         if (channel == null || id == null) {
             LOG.warn("{}: nack {} for a publish the server could not read: {}", config.clientId(), code, reason);
             return;
@@ -562,10 +563,19 @@ final class ClientConductor implements ConnectionListener {
             }
             return;
         }
+        if (code.equals("rate_limited") && retryMs >= 0) {
+            // The server says when a retry is accepted; waiting that long keeps this connection from ever being
+            // closed 4029 (PROTOCOL.md, publish), so a retried backlog is paced instead of given up.
+            if (outbox.retryAfter(channel, id, retryMs) >= 0) {
+                sendDue();
+            }
+            return;
+        }
         PendingPublish p = outbox.remove(channel, id);
         if (p != null) {
             PublishRefusedException refusal = new PublishRefusedException(code, reason);
             events.completion(() -> p.future.completeExceptionally(refusal));
+            sendDue();
         }
     }
 

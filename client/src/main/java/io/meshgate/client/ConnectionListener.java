@@ -16,8 +16,11 @@ interface ConnectionListener {
 
     void onAck(Connection connection, Ack ack);
 
-    /** {@code channel} and {@code id} may be null when the server could not read them. */
-    void onNack(Connection connection, String channel, String id, String code, String reason);
+    /**
+     * {@code channel} and {@code id} may be null when the server could not read them. {@code retryMs} is the
+     * server's {@code retry_ms} (a {@code rate_limited} nack), or -1 when it gave none.
+     */
+    void onNack(Connection connection, String channel, String id, String code, String reason, long retryMs);
 
     /** The server asked the client to go elsewhere; the close that follows is expected. */
     void onMove(Connection connection, String region, String url, long afterMs);

@@ -295,10 +295,10 @@ final class LongPollConnection extends BaseConnection {
                         return;
                     } else if (status / 100 == 4) {
                         listener.onNack(this, p.channel, p.id, body.path("code").asText("bad_request"),
-                                body.path("reason").asText("HTTP " + status));
+                                body.path("reason").asText("HTTP " + status), body.path("retry_ms").asLong(-1));
                     } else {
                         listener.onNack(this, p.channel, p.id, "unavailable", "HTTP " + status + " "
-                                + body.path("reason").asText());
+                                + body.path("reason").asText(), -1);
                     }
                     pumpPublishes();
                 }, ctx.conductor());

@@ -17,6 +17,8 @@ final class Outbox {
     private final Backoff backoff;
     private final Clock clock;
     private final Map<String, PendingPublish> pending = new LinkedHashMap<>();
+    /** Nothing is sent before this (ms on the clock): a node's rate limit applies to the whole connection. */
+    private long pausedUntilMs = Long.MIN_VALUE;
 
     Outbox(int capacity, Backoff backoff, Clock clock) {
         if (capacity < 1) {
@@ -48,13 +50,33 @@ final class Outbox {
     }
 
     /**
+     * Publishes sent on one connection and not yet answered, at most. A backlog (everything unacked after a
+     * reconnect) goes out as a window that answers refill, so it stays under the node's per-connection rate limit's
+     * patience (a node closes 4029 only when 100 requests ignore one {@code retry_ms}) and behind no one's acks.
+     */
+    static final int WINDOW = 32;
+
+    /**
      * Publishes to send on connection {@code connection} now, in their original order: those not yet sent on it and
-     * not waiting out a backoff. They count as sent on it from here on.
+     * not waiting out a backoff, as many as keep at most {@link #WINDOW} unanswered on it. They count as sent on it
+     * from here on.
      */
     synchronized List<PendingPublish> takeDue(long connection) {
         long now = clock.millis();
+        if (now < pausedUntilMs) {
+            return List.of();
+        }
+        int inFlight = 0;
+        for (PendingPublish p : pending.values()) {
+            if (p.sentOnConnection == connection) {
+                inFlight++;
+            }
+        }
         List<PendingPublish> due = new ArrayList<>();
         for (PendingPublish p : pending.values()) {
+            if (inFlight + due.size() >= WINDOW) {
+                break;
+            }
             if (p.sentOnConnection != connection && p.notBeforeMs <= now) {
                 p.sentOnConnection = connection;
                 due.add(p);
@@ -75,6 +97,23 @@ final class Outbox {
         long delay = backoff.delayMs(p.unavailableNacks++);
         p.notBeforeMs = clock.millis() + delay;
         p.sentOnConnection = -1;
+        return delay;
+    }
+
+    /**
+     * The server answered {@code rate_limited} with {@code retry_ms}: the publish is due again once that time has
+     * passed. Returns the wait in ms, or -1 when the publish is not here.
+     */
+    synchronized long retryAfter(String channel, String id, long retryMs) {
+        PendingPublish p = pending.get(PendingPublish.key(channel, id));
+        if (p == null) {
+            return -1;
+        }
+        long delay = Math.max(1, retryMs);
+        p.notBeforeMs = clock.millis() + delay;
+        p.sentOnConnection = -1;
+        // The limit is the connection's, not this publish's: sending others meanwhile would be refused too.
+        pausedUntilMs = Math.max(pausedUntilMs, p.notBeforeMs);
         return delay;
     }
 

@@ -153,7 +153,7 @@ final class WebSocketConnection extends BaseConnection {
             case "msg" -> listener.onMessage(this, ProtocolFrames.message(frame));
             case "ack" -> listener.onAck(this, ProtocolFrames.ack(frame));
             case "nack" -> listener.onNack(this, ProtocolFrames.text(frame, "ch"), ProtocolFrames.text(frame, "id"),
-                    frame.path("code").asText(), frame.path("reason").asText());
+                    frame.path("code").asText(), frame.path("reason").asText(), frame.path("retry_ms").asLong(-1));
             case "subscribed" -> listener.onSubscribed(this, frame.path("ch").asText(),
                     ProtocolFrames.position(frame));
             case "gap" -> listener.onGap(this, frame.path("ch").asText(), frame.path("from").asLong(),

@@ -66,6 +66,33 @@ class OutboxTest {
     }
 
     @Test
+    void aRateLimitedPublishWaitsTheServersRetryMs() {
+        outbox.offer(publish("c-1"));
+        outbox.takeDue(1);
+        assertEquals(700, outbox.retryAfter("chat:room1", "c-1", 700));
+        outbox.offer(publish("c-2"));
+        assertEquals(List.of(), ids(outbox.takeDue(1)), "nothing on the connection meanwhile");
+        clock.advance(Duration.ofMillis(699));
+        assertEquals(List.of(), ids(outbox.takeDue(1)), "not before retry_ms");
+        clock.advance(Duration.ofMillis(1));
+        assertEquals(List.of("c-1", "c-2"), ids(outbox.takeDue(1)), "due again once retry_ms passed, in order");
+        assertEquals(-1, outbox.retryAfter("chat:room1", "gone", 700));
+    }
+
+    @Test
+    void atMostAWindowIsUnansweredOnOneConnection() {
+        Outbox big = new Outbox(100, new Backoff(250, 30_000, new ScriptedRandom(0.5)), clock);
+        for (int i = 0; i < 40; i++) {
+            big.offer(publish("c-" + i));
+        }
+        assertEquals(Outbox.WINDOW, big.takeDue(1).size(), "a backlog goes out one window at a time");
+        assertEquals(List.of(), ids(big.takeDue(1)), "nothing more until an answer");
+        big.remove("chat:room1", "c-0");
+        assertEquals(List.of("c-" + Outbox.WINDOW), ids(big.takeDue(1)), "an answer frees one place, in order");
+        assertEquals(Outbox.WINDOW, big.takeDue(2).size(), "a new connection starts a new window");
+    }
+
+    @Test
     void stoppingEmptiesIt() {
         PendingPublish first = publish("c-1");
         outbox.offer(first);

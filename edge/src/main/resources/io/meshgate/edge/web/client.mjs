@@ -28,6 +28,8 @@ export const DEFAULTS = Object.freeze({
 });
 
 /** Close code after `move`: expected, never counted as a failure. */
+/** Publishes unanswered on one connection, at most (the Java client's Outbox.WINDOW too). */
+const PUBLISH_WINDOW = 32;
 const CLOSE_MOVED = 4100;
 /** Close code for a bad, expired or missing token: never retried with the same token. */
 const CLOSE_UNAUTHORIZED = 4001;
@@ -204,9 +206,20 @@ export class Outbox {
     });
   }
 
-  /** Entries not sent on the current connection, oldest first. */
-  unsent() {
-    return [...this._entries.values()].filter((e) => !e.sent);
+  /** Entries sent on the current connection and not answered yet. */
+  inFlight() {
+    let n = 0;
+    for (const e of this._entries.values()) {
+      if (e.sent) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Entries not sent on the current connection and not waiting out a `retry_ms`, oldest first. */
+  unsent(now = Infinity) {
+    return [...this._entries.values()].filter((e) => !e.sent && !(e.notBefore > now));
   }
 
   /** After a disconnect: everything unacked is sent again on the next connection. */
@@ -216,10 +229,11 @@ export class Outbox {
     }
   }
 
-  markUnsent(ch, id) {
+  markUnsent(ch, id, notBefore = 0) {
     const e = this._entries.get(Outbox.key(ch, id));
     if (e) {
       e.sent = false;
+      e.notBefore = notBefore;
     }
   }
 
@@ -504,6 +518,7 @@ export class MeshgateClient {
     });
     this._publishBackoff = new Backoff({ baseMs: o.backoffBaseMs, capMs: o.backoffCapMs, random: this._io.random });
     this._outbox = new Outbox(o.outboxMax);
+    this._publishPausedUntil = -Infinity;
     this._subs = new Map();
     this._listeners = new Map();
     this._connectWaiters = [];
@@ -953,7 +968,17 @@ export class MeshgateClient {
     if (!conn?.connected || this._publishTimer !== null) {
       return;
     }
-    for (const entry of this._outbox.unsent()) {
+    // At most PUBLISH_WINDOW unanswered on a connection: a backlog flushed after a reconnect goes out as answers
+    // come back, well under the node's 4029 patience (100 requests ignoring one retry_ms).
+    const now = this._io.clock();
+    if (now < this._publishPausedUntil) {
+      return;
+    }
+    let room = PUBLISH_WINDOW - this._outbox.inFlight();
+    for (const entry of this._outbox.unsent(now)) {
+      if (room-- <= 0) {
+        break;
+      }
       entry.sent = true;
       conn.publish(entry);
     }
@@ -965,6 +990,7 @@ export class MeshgateClient {
     }
     if (this._outbox.ack(ack)) {
       this._publishBackoff.reset();
+      this._flushOutbox();
     }
   }
 
@@ -982,8 +1008,22 @@ export class MeshgateClient {
       }
       return;
     }
+    if (nack.code === 'rate_limited' && Number.isFinite(nack.retry_ms)) {
+      // The server says when a retry is accepted; waiting that long means this connection is never closed 4029,
+      // so a backlog flushed after a reconnect is paced instead of failed.
+      // The limit is the connection's: nothing else is sent meanwhile either, or it would be refused too.
+      const wait = Math.max(1, nack.retry_ms);
+      const until = this._io.clock() + wait;
+      this._outbox.markUnsent(nack.ch, nack.id, until);
+      if (until > this._publishPausedUntil) {
+        this._publishPausedUntil = until;
+        this._io.setTimeout(() => this._flushOutbox(), wait);
+      }
+      return;
+    }
     this._outbox.fail(nack.ch, nack.id,
       new MeshgateError(nack.code ?? 'error', nack.reason ?? '', { ch: nack.ch, id: nack.id }));
+    this._flushOutbox();
   }
 
   _cancelPublishRetry() {
