@@ -90,7 +90,7 @@ public final class EdgeNode implements AutoCloseable {
         this.publishCompletions = Executors.newFixedThreadPool(2, daemon("publish-" + edge.node()));
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("edge-timer-" + edge.node()));
         this.mesh = settings.mesh() == null ? null : new Mesh(settings.mesh(), edge.node(), region, timer,
-                publishCompletions, settings.publishBatchMax(), settings.publishQueueMax(), meters);
+                publishCompletions, settings.publishBatchMax(), settings.publishQueueMax(), meters, clock);
         this.feeds = new FeedRegistry(mesh == null ? region.store() : mesh.channels(), region.memberId(), feedPool,
                 timer, settings.feeds(), clock, meters);
         this.fanOut = new RegionFanOut(region.hazelcast(), feeds, meters);
@@ -109,7 +109,10 @@ public final class EdgeNode implements AutoCloseable {
                 new SubjectRateLimiters(edge.clientPublishesPerSecond(), 10_000),
                 mesh == null ? region.store() : mesh.channels(), meters, clock, timer);
         this.webSockets = new WebSocketEndpoint(ctx);
-        this.readiness = new Readiness(clock, edge.readyHoldMs(), region::isRunning);
+        // In a mesh a node is ready only while its region may serve: it reaches a quorum of regions and has for
+        // mesh.failbackHoldMs (see Mesh#canServe), so a load balancer never sends clients to a cut-off region.
+        this.readiness = new Readiness(clock, edge.readyHoldMs(),
+                mesh == null ? region::isRunning : mesh::canServe);
         this.drain = new DrainController(readiness, webSockets, publishes, edge.region(), this::moveTarget,
                 edge.drainTimeoutMs(), edge.closeGraceMs());
         this.server = new EdgeServer(ctx, settings.bindHost(), webSockets, new Directory(), readiness, drain, meters,
