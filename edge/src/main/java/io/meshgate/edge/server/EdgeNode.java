@@ -5,6 +5,7 @@ import io.meshgate.edge.auth.TokenVerifier;
 import io.meshgate.edge.delivery.FeedRegistry;
 import io.meshgate.edge.discovery.RegionDirectory;
 import io.meshgate.edge.discovery.RegionInfo;
+import io.meshgate.edge.ops.CutOffMover;
 import io.meshgate.edge.ops.DrainController;
 import io.meshgate.edge.ops.MoveTargets;
 import io.meshgate.edge.ops.Readiness;
@@ -135,6 +136,11 @@ public final class EdgeNode implements AutoCloseable {
             mesh.start(fanOut, edge.host() + ":" + relay.port());
         }
         moveTargets.announce(wsUrl());
+        if (mesh != null && !settings.regionUrls().isEmpty()) {
+            CutOffMover cutOff = new CutOffMover(mesh::canServe, edge.region(), settings.regionUrls(), webSockets);
+            timer.scheduleWithFixedDelay(cutOff::check, settings.mesh().heartbeatMs(), settings.mesh().heartbeatMs(),
+                    TimeUnit.MILLISECONDS);
+        }
         readiness.markStarted();
         LOG.info("node {}/{} ready: edge http://{}:{}, relay port {}, region epoch {}", edge.region(), edge.node(),
                 edge.host(), server.port(), relay.port(), region.store().regionEpoch());
@@ -172,9 +178,7 @@ public final class EdgeNode implements AutoCloseable {
 
         private RegionInfo info(String name, String http, boolean healthy) {
             String base = http.endsWith("/") ? http.substring(0, http.length() - 1) : http;
-            String ws = (base.startsWith("https://") ? "wss://" + base.substring(8) : "ws://" + base.substring(7))
-                    + "/v1/ws";
-            return new RegionInfo(name, ws, base, healthy);
+            return new RegionInfo(name, CutOffMover.wsUrl(base), base, healthy);
         }
     }
 

@@ -94,7 +94,8 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
         this.links = new Links(settings, timer, meters);
         this.liveness = new Liveness(settings, Homes.quorum(settings), clock, links::reachable, inheritedLive);
         this.homes = new Homes(settings, liveness::live);
-        this.lanes = new PublishLanes(links, queueMax);
+        this.lanes = new PublishLanes(links, settings.region(), frame -> publishHere(frame.getPublish())
+                .thenApply(o -> LinkFrame.newBuilder().setPublishOutcome(o).build()), queueMax);
         this.interest = interest;
         this.replicas = new ReplicaWriter(store, fanOut, links, settings.peers().keySet(), 10_000, meters);
         this.sequencer = new ChannelSequencer(store, fanOut, this, worker, batchMax, queueMax, meters);
@@ -619,10 +620,6 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
         String target = request.getTarget();
         switch (request.getKindCase()) {
             case PUBLISH -> {
-                if (target.equals(settings.region())) {
-                    return publishHere(request.getPublish())
-                            .thenApply(o -> LinkFrame.newBuilder().setPublishOutcome(o).build());
-                }
                 return lanes.send(target, request.getPublish().getChannel(), id -> request.toBuilder().setPublish(
                         request.getPublish().toBuilder().setRequestId(id)).build());
             }

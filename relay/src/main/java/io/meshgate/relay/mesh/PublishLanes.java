@@ -14,16 +14,31 @@ import java.util.function.LongFunction;
  * flight on the old path, later ones wait until every one on the old path is answered (or failed: the link ended,
  * or the request timed out), so a publish on the new path never overtakes one still on the old.
  *
+ * <p>A publish for a channel homed here (the route is this region) waits the same way: when the channel has just
+ * come home here, publishes still in flight to its previous home are answered before one is sequenced here.
+ *
  * <p>Bounded: at most {@code maxWaiting} publishes wait per channel; beyond, a publish fails at once (nack
  * {@code unavailable}). Thread-safe: each lane is guarded by its own monitor; callers are gRPC and worker threads.
  */
 final class PublishLanes {
+    /** The path of a publish sequenced in this region. */
+    private static final Object HERE = new Object();
+
     private final Links links;
+    private final String self;
+    private final java.util.function.Function<LinkFrame, CompletableFuture<LinkFrame>> publishHere;
     private final int maxWaiting;
     private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
 
-    PublishLanes(Links links, int maxWaiting) {
+    /**
+     * @param self        this region
+     * @param publishHere sequences a publish frame in this region and completes with its outcome frame
+     */
+    PublishLanes(Links links, String self, java.util.function.Function<LinkFrame, CompletableFuture<LinkFrame>>
+            publishHere, int maxWaiting) {
         this.links = links;
+        this.self = self;
+        this.publishHere = publishHere;
         this.maxWaiting = maxWaiting;
     }
 
@@ -37,7 +52,7 @@ final class PublishLanes {
                 if (lane.retired) {
                     continue;
                 }
-                MeshLink route = links.route(home);
+                Object route = pathTo(home);
                 if (lane.inFlight == 0 || (lane.via == route && lane.waiting.isEmpty())) {
                     lane.via = route;
                     lane.inFlight++;
@@ -54,8 +69,19 @@ final class PublishLanes {
         }
     }
 
+    private Object pathTo(String home) {
+        return home.equals(self) ? HERE : links.route(home);
+    }
+
     private void dispatch(Lane lane, Waiting request) {
-        links.request(request.home(), request.build()).whenComplete((frame, failure) -> {
+        CompletableFuture<LinkFrame> sent;
+        try {
+            sent = request.home().equals(self) ? publishHere.apply(request.build().apply(0))
+                    : links.request(request.home(), request.build());
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        sent.whenComplete((frame, failure) -> {
             if (failure != null) {
                 request.reply().completeExceptionally(failure);
             } else {
@@ -81,7 +107,7 @@ final class PublishLanes {
             lane.via = null;
             while (!lane.waiting.isEmpty()) {
                 Waiting next = lane.waiting.peekFirst();
-                MeshLink route = links.route(next.home());
+                Object route = pathTo(next.home());
                 if (lane.via != null && route != lane.via) {
                     break;
                 }
@@ -101,7 +127,7 @@ final class PublishLanes {
     private static final class Lane {
         private final String channel;
         private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
-        private MeshLink via;
+        private Object via;
         private int inFlight;
         private boolean retired;
 

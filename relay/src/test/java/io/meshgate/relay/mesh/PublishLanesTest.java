@@ -41,7 +41,8 @@ class PublishLanesTest {
         links.register(direct);
         links.register(relay);
         links.peerTable("ap-south", Map.of("eu-west", 1_000L));
-        PublishLanes lanes = new PublishLanes(links, 10);
+        PublishLanes lanes = new PublishLanes(links, "us-east", frame -> CompletableFuture.failedFuture(
+                new IllegalStateException("nothing is homed here")), 10);
 
         CompletableFuture<LinkFrame> first = lanes.send("eu-west", "ch", id -> publish(id, "p1"));
         assertEquals(List.of("p1"), ids(toHome));
