@@ -39,7 +39,11 @@ import java.util.concurrent.TimeUnit;
  * A node's part in the mesh. Every node publishes through it and reads channels homed elsewhere through it; the
  * region's oldest member also runs the {@link MeshLeader}, and the other nodes hand their mesh requests to it over
  * the relay's {@code Forward} call. Leadership moves only when the leader leaves, so a node checks on every
- * membership change.
+ * membership change; a new leader inherits the liveness view its predecessor published.
+ *
+ * <p>Threads: {@link #publish} and {@link #channels} are called on Undertow I/O and worker threads and never block
+ * (the leader's address is read once per leader, asynchronously); {@link #canServe} and {@link #regionHealthy}
+ * read the published view and are safe anywhere; {@code elect} runs on Hazelcast's event thread via the worker.
  */
 public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Mesh.class);

@@ -50,6 +50,14 @@ import java.util.function.Supplier;
  * The region's end of the mesh, run by the region's oldest member: it holds one link per peer region, sequences the
  * channels homed here (so one stream per peer carries each channel in seq order), stores what other homes send,
  * answers range and interest requests, measures RTT, and relays frames for regions a peer cannot reach directly.
+ * It keeps the region's {@link Liveness} view, the one place homes are decided from.
+ *
+ * <p>Threads: frames arrive on gRPC transport threads (one link's frames in order), heartbeats and timeouts run on
+ * the node's timer, store callbacks complete on Hazelcast threads and hand heavier work to the worker executor,
+ * and {@link #forward} is called on gRPC threads for the region's other nodes and on I/O threads for this node's
+ * own publishes, so nothing here blocks. Shared state is in thread-safe holders ({@link Links}, {@link Liveness},
+ * {@link PublishLanes}, {@link InterestTable}); the channel state itself lives in the store and changes only by
+ * entry processors.
  */
 final class MeshLeader implements Replication, LinkDialer.Callbacks {
     private static final Logger LOG = LoggerFactory.getLogger(MeshLeader.class);
