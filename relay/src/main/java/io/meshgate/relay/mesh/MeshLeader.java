@@ -140,7 +140,7 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
     private MeshLink register(String peerRegion, String peerNode, CallStreamObserver<LinkFrame> out) {
         MeshLink link = new MeshLink(peerRegion, peerNode, out, timer, settings.linkQueueMax(),
                 settings.emulatedOneWayNanos(peerRegion),
-                new LinkHealth(settings.downAfterMissed(), settings.upAfterGood()));
+                new LinkHealth(peerRegion, settings.downAfterMissed(), settings.upAfterGood()));
         links.register(link);
         sendHeartbeat(link);
         return link;
@@ -204,12 +204,7 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
 
     private void sendHeartbeat(MeshLink link) {
         long nonce = nonces.incrementAndGet();
-        boolean wasUp = link.health().isUp();
         link.health().sending(nonce);
-        if (wasUp && !link.health().isUp()) {
-            LOG.warn("mesh link to region {} is down: {} heartbeats unanswered", link.peerRegion(),
-                    settings.downAfterMissed());
-        }
         link.offer(LinkFrame.newBuilder().setOrigin(settings.region()).setHeartbeat(Heartbeat.newBuilder()
                 .setNonce(nonce).setSentAtNanos(System.nanoTime()).putAllRttMicros(links.ownRow())).build());
     }
@@ -236,7 +231,6 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
             case HEARTBEAT_ACK -> {
                 long rttMicros = (System.nanoTime() - frame.getHeartbeatAck().getSentAtNanos()) / 1000;
                 if (link.health().answered(frame.getHeartbeatAck().getNonce(), rttMicros)) {
-                    LOG.info("mesh link to region {} is up (rtt {} us)", link.peerRegion(), rttMicros);
                     liveness.linked(link.peerRegion());
                     publishView();
                     worker.execute(() -> onLinkUp(link));
