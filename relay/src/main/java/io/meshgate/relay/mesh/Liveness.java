@@ -23,8 +23,9 @@ import java.util.function.Predicate;
  * {@code mesh.requestTimeoutMs}), after the same hold plus one heartbeat interval, so that it
  * never counts itself home of a channel before its peers count it live (which would make two regions reconcile the
  * same channel against each other); meanwhile a publish sent to it is refused and retried. A peer whose leader said
- * goodbye while another node of its region stays ({@link RegionState#LEAVING}) stays in the set for
- * {@code mesh.requestTimeoutMs} while its next leader dials in: draining a node never re-homes anything.
+ * goodbye while another node of its region stays ({@link RegionState#LEAVING}) stays in the set for twice
+ * {@code mesh.requestTimeoutMs} while its next leader dials in: draining a node never re-homes anything. This
+ * region also needs a quorum of regions to count it live in their heartbeats ({@link #peerView}).
  *
  * <p>Threads: {@link #update} and {@link #leaving} run on the leader's timer and link threads and synchronise on
  * this object; {@link #live} and {@link #canServe} may be called from any thread. The clock is injected, so tests
@@ -53,6 +54,8 @@ final class Liveness {
     private final Clock clock;
     private final Predicate<String> reachable;
     private final Map<String, Entry> regions = new TreeMap<>();
+    /** Per peer, the regions it counted live in its last heartbeat. */
+    private final Map<String, Set<String>> peerViews = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Set<String> live;
     private final long startedMs;
     /** True until this region first counts itself live, when it started without an inherited view. */
@@ -81,18 +84,34 @@ final class Liveness {
     synchronized void update() {
         long now = clock.millis();
         int reached = 1;
+        int confirmed = 1;
+        int reported = 1;
         for (String peer : settings.peers().keySet()) {
             boolean up = reachable.test(peer);
             if (up) {
                 reached++;
+                Set<String> view = peerViews.get(peer);
+                if (view != null) {
+                    reported++;
+                    if (view.contains(settings.region())) {
+                        confirmed++;
+                    }
+                }
             }
             step(peer, up, settings.failbackHoldMs(), now);
         }
         // A region that starts waits for all its peers (up to mesh.requestTimeoutMs), not only a quorum: with one of
         // them still dialing, it would take that region's channels and give them back moments later.
         boolean everyone = reached == settings.regions().size();
-        boolean selfUp = reached >= quorum
+        // ...and only while a quorum of regions count it live as well (their heartbeats say so): a region that came
+        // back, or whose new leader starts from an older view, never takes channels the others still home elsewhere.
+        boolean selfUp = reached >= quorum && confirmed >= quorum
                 && (!starting || everyone || now - startedMs >= settings.requestTimeoutMs());
+        Entry self = regions.get(settings.region());
+        if (self.state() == RegionState.LEAVING && reported >= quorum && confirmed < quorum) {
+            // A new leader that inherited "live" hears that the others count this region down: it waits for them.
+            move(settings.region(), self, RegionState.DOWN, now, "the other regions count it down");
+        }
         step(settings.region(), selfUp, settings.failbackHoldMs() + settings.heartbeatMs(), now);
         if (regions.get(settings.region()).state() == RegionState.LIVE) {
             starting = false;
@@ -112,6 +131,11 @@ final class Liveness {
             move(peer, entry, RegionState.DOWN, clock.millis(), "its last node left");
         }
         live = computeLive();
+    }
+
+    /** The peer's liveness view, from its heartbeat. */
+    void peerView(String peer, java.util.Collection<String> live) {
+        peerViews.put(peer, Set.copyOf(live));
     }
 
     /** A new link to the peer came up: a leaving peer's next leader is linked. */
@@ -150,13 +174,21 @@ final class Liveness {
                 boolean self = region.equals(settings.region());
                 if (self && up) {
                     move(region, entry, RegionState.LIVE, now, "quorum reached by the new leader");
-                } else if (now - entry.sinceMs() >= settings.requestTimeoutMs()) {
+                } else if (now - entry.sinceMs() >= leavingGraceMs()) {
                     move(region, entry, up ? RegionState.LIVE : RegionState.DOWN, now, (up ? "" : "no new leader")
-                            + " linked within " + settings.requestTimeoutMs() + " ms");
+                            + " linked within " + leavingGraceMs() + " ms");
                 }
             }
             default -> throw new IllegalStateException();
         }
+    }
+
+    /**
+     * How long a region whose leader left with a successor stays live: twice {@code mesh.requestTimeoutMs}, room for
+     * the old leader's Hazelcast leave, the election and the new leader's links on a loaded machine.
+     */
+    private long leavingGraceMs() {
+        return 2 * settings.requestTimeoutMs();
     }
 
     private void move(String region, Entry from, RegionState to, long now, String reason) {

@@ -210,7 +210,8 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
         long nonce = nonces.incrementAndGet();
         link.health().sending(nonce);
         link.offer(LinkFrame.newBuilder().setOrigin(settings.region()).setHeartbeat(Heartbeat.newBuilder()
-                .setNonce(nonce).setSentAtNanos(System.nanoTime()).putAllRttMicros(links.ownRow())).build());
+                .setNonce(nonce).setSentAtNanos(System.nanoTime()).putAllRttMicros(links.ownRow())
+                .addAllLive(liveness.live())).build());
     }
 
     @Override
@@ -228,6 +229,7 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
         switch (frame.getKindCase()) {
             case HEARTBEAT -> {
                 links.peerTable(link.peerRegion(), frame.getHeartbeat().getRttMicrosMap());
+                liveness.peerView(link.peerRegion(), frame.getHeartbeat().getLiveList());
                 link.offer(LinkFrame.newBuilder().setOrigin(settings.region()).setHeartbeatAck(
                         HeartbeatAck.newBuilder().setNonce(frame.getHeartbeat().getNonce())
                                 .setSentAtNanos(frame.getHeartbeat().getSentAtNanos())).build());

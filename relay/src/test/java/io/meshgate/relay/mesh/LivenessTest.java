@@ -44,13 +44,19 @@ class LivenessTest {
                 "peers after the hold; this region waits one heartbeat more, so it never counts itself home first");
         clock.advance(HEARTBEAT);
         live.update();
-        assertTrue(live.canServe());
+        assertFalse(live.canServe(), "not before the others count it live too");
+        live.peerView("eu-west", Set.of("eu-west", "us-east"));
+        live.update();
+        clock.advance(HOLD + HEARTBEAT);
+        live.update();
+        assertTrue(live.canServe(), "a quorum (itself and eu-west) counts it live");
     }
 
     @Test
     void aStartingRegionThatReachesOnlyAQuorumWaitsForTheOthersAWhile() {
         Liveness live = fresh(Set.of());
         reachable.add("eu-west");
+        live.peerView("eu-west", Set.of("us-east"));
         live.update();
         clock.advance(HOLD + HEARTBEAT);
         live.update();
@@ -101,7 +107,7 @@ class LivenessTest {
         live.leaving("eu-west", true);
         reachable.remove("eu-west");
         live.update();
-        clock.advance(GRACE - 1);
+        clock.advance(2 * GRACE - 1);
         live.update();
         assertTrue(live.live().contains("eu-west"), "no re-homing while its next leader dials in");
         reachable.add("eu-west");
@@ -112,7 +118,7 @@ class LivenessTest {
 
         live.leaving("ap-south", true);
         reachable.remove("ap-south");
-        clock.advance(GRACE);
+        clock.advance(2 * GRACE);
         live.update();
         assertFalse(live.live().contains("ap-south"), "no new leader within the grace: down");
     }
@@ -128,12 +134,23 @@ class LivenessTest {
         assertTrue(successor.canServe(), "a new leader of a live region serves at once");
         reachable.add("eu-west");
         successor.update();
-        assertTrue(successor.canServe(), "quorum with the inherited view: live at once");
+        assertTrue(successor.canServe(), "the inherited view: live while the others keep it live");
+        successor.peerView("eu-west", Set.of("eu-west", "us-east"));
+        successor.update();
+        assertEquals(Liveness.RegionState.LIVE, successor.state("us-east"),
+                "live at once: eu-west still counts it live");
+
+        Liveness stale = fresh(Set.of("us-east", "eu-west", "ap-south"));
+        stale.peerView("eu-west", Set.of("eu-west", "ap-south"));
+        stale.update();
+        assertFalse(stale.canServe(), "a new leader whose peers count its region down does not take channels back");
     }
 
     private Liveness servingWithBothPeers() {
         Liveness live = fresh(Set.of());
         reachable.addAll(Set.of("eu-west", "ap-south"));
+        live.peerView("eu-west", Set.of("us-east", "eu-west", "ap-south"));
+        live.peerView("ap-south", Set.of("us-east", "eu-west", "ap-south"));
         live.update();
         clock.advance(HOLD + HEARTBEAT);
         live.update();
