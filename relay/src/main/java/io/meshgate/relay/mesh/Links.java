@@ -69,6 +69,20 @@ final class Links {
     }
 
     /**
+     * The region left the liveness view (no path reaches it): requests waiting for its answer fail now rather than
+     * after the request timeout, so publishes queued behind them (see {@link PublishLanes}) go to the new home at
+     * once. Safe: a publish that still reaches the old home later cannot become durable there any more (the new home
+     * fenced the other regions), and its sender, told it failed, retries it by id.
+     */
+    void failPendingTo(String region) {
+        pending.forEach((id, p) -> {
+            if (p.region().equals(region) && pending.remove(id, p)) {
+                p.reply().completeExceptionally(new MeshUnavailableException("region " + region + " is down"));
+            }
+        });
+    }
+
+    /**
      * The link ended: requests that left on it fail now (a leaving region's stores must not hold acks for the
      * request timeout); their callers retry elsewhere or nack.
      */

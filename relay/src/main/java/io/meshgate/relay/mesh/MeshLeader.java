@@ -309,8 +309,15 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
 
     /** Re-evaluates liveness from the links and publishes both to the region's nodes. */
     private void publishView() {
+        Set<String> before = liveness.live();
         liveness.update();
-        view.publish(links, liveness.live());
+        Set<String> after = liveness.live();
+        for (String region : before) {
+            if (!after.contains(region) && !region.equals(settings.region())) {
+                links.failPendingTo(region);
+            }
+        }
+        view.publish(links, after);
     }
 
     Liveness liveness() {
