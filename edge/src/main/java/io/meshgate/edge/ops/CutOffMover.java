@@ -12,7 +12,9 @@ import java.util.function.BooleanSupplier;
  * Moves this node's WebSocket clients to another region while its region is cut off from the mesh majority (it
  * cannot serve: see {@code Mesh#canServe}), instead of leaving them to collect {@code nack unavailable}: every
  * session gets {@code move} with reason {@code failover} and the other region's URL (with the usual jitter), and
- * clients that connect meanwhile are moved on at once. When the region can serve again, new clients stay.
+ * clients that connect meanwhile are moved on at once. When the region can serve again, new clients stay. It moves
+ * only once the region has been unable to serve for {@code afterMs} without a break: a blip of a link (a heartbeat
+ * answered late on a loaded machine) must not send every client of two regions back and forth.
  *
  * <p>The target is the first other region by name: a region cut off from the majority cannot tell which of the
  * others are reachable for clients, and from three regions on the majority holds every other region.
@@ -27,12 +29,17 @@ public final class CutOffMover {
     private final String self;
     private final Map<String, String> regionHttpUrls;
     private final WebSocketEndpoint webSockets;
+    private final java.time.Clock clock;
+    private final long afterMs;
     private boolean served;
     private boolean moving;
+    private long notServingSinceMs = -1;
 
     /** @param regionHttpUrls every region's public base URL (http or https), this one's included */
     public CutOffMover(BooleanSupplier canServe, String self, Map<String, String> regionHttpUrls,
-                       WebSocketEndpoint webSockets) {
+                       WebSocketEndpoint webSockets, java.time.Clock clock, long afterMs) {
+        this.clock = clock;
+        this.afterMs = afterMs;
         this.canServe = canServe;
         this.self = self;
         this.regionHttpUrls = new TreeMap<>(regionHttpUrls);
@@ -49,6 +56,7 @@ public final class CutOffMover {
         }
         if (serving) {
             served = true;
+            notServingSinceMs = -1;
             if (moving) {
                 moving = false;
                 webSockets.stopMoving(REASON);
@@ -58,6 +66,13 @@ public final class CutOffMover {
         }
         // A node that never served is starting, not cut off: its clients wait for /readyz like any others.
         if (!served || moving) {
+            return;
+        }
+        long now = clock.millis();
+        if (notServingSinceMs < 0) {
+            notServingSinceMs = now;
+        }
+        if (now - notServingSinceMs < afterMs) {
             return;
         }
         for (Map.Entry<String, String> region : regionHttpUrls.entrySet()) {

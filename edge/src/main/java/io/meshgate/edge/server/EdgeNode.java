@@ -137,7 +137,8 @@ public final class EdgeNode implements AutoCloseable {
         }
         moveTargets.announce(wsUrl());
         if (mesh != null && !settings.regionUrls().isEmpty()) {
-            CutOffMover cutOff = new CutOffMover(mesh::canServe, edge.region(), settings.regionUrls(), webSockets);
+            CutOffMover cutOff = new CutOffMover(mesh::canServe, edge.region(), settings.regionUrls(), webSockets,
+                    clock, settings.mesh().failbackHoldMs());
             timer.scheduleWithFixedDelay(cutOff::check, settings.mesh().heartbeatMs(), settings.mesh().heartbeatMs(),
                     TimeUnit.MILLISECONDS);
         }
