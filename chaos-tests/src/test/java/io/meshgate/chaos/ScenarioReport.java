@@ -87,6 +87,7 @@ final class ScenarioReport {
             node.set("gaps", JSON.valueToTree(s.gaps()));
             node.set("nodes", JSON.valueToTree(s.states().stream().map(st -> st.state() + "@" + st.node()).toList()));
         }
+        root.set("publishers", JSON.valueToTree(workload.publisherCounts()));
         root.set("publishFailures", JSON.valueToTree(workload.failures()));
         root.set("violations", JSON.valueToTree(verdict.violations()));
         return this;
