@@ -38,7 +38,6 @@ final class ScenarioReport {
         this.description = description;
         root.put("scenario", scenario);
         root.put("description", description);
-        root.put("finishedAt", Instant.now().toString());
         root.put("code", git("describe", "--always", "--dirty") + " on " + git("rev-parse", "--abbrev-ref", "HEAD")
                 + ": " + git("log", "-1", "--format=%s"));
         root.put("command", "mvn -B -o -Pchaos-failover -pl chaos-tests -am verify -Dtest=" + scenario
@@ -114,6 +113,7 @@ final class ScenarioReport {
             failures.add("a planned operation changed the epoch: " + verdict.epochs());
         }
         root.put("passed", failures.isEmpty());
+        root.put("finishedAt", Instant.now().toString());
         Path written = write();
         System.out.println(scenario + ": " + summary() + " (report " + written + ")");
         if (!failures.isEmpty()) {
