@@ -78,8 +78,24 @@ final class DemoCommand {
             nodes.forEach(EdgeNode::close);
             return 1;
         }
+        awaitServing(nodes);
         System.out.println(banner(nodes, nodesPerRegion, rtt, statusConfig(ports, nodesPerRegion, rtt)));
         return NodeRunner.runUntilStopped(nodes);
+    }
+
+    /**
+     * Waits (at most a minute) until every region can sequence and deliver: its links are up and have been for
+     * mesh.failbackHoldMs (what /readyz reports), so the URLs the banner prints answer at once.
+     */
+    private static void awaitServing(List<EdgeNode> nodes) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (!nodes.stream().allMatch(n -> n.mesh() == null || n.mesh().canServe())) {
+            if (System.nanoTime() > deadline) {
+                LOG.warn("demo: not every region is ready after a minute; see /readyz and gateway.jar status");
+                return;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50));
+        }
     }
 
     private static long[] parseRtts(String text) {
