@@ -79,6 +79,10 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
     private final Reconciler reconciler;
     private final Liveness liveness;
     private final PublishLanes lanes;
+    private final ForwardOrder forwardOrder = new ForwardOrder(100_000);
+    /** This leader's forwarding session: see {@code PublishForward.origin_session}. */
+    private final String session = java.util.UUID.randomUUID().toString();
+    private final AtomicLong forwardOrders = new AtomicLong();
     private final java.util.function.BooleanSupplier successorExists;
     private final Map<String, LinkDialer> dialers = new HashMap<>();
     private final AtomicLong nonces = new AtomicLong();
@@ -140,7 +144,7 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
     private MeshLink register(String peerRegion, String peerNode, CallStreamObserver<LinkFrame> out) {
         MeshLink link = new MeshLink(peerRegion, peerNode, out, timer, settings.linkQueueMax(),
                 settings.emulatedOneWayNanos(peerRegion),
-                new LinkHealth(settings.downAfterMissed(), settings.upAfterGood()));
+                new LinkHealth(peerRegion, settings.downAfterMissed(), settings.upAfterGood()));
         links.register(link);
         sendHeartbeat(link);
         return link;
@@ -204,12 +208,7 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
 
     private void sendHeartbeat(MeshLink link) {
         long nonce = nonces.incrementAndGet();
-        boolean wasUp = link.health().isUp();
         link.health().sending(nonce);
-        if (wasUp && !link.health().isUp()) {
-            LOG.warn("mesh link to region {} is down: {} heartbeats unanswered", link.peerRegion(),
-                    settings.downAfterMissed());
-        }
         link.offer(LinkFrame.newBuilder().setOrigin(settings.region()).setHeartbeat(Heartbeat.newBuilder()
                 .setNonce(nonce).setSentAtNanos(System.nanoTime()).putAllRttMicros(links.ownRow())).build());
     }
@@ -236,7 +235,6 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
             case HEARTBEAT_ACK -> {
                 long rttMicros = (System.nanoTime() - frame.getHeartbeatAck().getSentAtNanos()) / 1000;
                 if (link.health().answered(frame.getHeartbeatAck().getNonce(), rttMicros)) {
-                    LOG.info("mesh link to region {} is up (rtt {} us)", link.peerRegion(), rttMicros);
                     liveness.linked(link.peerRegion());
                     publishView();
                     worker.execute(() -> onLinkUp(link));
@@ -294,12 +292,13 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
     }
 
     /**
-     * Answers a request. A reply to the link's own peer goes back on the link the request came on while it is
-     * open, even before this side counts it up: right after a link (re)opens, the two ends see it up at different
-     * moments, and a reply that waited for this side's view would leave the asker waiting out its timeout.
+     * Answers a request the way it came: on the link it arrived on while that is open, even before this side counts
+     * it up, and through the relay that passed it on when it came relayed (that relay just reached the asker).
+     * Right after links (re)open, two ends see a link up at different moments and relays' RTT tables lag, and a
+     * reply routed by this side's own view could find no path and leave the asker waiting out its timeout.
      */
     private void reply(MeshLink arrival, String to, LinkFrame frame) {
-        if (to.equals(arrival.peerRegion()) && !arrival.isClosed()) {
+        if (!arrival.isClosed()) {
             arrival.offer(frame.toBuilder().setOrigin(settings.region()).setTarget(to).build());
         } else {
             links.send(to, frame);
@@ -379,6 +378,10 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
                 .setChannel(publish.getChannel());
         if (!ChannelNames.isValid(publish.getChannel()) || publish.getId().isEmpty()) {
             return CompletableFuture.completedFuture(outcome.setError("bad channel or id").build());
+        }
+        if (!forwardOrder.admit(publish.getOriginSession(), publish.getChannel(), publish.getOriginOrder())) {
+            return CompletableFuture.completedFuture(outcome.setError("overtaken by a later publish of the same"
+                    + " sender on another path").build());
         }
         String home = homes.home(publish.getChannel());
         if (!home.equals(settings.region()) || (homes.rehomes() && !liveness.canServe())) {
@@ -628,8 +631,10 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
         String target = request.getTarget();
         switch (request.getKindCase()) {
             case PUBLISH -> {
+                // The order is taken when the lane sends it, so it grows in the order publishes leave this region.
                 return lanes.send(target, request.getPublish().getChannel(), id -> request.toBuilder().setPublish(
-                        request.getPublish().toBuilder().setRequestId(id)).build());
+                        request.getPublish().toBuilder().setRequestId(id).setOriginSession(session)
+                                .setOriginOrder(forwardOrders.incrementAndGet())).build());
             }
             case RANGE_REQUEST -> {
                 RangeRequest range = request.getRangeRequest();

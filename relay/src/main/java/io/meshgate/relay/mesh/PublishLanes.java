@@ -53,7 +53,7 @@ final class PublishLanes {
                     continue;
                 }
                 Object route = pathTo(home);
-                if (lane.inFlight == 0 || (lane.via == route && lane.waiting.isEmpty())) {
+                if (!lane.releasing && (lane.inFlight == 0 || (lane.via == route && lane.waiting.isEmpty()))) {
                     lane.via = route;
                     lane.inFlight++;
                 } else if (lane.waiting.size() >= maxWaiting) {
@@ -93,10 +93,9 @@ final class PublishLanes {
 
     /** One publish of the lane was answered: when none is left in flight, the waiting ones go on the current path. */
     private void done(Lane lane) {
-        java.util.List<Waiting> released = new java.util.ArrayList<>();
         synchronized (lane) {
             lane.inFlight--;
-            if (lane.inFlight > 0) {
+            if (lane.inFlight > 0 || lane.releasing) {
                 return;
             }
             if (lane.waiting.isEmpty()) {
@@ -105,19 +104,41 @@ final class PublishLanes {
                 return;
             }
             lane.via = null;
-            while (!lane.waiting.isEmpty()) {
-                Waiting next = lane.waiting.peekFirst();
-                Object route = pathTo(next.home());
-                if (lane.via != null && route != lane.via) {
-                    break;
-                }
-                lane.via = route;
-                lane.waiting.removeFirst();
-                lane.inFlight++;
-                released.add(next);
-            }
+            lane.releasing = true;
         }
-        released.forEach(next -> dispatch(lane, next));
+        release(lane);
+    }
+
+    /**
+     * Sends the waiting publishes that share the current path, in order. While it runs, new publishes of the channel
+     * queue behind them (so none overtakes one released before it); it repeats for those that queued meanwhile.
+     */
+    private void release(Lane lane) {
+        while (true) {
+            java.util.List<Waiting> released = new java.util.ArrayList<>();
+            synchronized (lane) {
+                while (!lane.waiting.isEmpty()) {
+                    Waiting next = lane.waiting.peekFirst();
+                    Object route = pathTo(next.home());
+                    if (lane.inFlight > 0 && route != lane.via) {
+                        break; // the path changed again: the rest waits for these to be answered
+                    }
+                    lane.via = route;
+                    lane.waiting.removeFirst();
+                    lane.inFlight++;
+                    released.add(next);
+                }
+                if (released.isEmpty()) {
+                    lane.releasing = false;
+                    if (lane.inFlight == 0 && lane.waiting.isEmpty()) {
+                        lane.retired = true;
+                        lanes.remove(lane.channel, lane);
+                    }
+                    return;
+                }
+            }
+            released.forEach(next -> dispatch(lane, next));
+        }
     }
 
     private record Waiting(String home, LongFunction<LinkFrame> build, CompletableFuture<LinkFrame> reply) {
@@ -130,6 +151,8 @@ final class PublishLanes {
         private Object via;
         private int inFlight;
         private boolean retired;
+        /** Waiting publishes are being sent: new ones queue behind them. */
+        private boolean releasing;
 
         Lane(String channel) {
             this.channel = channel;

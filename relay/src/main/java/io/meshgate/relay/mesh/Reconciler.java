@@ -90,9 +90,13 @@ final class Reconciler {
     private CompletableFuture<Void> attempt(String channel, long term, int attempt) {
         // Counted before this region promises itself anything: an attempt that cannot reach a quorum must not use
         // up a term (a fresh mesh would otherwise start its channels at term 7 while its links come up).
+        // Only regions live in the liveness view are asked: one that is down may still look reachable through a relay
+        // whose RTT table lags, and waiting for it would hold the take-over for mesh.requestTimeoutMs. The quorum
+        // is counted over the live ones, so nothing acked can be missed.
         List<String> peers = new ArrayList<>();
+        java.util.Set<String> live = liveness.live();
         for (String peer : settings.peers().keySet()) {
-            if (links.reachable(peer)) {
+            if (links.reachable(peer) && (!homes.rehomes() || live.contains(peer))) {
                 peers.add(peer);
             }
         }

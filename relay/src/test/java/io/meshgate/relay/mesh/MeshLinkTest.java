@@ -25,7 +25,8 @@ class MeshLinkTest {
     @Test
     void aFullQueueRefusesFramesAndDrainsInOrderWhenThePeerIsReadyAgain() {
         RecordingStream peer = new RecordingStream();
-        MeshLink link = new MeshLink("eu-west", "eu-west-1", peer, timer, 3, 0, new LinkHealth(3, 1));
+        MeshLink link = new MeshLink("eu-west", "eu-west-1", peer, timer, 3, 0,
+                new LinkHealth("eu-west", 3, 1));
         peer.ready = false;
         assertTrue(link.offer(frame(1)));
         assertTrue(link.offer(frame(2)));

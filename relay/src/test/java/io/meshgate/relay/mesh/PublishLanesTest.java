@@ -36,8 +36,10 @@ class PublishLanesTest {
         Links links = new Links(settings, timer, new SimpleMeterRegistry());
         RecordingStream toHome = new RecordingStream();
         RecordingStream toRelay = new RecordingStream();
-        MeshLink direct = up(new MeshLink("eu-west", "eu-west-1", toHome, timer, 100, 0, new LinkHealth(4, 1)));
-        MeshLink relay = up(new MeshLink("ap-south", "ap-south-1", toRelay, timer, 100, 0, new LinkHealth(4, 1)));
+        MeshLink direct = up(new MeshLink("eu-west", "eu-west-1", toHome, timer, 100, 0,
+                new LinkHealth("eu-west", 4, 1)));
+        MeshLink relay = up(new MeshLink("ap-south", "ap-south-1", toRelay, timer, 100, 0,
+                new LinkHealth("ap-south", 4, 1)));
         links.register(direct);
         links.register(relay);
         links.peerTable("ap-south", Map.of("eu-west", 1_000L));
