@@ -31,7 +31,7 @@ class FailbackBacklogTest extends FailoverScenario {
                 + " piles up a retry backlog larger than history.maxMessages (" + MAX_MESSAGES + "); the channel"
                 + " fails over to " + interim + " and back.");
         Workload load = new Workload(mesh, channel);
-        WindowedPublisher home = withHomeBacklog(load, mesh, interim, 600);
+        WindowedPublisher home = withHomeBacklog(load, mesh, interim, 400);
 
         load.awaitMoreAcks(150, Duration.ofSeconds(60));
         load.mark("drain home");
@@ -42,7 +42,7 @@ class FailbackBacklogTest extends FailoverScenario {
         }
         try {
             await("a backlog beyond history").atMost(Duration.ofSeconds(60))
-                    .until(() -> home.unacked() > MAX_MESSAGES + 200);
+                    .until(() -> home.unacked() > MAX_MESSAGES + 100);
         } catch (RuntimeException e) {
             report.problem("the home's publisher built a backlog of only " + home.unacked());
         }

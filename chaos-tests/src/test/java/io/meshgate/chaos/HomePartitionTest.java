@@ -36,7 +36,7 @@ class HomePartitionTest extends FailoverScenario {
         ScenarioReport report = report("Partition of the home region (us-east, both links held) then heal; the"
                 + " channel re-homes to " + interim + " and back.");
         Workload load = new Workload(mesh, channel);
-        WindowedPublisher home = withHomeBacklog(load, mesh, interim, 600);
+        WindowedPublisher home = withHomeBacklog(load, mesh, interim, 400);
 
         load.awaitMoreAcks(150, Duration.ofSeconds(60));
         load.mark("partition");

@@ -38,7 +38,6 @@ final class ScenarioReport {
         this.description = description;
         root.put("scenario", scenario);
         root.put("description", description);
-        root.put("finishedAt", Instant.now().toString());
         root.put("code", git("describe", "--always", "--dirty") + " on " + git("rev-parse", "--abbrev-ref", "HEAD")
                 + ": " + git("log", "-1", "--format=%s"));
         root.put("command", "mvn -B -o -Pchaos-failover -pl chaos-tests -am verify -Dtest=" + scenario
@@ -87,6 +86,7 @@ final class ScenarioReport {
             node.set("gaps", JSON.valueToTree(s.gaps()));
             node.set("nodes", JSON.valueToTree(s.states().stream().map(st -> st.state() + "@" + st.node()).toList()));
         }
+        root.set("publishers", JSON.valueToTree(workload.publisherCounts()));
         root.set("publishFailures", JSON.valueToTree(workload.failures()));
         root.set("violations", JSON.valueToTree(verdict.violations()));
         return this;
@@ -113,6 +113,7 @@ final class ScenarioReport {
             failures.add("a planned operation changed the epoch: " + verdict.epochs());
         }
         root.put("passed", failures.isEmpty());
+        root.put("finishedAt", Instant.now().toString());
         Path written = write();
         System.out.println(scenario + ": " + summary() + " (report " + written + ")");
         if (!failures.isEmpty()) {

@@ -208,11 +208,17 @@ final class Workload implements AutoCloseable {
         }
     }
 
-    /** The longest time between two consecutive acks (of any publisher), and when it began, in ms from the start. */
+    /**
+     * The longest time between two consecutive acks (of any publisher), and when it began, in ms from the start.
+     * While some publish is still unacked, the time since the last ack counts too: a stall that never ended.
+     */
     long[] longestAckGap() {
         List<Long> times;
         synchronized (ackNanos) {
             times = new ArrayList<>(ackNanos);
+        }
+        if (ackedCount() < expected()) {
+            times.add(System.nanoTime());
         }
         times.sort(Long::compare);
         long longest = 0;
@@ -225,6 +231,15 @@ final class Workload implements AutoCloseable {
             }
         }
         return new long[] {longest / 1_000_000, at / 1_000_000};
+    }
+
+    /** Per publisher: issued and acked so far. */
+    Map<String, String> publisherCounts() {
+        Map<String, String> counts = new LinkedHashMap<>();
+        publishers.forEach((name, p) -> counts.put(name, p.acked().size() + " of " + p.issued() + " acked"));
+        ordered.forEach((name, p) -> counts.put(name, p.ackedCount() + " of " + p.issued() + " acked, "
+                + p.connections() + " connection(s)"));
+        return counts;
     }
 
     Map<String, RecordingSubscriber> subscribers() {

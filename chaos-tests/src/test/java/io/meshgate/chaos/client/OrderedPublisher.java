@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshgate.chaos.HistoryChecker.Sent;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -18,8 +19,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 
 /**
@@ -179,7 +182,7 @@ public final class OrderedPublisher implements AutoCloseable {
             ObjectNode hello = JSON.createObjectNode().put("op", "connect").put("token", token);
             c.send(hello.toString());
             c.connected.get(5, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             c.abort();
             // Reconnect backoff of a client, not a wait in a test.
             TimeUnit.MILLISECONDS.sleep(250);
@@ -299,7 +302,7 @@ public final class OrderedPublisher implements AutoCloseable {
                         case "ping" -> send("{\"op\":\"pong\"}");
                         default -> inbox.add(new Frame(this, frame));
                     }
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     inbox.add(new Closed(this));
                 }
                 partial.setLength(0);
