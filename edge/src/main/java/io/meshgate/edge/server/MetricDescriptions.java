@@ -13,6 +13,11 @@ import java.util.Map;
  */
 final class MetricDescriptions implements MeterFilter {
     private static final Map<String, String> HELP = Map.ofEntries(
+            Map.entry("meshgate.delivery.frames_encoded",
+                    "message frames encoded by this node (once per message, shared by every subscriber)"),
+            Map.entry("meshgate.region.channels", "channels whose state this node's region holds"),
+            Map.entry("meshgate.ws.write.batches", "gathering writes to WebSocket sockets (one or more frames each)"),
+            Map.entry("meshgate.ws.write.frames", "frames written to WebSocket sockets"),
             Map.entry("meshgate.fanout.sent", "deliveries this node sent to other nodes of its region"),
             Map.entry("meshgate.fanout.received", "deliveries this node received from other nodes of its region"),
             Map.entry("meshgate.fanout.undecodable", "region deliveries dropped because they could not be decoded"),
