@@ -83,9 +83,7 @@ public final class EdgeNode implements AutoCloseable {
         TokenVerifier tokens = TokenVerifier.create(settings.auth());
         // Checked before anything starts, so a bad certificate never leaves a half-started node behind.
         SSLContext sslContext = settings.tls() == null ? null : TlsContexts.create(settings.tls());
-        io.grpc.ServerCredentials relayCredentials = RelayCredentials.forBind(settings.bindHost(),
-                settings.relayTls());
-        EdgeServer.checkExposure(edge, settings.bindHost());
+        io.grpc.ServerCredentials relayCredentials = secureStart(settings);
 
         // Every port first: a taken one is one clear sentence, before Hazelcast or Netty print pages about it.
         PortInUseException.check("edge", settings.bindHost(), edge.port(),
@@ -159,6 +157,27 @@ public final class EdgeNode implements AutoCloseable {
 
     public static EdgeNode start(NodeSettings settings) {
         return new EdgeNode(settings);
+    }
+
+    /**
+     * The checks {@link #start} makes before it binds anything, alone: every port beyond loopback authenticates its
+     * peers (relay: {@code mesh.tls}; edge: {@code admin.token} and an {@code adminPort}) and the cluster port binds
+     * one private address. Lets a deployment's configuration be checked without starting a node (called by tests
+     * and tools on any thread).
+     *
+     * @throws IllegalStateException naming the key to set, exactly as {@link #start} would
+     */
+    public static void checkSecurity(NodeSettings settings) {
+        secureStart(settings);
+    }
+
+    /** The start-time security checks; returns the relay port's credentials they chose. */
+    private static io.grpc.ServerCredentials secureStart(NodeSettings settings) {
+        io.grpc.ServerCredentials relayCredentials = RelayCredentials.forBind(settings.bindHost(),
+                settings.relayTls());
+        EdgeServer.checkExposure(settings.edge(), settings.bindHost());
+        RegionMember.checkBind(settings.hazelcast());
+        return relayCredentials;
     }
 
     /** Called once as the drain starts: this node stops being a target for others, and picks one for its clients. */

@@ -13,7 +13,7 @@ import java.util.Set;
 final class DrainCommand {
     private static final String HELP = """
             Usage: java -jar gateway.jar drain --config FILE --node NAME
-                   java -jar gateway.jar drain --url URL
+                   java -jar gateway.jar drain --url URL [--token-file FILE]
 
             Drains one node: its /readyz turns false, its clients get 'move' (naming another node of the region,
             after a jittered delay) and close 4100, publishes in flight get their acks, then the node leaves its
@@ -23,8 +23,12 @@ final class DrainCommand {
             Options:
               --config FILE   the deployment's YAML configuration
               --node NAME     the node to drain
-              --url URL       the node's edge base URL instead, without a configuration: a Kubernetes preStop
-                              hook drains its own pod with --url http://127.0.0.1:8081 (loopback needs no token)
+              --url URL       the node's admin base URL instead (its edge URL when it has no adminPort),
+                              without a configuration: a Kubernetes preStop hook drains its own pod with
+                              --url http://127.0.0.1:9091 --token-file /etc/meshgate/admin/token
+              --token-file FILE
+                              with --url: the admin token, read from FILE (a mounted Secret); without it
+                              the node accepts the call only from loopback and only when it has no admin.token
               --help          this text
             """;
 
@@ -32,7 +36,8 @@ final class DrainCommand {
     }
 
     static int run(String[] args) {
-        Args parsed = Args.parse("drain", args, 1, Set.of("--config", "--node", "--url"), Set.of("--help"));
+        Args parsed = Args.parse("drain", args, 1, Set.of("--config", "--node", "--url", "--token-file"),
+                Set.of("--help"));
         if (parsed.flag("--help")) {
             System.out.print(HELP);
             return 0;
@@ -42,7 +47,7 @@ final class DrainCommand {
             if (!direct.startsWith("http://") && !direct.startsWith("https://")) {
                 throw new Args.UsageException("drain: --url must start with http:// or https://, got " + direct);
             }
-            return drain(direct, direct, null);
+            return drain(direct, direct, tokenFile(parsed.value("--token-file")));
         }
         GatewayConfig config = GatewayConfigLoader.load(Path.of(parsed.required("drain", "--config")));
         String name = parsed.required("drain", "--node");
@@ -51,6 +56,23 @@ final class DrainCommand {
                 .orElseThrow(() -> new Args.UsageException("drain: --node " + name + " is not a node of the"
                         + " configuration"));
         return drain(name, NodeUrls.admin(config, node), config.edge().adminToken());
+    }
+
+    /** The token in {@code file}, stripped of the newline a Secret's file may end with; null for no file. */
+    private static String tokenFile(String file) {
+        if (file == null) {
+            return null;
+        }
+        String token;
+        try {
+            token = java.nio.file.Files.readString(Path.of(file)).strip();
+        } catch (IOException e) {
+            throw new Args.UsageException("drain: --token-file " + file + " cannot be read: " + e.getMessage());
+        }
+        if (token.isEmpty()) {
+            throw new Args.UsageException("drain: --token-file " + file + " is empty");
+        }
+        return token;
     }
 
     private static int drain(String name, String url, String adminToken) {

@@ -13,10 +13,11 @@ import java.nio.file.Path;
 import java.util.Set;
 
 /** {@code node --config FILE --node NAME}: one node of a real deployment, drained on SIGTERM. */
-final class NodeCommand {
+public final class NodeCommand {
     private static final Logger LOG = LoggerFactory.getLogger(NodeCommand.class);
+    private static final Set<String> OPTIONS = Set.of("--config", "--node", "--cluster-bind-host");
     private static final String HELP = """
-            Usage: java -jar gateway.jar node --config FILE --node NAME
+            Usage: java -jar gateway.jar node --config FILE --node NAME [--cluster-bind-host IP]
 
             Runs one node: a member of its region's Hazelcast cluster, the relay's gRPC server and the edge
             (WebSocket /v1/ws, long-poll /v1/poll and /v1/publish, /v1/regions, /v1/ping, /healthz, /readyz,
@@ -33,6 +34,9 @@ final class NodeCommand {
             Options:
               --config FILE   the deployment's YAML configuration (reference: docs/configuration.md)
               --node NAME     which node of the configuration this process is
+              --cluster-bind-host IP
+                              the private address the cluster (Hazelcast) port binds, instead of the node's
+                              clusterBindHost: a Kubernetes pod passes its own IP (status.podIP)
               --help          this text
             """;
 
@@ -58,14 +62,25 @@ final class NodeCommand {
     }
 
     static int run(String[] args) {
-        Args parsed = Args.parse("node", args, 1, Set.of("--config", "--node"), Set.of("--help"));
+        Args parsed = Args.parse("node", args, 1, OPTIONS, Set.of("--help"));
         if (parsed.flag("--help")) {
             System.out.print(HELP);
             return 0;
         }
         logMemoryLimits();
+        return NodeRunner.runUntilStopped(settings(parsed));
+    }
+
+    /**
+     * The settings {@code node ARGS} runs with ({@code args[0]} is "node"), without starting anything: lets a
+     * deployment's command line be checked with {@link io.meshgate.edge.server.EdgeNode#checkSecurity}.
+     */
+    public static NodeSettings settings(String[] args) {
+        return settings(Args.parse("node", args, 1, OPTIONS, Set.of("--help")));
+    }
+
+    private static NodeSettings settings(Args parsed) {
         GatewayConfig config = GatewayConfigLoader.load(Path.of(parsed.required("node", "--config")));
-        NodeSettings settings = config.nodeSettings(parsed.required("node", "--node"));
-        return NodeRunner.runUntilStopped(settings);
+        return config.nodeSettings(parsed.required("node", "--node"), parsed.value("--cluster-bind-host"));
     }
 }

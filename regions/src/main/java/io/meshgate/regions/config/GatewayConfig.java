@@ -75,10 +75,23 @@ public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, Histo
     }
 
     public NodeSettings nodeSettings(String nodeName) {
+        return nodeSettings(nodeName, null);
+    }
+
+    /**
+     * The settings of one node, its cluster port bound to {@code clusterBindHost} instead of the configured one when
+     * that is not null (the node's {@code --cluster-bind-host}: a pod's IP is known only when the pod starts).
+     *
+     * @throws ConfigException when the node is not configured or {@code clusterBindHost} is not an IP address
+     */
+    public NodeSettings nodeSettings(String nodeName, String clusterBindHost) {
         for (RegionConfig region : regions) {
             for (NodeConfig node : region.nodes()) {
                 if (node.name().equals(nodeName)) {
-                    return settingsFor(region, node);
+                    return settingsFor(region, clusterBindHost == null ? node : new NodeConfig(node.name(),
+                            node.host(), node.bindHost(), node.edgePort(), node.relayPort(), node.clusterPort(),
+                            node.relayAdvertise(), GatewayConfigLoader.clusterBindHost(clusterBindHost,
+                            "--cluster-bind-host"), node.adminPort()));
                 }
             }
         }

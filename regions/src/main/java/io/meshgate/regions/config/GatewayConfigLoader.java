@@ -72,7 +72,7 @@ public final class GatewayConfigLoader {
                 limitsNode.integer("maxIdChars", defaults.maxIdChars(), 16, 4096),
                 limitsNode.integer("maxChannelsPerConnection", defaults.maxChannelsPerConnection(), 1, 100_000));
         GatewayConfig.EdgeTuning edge = edgeTuning(limitsNode, root.section("websocket"), root.section("longPoll"),
-                root.section("drain"), root.section("admin"));
+                root.section("drain"), root.section("admin"), baseDir);
         limitsNode.rejectUnknown();
         FeedSettings delivery = delivery(root.section("delivery"));
         ConfigNode cluster = root.section("cluster");
@@ -168,6 +168,18 @@ public final class GatewayConfigLoader {
             regions.add(new GatewayConfig.RegionConfig(name, publicUrl, List.copyOf(nodes), serviceDns));
         }
         return List.copyOf(regions);
+    }
+
+    /**
+     * A cluster bind address given outside the file ({@code node --cluster-bind-host}): an IP literal, like the
+     * {@code clusterBindHost} key; whether it is private is checked as the node starts, as for the key.
+     */
+    static String clusterBindHost(String host, String source) {
+        if (host == null || !IP_LITERAL.matcher(host).matches()) {
+            throw new ConfigException(source + " must be an IP address of a private interface of this machine or"
+                    + " 127.0.0.1, got '" + host + "'");
+        }
+        return host;
     }
 
     private static String name(ConfigNode node, String key) {
@@ -322,7 +334,7 @@ public final class GatewayConfigLoader {
     }
 
     private static GatewayConfig.EdgeTuning edgeTuning(ConfigNode limits, ConfigNode ws, ConfigNode poll,
-                                                       ConfigNode drain, ConfigNode admin) {
+                                                       ConfigNode drain, ConfigNode admin, Path baseDir) {
         EdgeSettings d = EdgeSettings.defaults("x", "x", "127.0.0.1", 0);
         GatewayConfig.EdgeTuning tuning = new GatewayConfig.EdgeTuning(
                 ws.number("pingMs", d.pingMs(), 1000, 3_600_000),
@@ -342,7 +354,7 @@ public final class GatewayConfigLoader {
                 drain.number("moveJitterMs", d.moveJitterMs(), 0, 600_000),
                 drain.number("timeoutMs", d.drainTimeoutMs(), 0, 3_600_000),
                 drain.number("readyHoldMs", d.readyHoldMs(), 0, 600_000),
-                admin.string("token", null), guards(limits, poll, admin));
+                adminToken(admin, baseDir), guards(limits, poll, admin));
         if (tuning.pollDefaultWaitS() > tuning.pollMaxWaitS()) {
             throw new ConfigException("config key 'longPoll.defaultWaitS' (" + tuning.pollDefaultWaitS()
                     + ") must not exceed 'longPoll.maxWaitS' (" + tuning.pollMaxWaitS() + ")");
@@ -352,6 +364,23 @@ public final class GatewayConfigLoader {
         drain.rejectUnknown();
         admin.rejectUnknown();
         return tuning;
+    }
+
+    /** {@code admin.token}, or the content of {@code admin.tokenFile} (a mounted Secret), stripped; null for none. */
+    private static String adminToken(ConfigNode admin, Path baseDir) {
+        String token = admin.string("token", null);
+        String tokenFile = admin.string("tokenFile", null);
+        if (token != null && tokenFile != null) {
+            throw new ConfigException("config keys 'admin.token' and 'admin.tokenFile' exclude each other");
+        }
+        if (tokenFile == null) {
+            return token;
+        }
+        String read = readFile(baseDir, tokenFile, "admin.tokenFile").strip();
+        if (read.isEmpty()) {
+            throw new ConfigException("config key 'admin.tokenFile': " + tokenFile + " is empty");
+        }
+        return read;
     }
 
     private static EdgeGuards guards(ConfigNode limits, ConfigNode poll, ConfigNode admin) {

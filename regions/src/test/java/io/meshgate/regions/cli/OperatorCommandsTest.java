@@ -1,6 +1,9 @@
 package io.meshgate.regions.cli;
 
+import io.meshgate.edge.server.EdgeNode;
 import io.meshgate.edge.testing.Ports;
+import io.meshgate.regions.config.GatewayConfig;
+import io.meshgate.regions.config.GatewayConfigLoader;
 import io.meshgate.edge.testing.TestRegion;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,6 +14,7 @@ import java.time.Duration;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code status} and {@code drain} against a running two-node region, found through a configuration file. */
@@ -55,6 +59,34 @@ class OperatorCommandsTest {
             assertEquals(0, local.code(), local.err());
             await().atMost(Duration.ofSeconds(30)).until(() -> region.node(0).whenDrained().isDone());
             assertEquals(2, CliRun.run("drain", "--url", "127.0.0.1:1").code(), "not a URL");
+        }
+    }
+
+    @Test
+    void aPreStopDrainOfANodeWithAnAdminTokenReadsItFromTheSecretsFile() throws Exception {
+        Path token = dir.resolve("token");
+        Files.writeString(token, "an-admin-token\n");
+        GatewayConfig config = GatewayConfigLoader.parse("""
+                regions:
+                  - name: solo
+                    nodes:
+                      - {name: a, host: 127.0.0.1, edgePort: 0, relayPort: 0, clusterPort: %d, adminPort: 0}
+                auth:
+                  mode: insecure
+                admin:
+                  tokenFile: "%s"
+                """.formatted(Ports.free(), token), null);
+        try (EdgeNode node = EdgeNode.start(config.nodeSettings("a"))) {
+            String admin = "http://127.0.0.1:" + node.adminPort();
+            CliRun noToken = CliRun.run("drain", "--url", admin);
+            assertEquals(1, noToken.code(), "a node with admin.token wants it even from loopback: " + noToken.out());
+            assertFalse(node.whenDrained().isDone());
+            assertEquals(2, CliRun.run("drain", "--url", admin, "--token-file", dir.resolve("none").toString())
+                    .code(), "an unreadable token file is a usage error");
+
+            CliRun drain = CliRun.run("drain", "--url", admin, "--token-file", token.toString());
+            assertEquals(0, drain.code(), drain.out() + drain.err());
+            await().atMost(Duration.ofSeconds(30)).until(() -> node.whenDrained().isDone());
         }
     }
 }

@@ -111,6 +111,31 @@ class GatewayConfigLoaderTest {
     }
 
     @Test
+    void adminTokenFileIsReadStrippedAndExcludesTheToken(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws IOException {
+        Files.writeString(dir.resolve("token"), "an-admin-token\n");
+        Path config = dir.resolve("gw.yaml");
+        Files.writeString(config, MINIMAL + "admin:\n  tokenFile: token\n");
+        assertEquals("an-admin-token", GatewayConfigLoader.load(config).nodeSettings("a").edge().adminToken());
+        assertError(MINIMAL + "admin:\n  token: t\n  tokenFile: /etc/hostname\n", "exclude each other");
+        assertError(MINIMAL + "admin:\n  tokenFile: /nonexistent/token\n", "admin.tokenFile");
+        Files.writeString(dir.resolve("empty"), "\n");
+        Files.writeString(config, MINIMAL + "admin:\n  tokenFile: empty\n");
+        ConfigException empty = assertThrows(ConfigException.class, () -> GatewayConfigLoader.load(config));
+        assertTrue(empty.getMessage().contains("admin.tokenFile"), empty.getMessage());
+    }
+
+    @Test
+    void aClusterBindHostFromTheCommandLineReplacesTheConfiguredOneAndMustBeAnAddress() {
+        GatewayConfig config = GatewayConfigLoader.parse(MINIMAL, null);
+        assertEquals("10.244.1.7", config.nodeSettings("a", "10.244.1.7").hazelcast().bindHost());
+        assertEquals(config.nodeSettings("a").hazelcast().bindHost(), config.nodeSettings("a", null).hazelcast()
+                .bindHost());
+        ConfigException name = assertThrows(ConfigException.class, () -> config.nodeSettings("a", "$(POD_IP)"));
+        assertTrue(name.getMessage().contains("--cluster-bind-host"), name.getMessage());
+    }
+
+    @Test
     void tlsKeysAreCheckedAndResolvedRelativeToTheConfiguration(@org.junit.jupiter.api.io.TempDir Path dir)
             throws IOException {
         Files.writeString(dir.resolve("edge.crt"), "x");

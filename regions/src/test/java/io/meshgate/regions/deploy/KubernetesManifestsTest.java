@@ -12,7 +12,9 @@ import io.kubernetes.client.openapi.models.V1NetworkPolicy;
 import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1StatefulSet;
+import io.meshgate.edge.server.EdgeNode;
 import io.meshgate.edge.server.NodeSettings;
+import io.meshgate.regions.cli.NodeCommand;
 import io.meshgate.regions.config.GatewayConfig;
 import io.meshgate.regions.config.GatewayConfigLoader;
 import io.meshgate.relay.link.LinkTlsSettings;
@@ -98,16 +100,17 @@ class KubernetesManifestsTest {
             assertEquals("/readyz", container.at("/readinessProbe/httpGet/path").asText(), region);
             assertEquals("/healthz", container.at("/livenessProbe/httpGet/path").asText(), region);
             String preStop = container.at("/lifecycle/preStop/exec/command").toString();
-            assertTrue(preStop.contains("\"drain\"") && preStop.contains("http://127.0.0.1:8081"), preStop);
-            assertEquals(List.of("node", "--config", "/etc/meshgate/config/gateway.yaml", "--node", "$(POD_NAME)"),
-                    strings(container.path("args")));
+            assertTrue(preStop.contains("\"drain\"") && preStop.contains("http://127.0.0.1:9091")
+                    && preStop.contains("/etc/meshgate/admin/token"), "drains through the admin port: " + preStop);
+            assertEquals(List.of("node", "--config", "/etc/meshgate/config/gateway.yaml", "--node", "$(POD_NAME)",
+                    "--cluster-bind-host", "$(POD_IP)"), strings(container.path("args")));
             List<String> secrets = new ArrayList<>();
             pod.path("volumes").forEach(v -> {
                 if (v.has("secret")) {
                     secrets.add(v.at("/secret/secretName").asText());
                 }
             });
-            assertEquals(List.of("meshgate-auth", "meshgate-mesh-tls"), secrets, region);
+            assertEquals(List.of("meshgate-auth", "meshgate-admin", "meshgate-mesh-tls"), secrets, region);
             assertNotNull(byKind(docs, "PodDisruptionBudget"), region);
 
             JsonNode headless = docs.stream().filter(d -> d.path("kind").asText().equals("Service")
@@ -144,6 +147,8 @@ class KubernetesManifestsTest {
         String local = yaml.replace("/etc/meshgate/", files.toString() + "/");
         Files.createDirectories(files.resolve("auth"));
         Files.writeString(files.resolve("auth/hs256-secret"), "0123456789abcdef0123456789abcdef\n");
+        Files.createDirectories(files.resolve("admin"));
+        Files.writeString(files.resolve("admin/token"), "an-admin-token\n");
         TestCertificates ca = TestCertificates.authority(Files.createDirectories(files.resolve("ca")), "meshgate");
         LinkTlsSettings issued = ca.issue("relay-0");
         Path tls = Files.createDirectories(files.resolve("mesh-tls"));
@@ -171,6 +176,81 @@ class KubernetesManifestsTest {
                     "every pod of the StatefulSet is a node of the configuration, and no more");
         }
         assertFalse(yaml.contains("hs256Secret:"), "the secret comes from a Secret, not the ConfigMap");
+    }
+
+    /**
+     * Each pod's container, as the kubelet would run it (its args with the Downward API's values, the ConfigMap and
+     * Secrets at their mount paths, a mesh certificate naming the region as OU), through the checks a node makes
+     * before it binds: the shipped manifests cannot drift from the security rules of docs/security.md again.
+     */
+    @Test
+    void everyPodsCommandLinePassesTheNodesStartTimeSecurityChecks() throws IOException {
+        for (String region : REGIONS) {
+            JsonNode statefulSet = byKind(documents("region.yaml", region), "StatefulSet");
+            JsonNode pod = statefulSet.at("/spec/template/spec");
+            Path root = mountVolumes(pod, region);
+            for (int i = 0; i < statefulSet.at("/spec/replicas").asInt(); i++) {
+                String podName = "meshgate-" + region + "-" + i;
+                NodeSettings node = NodeCommand.settings(commandLine(pod, root, podName, "10.244." + i + ".17"));
+                EdgeNode.checkSecurity(node);
+                assertEquals("10.244." + i + ".17", node.hazelcast().bindHost(), "the cluster port binds the pod IP");
+
+                IllegalStateException publicIp = assertThrows(IllegalStateException.class, () -> EdgeNode
+                        .checkSecurity(NodeCommand.settings(commandLine(pod, root, podName, "203.0.113.9"))));
+                assertTrue(publicIp.getMessage().contains("clusterBindHost"), publicIp.getMessage());
+            }
+        }
+    }
+
+    /**
+     * The pod's ConfigMap and Secret volumes under a fresh directory, at their mount paths: the gateway's
+     * configuration (its /etc/meshgate/ paths moved there), the JWT secret, the admin token and mesh TLS files for
+     * {@code region}. Returns the directory.
+     */
+    private Path mountVolumes(JsonNode pod, String region) throws IOException {
+        Path root = Files.createDirectories(files.resolve("pod-" + region));
+        TestCertificates ca = TestCertificates.authority(Files.createDirectories(root.resolve("ca")), "meshgate");
+        LinkTlsSettings cert = ca.issueForRegions("meshgate-" + region, region);
+        String config = byKind(documents("gateway-config.yaml", null), "ConfigMap").at("/data/gateway.yaml").asText()
+                .replace("/etc/meshgate/", root + "/etc/meshgate/");
+        Map<String, Map<String, byte[]>> contents = Map.of(
+                "meshgate-config", Map.of("gateway.yaml", config.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                "meshgate-auth", Map.of("hs256-secret", "0123456789abcdef0123456789abcdef\n".getBytes()),
+                "meshgate-admin", Map.of("token", "an-admin-token\n".getBytes()),
+                "meshgate-mesh-tls", Map.of("tls.crt", Files.readAllBytes(cert.certChainPem()),
+                        "tls.key", Files.readAllBytes(cert.privateKeyPem()), "ca.crt", Files.readAllBytes(cert.trustCaPem())));
+        for (JsonNode mount : pod.at("/containers/0/volumeMounts")) {
+            JsonNode volume = null;
+            for (JsonNode v : pod.path("volumes")) {
+                if (v.path("name").asText().equals(mount.path("name").asText())) {
+                    volume = v;
+                }
+            }
+            assertNotNull(volume, "volume of mount " + mount);
+            String source = volume.has("secret") ? volume.at("/secret/secretName").asText()
+                    : volume.at("/configMap/name").asText();
+            Path dir = Files.createDirectories(root.resolve(mount.path("mountPath").asText().substring(1)));
+            for (Map.Entry<String, byte[]> file : contents.getOrDefault(source, Map.of()).entrySet()) {
+                Files.write(dir.resolve(file.getKey()), file.getValue());
+            }
+        }
+        return root;
+    }
+
+    /** The container's args for one pod: $(VAR) from its env's Downward API fields, paths under {@code root}. */
+    private static String[] commandLine(JsonNode pod, Path root, String podName, String podIp) {
+        Map<String, String> fields = Map.of("metadata.name", podName, "status.podIP", podIp);
+        JsonNode container = pod.at("/containers/0");
+        List<String> args = new ArrayList<>();
+        for (String arg : strings(container.path("args"))) {
+            for (JsonNode env : container.path("env")) {
+                String value = fields.get(env.at("/valueFrom/fieldRef/fieldPath").asText());
+                assertNotNull(value, "a Downward API field the test knows: " + env);
+                arg = arg.replace("$(" + env.path("name").asText() + ")", value);
+            }
+            args.add(arg.startsWith("/etc/meshgate/") ? root + arg : arg);
+        }
+        return args.toArray(String[]::new);
     }
 
     /** Fails with the validator's words when {@code doc} does not match its kind's schema. */

@@ -114,7 +114,7 @@ public final class RegionMember implements AutoCloseable {
      * Refuses a bind the cluster port must not have: open-source Hazelcast authenticates nothing, so its port is
      * either loopback or an address of a private network (see docs/security.md), never a wildcard or public one.
      */
-    static void checkBind(HazelcastSettings settings) {
+    public static void checkBind(HazelcastSettings settings) {
         String host = settings.bindHost();
         if (BindAddress.isWildcard(host) || !BindAddress.isPrivate(host)) {
             throw new IllegalStateException("the cluster (Hazelcast) port would bind " + host + ", which is "
