@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A gateway node as a separate OS process, started from the built {@code regions/target/gateway.jar} exactly as
@@ -46,11 +47,7 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     static GatewayProcess start(Path config, String node, int edgePort, Path logDir) {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC"));
-        if (Runtime.version().feature() >= 24) {
-            command.add("--sun-misc-unsafe-memory-access=allow");
-        }
+        List<String> command = javaCommand("-Xmx384m", "-XX:+UseSerialGC");
         command.addAll(List.of("-jar", jar().toString(), "node", "--config", config.toString(), "--node", node));
         Path log = logDir.resolve(node + ".log");
         try {
@@ -60,6 +57,56 @@ final class GatewayProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * {@code gateway.jar drain --config FILE --node NAME}, as an operator runs it; returns its exit code and output.
+     * The node then drains and stops by itself ({@link #awaitExit}).
+     */
+    static String drain(Path config, String node) {
+        List<String> command = javaCommand("-Xmx64m");
+        command.addAll(List.of("-jar", jar().toString(), "drain", "--config", config.toString(), "--node", node));
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes()).trim();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException("gateway.jar drain --node " + node + " exited " + process.exitValue()
+                        + ": " + output);
+            }
+            return output;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<String> javaCommand(String... flags) {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(List.of(flags));
+        if (Runtime.version().feature() >= 24) {
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        return command;
+    }
+
+    /** Waits up to {@code limit} for the process to end by itself (after a drain); true when it did. */
+    boolean awaitExit(Duration limit) {
+        try {
+            return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    String name() {
+        return node;
     }
 
     String wsUrl() {

@@ -11,19 +11,25 @@ import java.util.List;
 
 /**
  * A subscriber as an application would write one with the client: it connects, subscribes and records every message
- * the client hands it, in order, with every state event; reconnecting and resuming is the client's job.
+ * the client hands it, in order, with every state event and gap; reconnecting and resuming is the client's job.
  */
 public final class RecordingSubscriber implements AutoCloseable {
     private final MeshgateClient client;
     private final Subscription subscription;
     private final List<Message> received = new ArrayList<>();
     private final List<StateEvent> states = new ArrayList<>();
+    private final List<long[]> gaps = new ArrayList<>();
 
     public RecordingSubscriber(MeshgateClient client, String channel) {
         this.client = client;
         client.onState(event -> {
             synchronized (states) {
                 states.add(event);
+            }
+        });
+        client.onGap(gap -> {
+            synchronized (gaps) {
+                gaps.add(new long[] {gap.from(), gap.to()});
             }
         });
         this.subscription = client.subscribe(channel, message -> {
@@ -46,6 +52,20 @@ public final class RecordingSubscriber implements AutoCloseable {
     public List<Message> received() {
         synchronized (received) {
             return new ArrayList<>(received);
+        }
+    }
+
+    /** The {@code gap}s the server sent ({@code from}, {@code to}): acked messages inside one were not delivered. */
+    public List<long[]> gaps() {
+        synchronized (gaps) {
+            return new ArrayList<>(gaps);
+        }
+    }
+
+    /** The seq of the last message received, or -1 before any. */
+    public long lastSeq() {
+        synchronized (received) {
+            return received.isEmpty() ? -1 : received.get(received.size() - 1).seq();
         }
     }
 

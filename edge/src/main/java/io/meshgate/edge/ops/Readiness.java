@@ -4,8 +4,9 @@ import java.time.Clock;
 import java.util.function.BooleanSupplier;
 
 /**
- * Whether this node should get new traffic. Not ready while starting, while draining, or while its region member
- * is down; once not ready it stays so for at least {@code holdMs}, so a blip does not flap a load balancer.
+ * Whether this node should get new traffic. Not ready while starting, while draining, or while its region cannot
+ * serve (its member is down or, in a mesh, the region reaches no quorum of regions or has not for the failback
+ * hold); once not ready it stays so for at least {@code holdMs}, so a blip does not flap a load balancer.
  */
 public final class Readiness {
     private final Clock clock;

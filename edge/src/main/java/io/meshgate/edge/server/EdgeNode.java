@@ -5,6 +5,7 @@ import io.meshgate.edge.auth.TokenVerifier;
 import io.meshgate.edge.delivery.FeedRegistry;
 import io.meshgate.edge.discovery.RegionDirectory;
 import io.meshgate.edge.discovery.RegionInfo;
+import io.meshgate.edge.ops.CutOffMover;
 import io.meshgate.edge.ops.DrainController;
 import io.meshgate.edge.ops.MoveTargets;
 import io.meshgate.edge.ops.Readiness;
@@ -97,7 +98,7 @@ public final class EdgeNode implements AutoCloseable {
         this.publishCompletions = Executors.newFixedThreadPool(2, daemon("publish-" + edge.node()));
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("edge-timer-" + edge.node()));
         this.mesh = settings.mesh() == null ? null : new Mesh(settings.mesh(), edge.node(), region, timer,
-                publishCompletions, settings.publishBatchMax(), settings.publishQueueMax(), meters);
+                publishCompletions, settings.publishBatchMax(), settings.publishQueueMax(), meters, clock);
         this.feeds = new FeedRegistry(mesh == null ? region.store() : mesh.channels(), region.memberId(), feedPool,
                 timer, settings.feeds(), clock, meters);
         this.fanOut = new RegionFanOut(region.hazelcast(), feeds, meters);
@@ -116,7 +117,10 @@ public final class EdgeNode implements AutoCloseable {
                 new SubjectRateLimiters(edge.clientPublishesPerSecond(), 10_000),
                 mesh == null ? region.store() : mesh.channels(), meters, clock, timer);
         this.webSockets = new WebSocketEndpoint(ctx);
-        this.readiness = new Readiness(clock, edge.readyHoldMs(), region::isRunning);
+        // In a mesh a node is ready only while its region may serve: it reaches a quorum of regions and has for
+        // mesh.failbackHoldMs (see Mesh#canServe), so a load balancer never sends clients to a cut-off region.
+        this.readiness = new Readiness(clock, edge.readyHoldMs(),
+                mesh == null ? region::isRunning : mesh::canServe);
         this.drain = new DrainController(readiness, webSockets, publishes, edge.region(), edge.node(), this::moveTarget,
                 edge.drainTimeoutMs(), edge.closeGraceMs());
         this.server = new EdgeServer(ctx, settings.bindHost(), webSockets, new Directory(), readiness, drain, meters,
@@ -139,6 +143,11 @@ public final class EdgeNode implements AutoCloseable {
             mesh.start(fanOut, edge.host() + ":" + relay.port());
         }
         moveTargets.announce(wsUrl());
+        if (mesh != null && !settings.regionUrls().isEmpty()) {
+            CutOffMover cutOff = new CutOffMover(mesh::canServe, edge.region(), settings.regionUrls(), webSockets);
+            timer.scheduleWithFixedDelay(cutOff::check, settings.mesh().heartbeatMs(), settings.mesh().heartbeatMs(),
+                    TimeUnit.MILLISECONDS);
+        }
         readiness.markStarted();
         LOG.info("node {}/{} ready: edge http://{}:{}, relay port {}, region epoch {}", edge.region(), edge.node(),
                 edge.host(), server.port(), relay.port(), region.store().regionEpoch());
@@ -176,9 +185,7 @@ public final class EdgeNode implements AutoCloseable {
 
         private RegionInfo info(String name, String http, boolean healthy) {
             String base = http.endsWith("/") ? http.substring(0, http.length() - 1) : http;
-            String ws = (base.startsWith("https://") ? "wss://" + base.substring(8) : "ws://" + base.substring(7))
-                    + "/v1/ws";
-            return new RegionInfo(name, ws, base, healthy);
+            return new RegionInfo(name, CutOffMover.wsUrl(base), base, healthy);
         }
     }
 

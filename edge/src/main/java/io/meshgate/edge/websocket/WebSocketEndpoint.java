@@ -143,6 +143,17 @@ public final class WebSocketEndpoint implements WebSocketConnectionCallback {
     }
 
     /**
+     * Stops moving clients that connect from now on, if the order in force was given for {@code reason} (a region
+     * that was cut off serves again; a drain's order is never withdrawn).
+     */
+    public void stopMoving(String reason) {
+        MoveOrder order = movingAway;
+        if (order != null && order.reason().equals(reason)) {
+            movingAway = null;
+        }
+    }
+
+    /**
      * Once the node moves everyone away, a client that connects anyway (a load balancer that has not yet seen
      * {@code /readyz} turn false) is moved on at once too, instead of settling on a node about to stop.
      */

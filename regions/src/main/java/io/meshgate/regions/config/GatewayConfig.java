@@ -29,7 +29,7 @@ public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, Histo
 
     /** The relay mesh between regions; used when more than one region is configured. */
     public record MeshConfig(Durability durability, long heartbeatMs, int downAfterMissed, int upAfterGood,
-                             int linkQueueMax, long requestTimeoutMs, long reconnectMaxMs,
+                             int linkQueueMax, long requestTimeoutMs, long reconnectMaxMs, long failbackHoldMs,
                              Map<String, Long> emulatedRttMs, LinkTlsSettings tls) {
 
         /** The key of a region pair in {@link #emulatedRttMs}, the same whichever way round they are named. */
@@ -130,7 +130,7 @@ public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, Histo
         }
         return new MeshSettings(self.name(), peerRelays, mesh.durability(), mesh.heartbeatMs(),
                 mesh.downAfterMissed(), mesh.upAfterGood(), mesh.linkQueueMax(), mesh.requestTimeoutMs(),
-                mesh.reconnectMaxMs(), emulated, mesh.tls());
+                mesh.reconnectMaxMs(), mesh.failbackHoldMs(), emulated, mesh.tls());
     }
 
     /** Every region's public base URL: its configured publicUrl, else its first node's own address. */

@@ -239,6 +239,7 @@ public final class GatewayConfigLoader {
         int linkQueueMax = mesh.integer("linkQueueMax", 10_000, 16, 1_000_000);
         long requestTimeoutMs = mesh.number("requestTimeoutMs", 5_000, 100, 600_000);
         long reconnectMaxMs = mesh.number("reconnectMaxMs", 5_000, 200, 600_000);
+        long failbackHoldMs = mesh.number("failbackHoldMs", 2_000, 0, 600_000);
         Set<String> names = new HashSet<>();
         regions.forEach(r -> names.add(r.name()));
         java.util.Map<String, Long> emulated = new java.util.TreeMap<>();
@@ -275,7 +276,7 @@ public final class GatewayConfigLoader {
         }
         mesh.rejectUnknown();
         return new GatewayConfig.MeshConfig(durability, heartbeatMs, downAfterMissed, upAfterGood, linkQueueMax,
-                requestTimeoutMs, reconnectMaxMs, emulated, linkTls);
+                requestTimeoutMs, reconnectMaxMs, failbackHoldMs, emulated, linkTls);
     }
 
     private static Path existing(Path baseDir, String name, String key) {

@@ -18,6 +18,11 @@ final class MeshCluster implements AutoCloseable {
     final int nodesPerRegion;
 
     MeshCluster(int nodesPerRegion, String extraYaml) {
+        this(nodesPerRegion, extraYaml, true);
+    }
+
+    /** {@code awaitLive}: wait until every region counts every region live (else return once all started). */
+    MeshCluster(int nodesPerRegion, String extraYaml, boolean awaitLive) {
         this.nodesPerRegion = nodesPerRegion;
         List<DemoMesh.Ports> ports = new ArrayList<>();
         for (int i = 0; i < 3 * nodesPerRegion; i++) {
@@ -28,7 +33,9 @@ final class MeshCluster implements AutoCloseable {
             for (NodeSettings node : settings) {
                 nodes.add(EdgeNode.start(node));
             }
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(this::allLinksUp);
+            if (awaitLive) {
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(this::allLinksUp);
+            }
         } catch (RuntimeException | Error e) {
             close();
             throw e;
@@ -65,11 +72,16 @@ final class MeshCluster implements AutoCloseable {
 
     /** Starts a stopped region again from its settings, empty, and waits until every link is up. */
     void start(String region) {
+        startNoWait(region);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(this::allLinksUp);
+    }
+
+    /** Starts a stopped region again from its settings, empty; returns at once. */
+    void startNoWait(String region) {
         int first = DemoMesh.REGIONS.indexOf(region) * nodesPerRegion;
         for (int i = first; i < first + nodesPerRegion; i++) {
             nodes.set(i, EdgeNode.start(settings.get(i)));
         }
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(this::allLinksUp);
     }
 
     /** Node {@code n} (0-based) of the region. */

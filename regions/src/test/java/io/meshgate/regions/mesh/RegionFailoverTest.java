@@ -12,11 +12,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.meshgate.regions.mesh.MeshClients.publishUntilAcked;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Three regions in this JVM. A channel's home region goes down: the channel re-homes to the runner-up of its
@@ -165,31 +165,6 @@ class RegionFailoverTest {
     }
 
     private static String homedIn(String region) {
-        for (int i = 0; ; i++) {
-            String ch = "restart:" + i;
-            if (Rendezvous.home(ch, DemoMesh.REGIONS).equals(region)) {
-                return ch;
-            }
-        }
-    }
-
-    /** Publishes, and on {@code nack unavailable} (the home is changing) sends the same id again, as clients do. */
-    private static JsonNode publishUntilAcked(WsClient pub, String ch, String id) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
-        List<String> nacks = new ArrayList<>();
-        while (System.nanoTime() < deadline) {
-            pub.send("{\"op\":\"pub\",\"ch\":\"" + ch + "\",\"id\":\"" + id + "\",\"data\":\"" + id + "\"}");
-            JsonNode reply = pub.await(f -> f.path("op").asText().matches("ack|nack")
-                    && f.path("id").asText().equals(id), Duration.ofSeconds(15));
-            if (reply != null && reply.path("op").asText().equals("ack")) {
-                return reply;
-            }
-            if (reply != null && !reply.path("code").asText().equals("unavailable")) {
-                fail("publish " + id + " refused: " + reply);
-            }
-            nacks.add(String.valueOf(reply));
-            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(200).toNanos()); // a client's backoff
-        }
-        throw new AssertionError("publish " + id + " never acked; nacks: " + nacks);
+        return MeshClients.homedIn(region, "restart:");
     }
 }

@@ -22,11 +22,13 @@ final class AdoptProcessor implements EntryProcessor<String, ChannelState, Adopt
     private final List<Message> tail;
     private final long head;
     private final long durableThrough;
+    private final List<SeenId> seenIds;
     private final HistoryLimits limits;
     private final long now;
 
     AdoptProcessor(long term, String region, String epoch, List<Message> tail, long head, long durableThrough,
-                   HistoryLimits limits, long now) {
+                   List<SeenId> seenIds, HistoryLimits limits, long now) {
+        this.seenIds = List.copyOf(seenIds);
         this.term = term;
         this.region = region;
         this.epoch = epoch;
@@ -43,7 +45,7 @@ final class AdoptProcessor implements EntryProcessor<String, ChannelState, Adopt
         if (state == null || !state.promisedTo(region, term)) {
             return null;
         }
-        List<Message> visible = state.adopt(term, region, epoch, tail, head, durableThrough, limits, now);
+        List<Message> visible = state.adopt(term, region, epoch, tail, head, durableThrough, seenIds, limits, now);
         entry.setValue(state);
         return new Adopted(visible, Set.copyOf(state.routes()));
     }

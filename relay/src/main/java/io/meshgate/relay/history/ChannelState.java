@@ -152,7 +152,7 @@ public final class ChannelState implements Serializable {
      * to the new one), in seq order.
      */
     List<Message> adopt(long newTerm, String newOwner, String newEpoch, List<Message> tail, long newHead,
-                        long durableThrough, HistoryLimits limits, long now) {
+                        long durableThrough, List<SeenId> seenElsewhere, HistoryLimits limits, long now) {
         long seenHere = durable;
         long firstOfTail = tail.isEmpty() ? newHead + 1 : tail.get(0).seq();
         ArrayDeque<Message> kept = new ArrayDeque<>();
@@ -185,7 +185,7 @@ public final class ChannelState implements Serializable {
         fence = newTerm;
         owner = newOwner;
         epoch = newEpoch;
-        trim(limits, now);
+        learnIds(seenElsewhere, limits, now);
         return messagesBetween(seenHere, durable);
     }
 
@@ -209,6 +209,34 @@ public final class ChannelState implements Serializable {
     Position positionOf(String id) {
         DedupEntry entry = recentIds.get(id);
         return entry == null ? null : new Position(entry.epoch(), entry.seq());
+    }
+
+    /** The {@code max} most recently sequenced ids this region remembers, oldest first. */
+    List<SeenId> recentIds(int max) {
+        List<SeenId> out = new ArrayList<>(Math.min(max, recentIds.size()));
+        int skip = Math.max(0, recentIds.size() - max);
+        for (Map.Entry<String, DedupEntry> e : recentIds.entrySet()) {
+            if (skip > 0) {
+                skip--;
+                continue;
+            }
+            DedupEntry d = e.getValue();
+            out.add(new SeenId(e.getKey(), d.epoch(), d.seq(), d.ts()));
+        }
+        return out;
+    }
+
+    /**
+     * Learns ids other regions sequenced (see {@link #adopt}): an id already known keeps its position; ids of seqs
+     * above the head are ignored (never acked). Bounded like every id by {@link HistoryLimits#maxDedupIds()}.
+     */
+    void learnIds(List<SeenId> ids, HistoryLimits limits, long now) {
+        for (SeenId seen : ids) {
+            if (seen.seq() <= head && seen.seq() > 0) {
+                recentIds.putIfAbsent(seen.id(), new DedupEntry(seen.epoch(), seen.seq(), seen.ts()));
+            }
+        }
+        trim(limits, now);
     }
 
     /** The stored message with this seq, if history still holds it. */

@@ -95,13 +95,14 @@ public final class ChannelStore implements ChannelSource {
     }
 
     /**
-     * Makes {@code region} the channel's home at {@code term} with the reconciled log (see {@link AdoptProcessor});
+     * Makes {@code region} the channel's home at {@code term} with the reconciled log (see {@link AdoptProcessor})
+     * and the ids the answering regions had sequenced, so none of them is sequenced again;
      * completes with null when a newer home fenced this region meanwhile.
      */
     public CompletionStage<Adopted> adopt(String channel, long term, String region, String epoch,
                                           List<io.meshgate.relay.channel.Message> tail, long head,
-                                          long durableThrough) {
-        AdoptProcessor processor = new AdoptProcessor(term, region, epoch, tail, head, durableThrough, limits,
+                                          long durableThrough, List<SeenId> seenIds) {
+        AdoptProcessor processor = new AdoptProcessor(term, region, epoch, tail, head, durableThrough, seenIds, limits,
                 System.currentTimeMillis());
         return IdempotentRetry.call(() -> channels.submitToKey(channel, processor));
     }

@@ -13,6 +13,12 @@ import java.util.Map;
  */
 final class FenceProcessor implements EntryProcessor<String, ChannelState, FenceResult> {
     private static final long serialVersionUID = 1L;
+    /**
+     * Ids a region hands a reconciling home at most, the most recent: a retry of an id older than that many
+     * publishes on the channel, arriving after a change of home, may be sequenced again. Keeps the answer well
+     * below gRPC's message size limit.
+     */
+    public static final int MAX_SEEN_IDS = 10_000;
 
     private final long term;
     private final String region;
@@ -41,7 +47,8 @@ final class FenceProcessor implements EntryProcessor<String, ChannelState, Fence
             entry.setValue(state);
         }
         Range held = state.read(Math.max(0, state.head() - maxMessages), maxMessages, ttlMs, now, true);
-        return new FenceResult(granted, state.fence(), state.durable(), held);
+        return new FenceResult(granted, state.fence(), state.durable(), held, state.recentIds(MAX_SEEN_IDS),
+                !state.routes().isEmpty());
     }
 
     @Override

@@ -42,7 +42,7 @@ final class ReplicateProcessor implements EntryProcessor<String, ChannelState, R
         ChannelState state = entry.getValue();
         if (state == null) {
             if (messages.isEmpty()) {
-                return new ReplicaResult("", 0, List.of(), Set.of(), 0, 0);
+                return new ReplicaResult("", 0, List.of(), Set.of(), ReplicaResult.NO_HOLE, 0);
             }
             state = new ChannelState(messages.get(0).epoch());
             created = true;
@@ -50,11 +50,12 @@ final class ReplicateProcessor implements EntryProcessor<String, ChannelState, R
         long termBefore = state.term();
         if (!state.acceptTerm(term)) {
             appended = List.of();
-            return new ReplicaResult(state.epoch(), state.head(), List.of(), Set.of(), 0, state.fence());
+            return new ReplicaResult(state.epoch(), state.head(), List.of(), Set.of(), ReplicaResult.NO_HOLE,
+                    state.fence());
         }
         termChanged = state.term() != termBefore;
         appended = new ArrayList<>(messages.size());
-        long missingAfter = 0;
+        long missingAfter = ReplicaResult.NO_HOLE;
         for (Message m : messages) {
             if (m.seq() <= state.head()) {
                 continue;

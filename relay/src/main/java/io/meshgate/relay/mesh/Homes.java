@@ -2,47 +2,64 @@ package io.meshgate.relay.mesh;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
- * Which region is a channel's home: the first of its rendezvous ranking over the configured regions that is live
- * as this region sees it (itself, or reachable directly or through a relay). Removing a region moves only the
- * channels it was home of, and they come back when it does.
+ * Which region is a channel's home: the first of its rendezvous ranking over the configured regions that is in the
+ * region's one liveness view ({@link Liveness}, read on other nodes through {@link MeshView}). Removing a region
+ * moves only the channels it was home of, and they come back when it does.
  *
  * <p>Re-homing needs {@code durability: region} and three or more regions: only then is every acked message in a
  * second region that a reconciling home can reach while one region is lost, with enough regions left to form a
  * quorum that a cut-off region cannot. Otherwise a channel stays with its configured home.
+ *
+ * <p>Stateless apart from the supplier; safe on any thread.
  */
 final class Homes {
     private final MeshSettings settings;
-    private final Predicate<String> reachable;
+    private final Supplier<Set<String>> live;
 
-    Homes(MeshSettings settings, Predicate<String> reachable) {
+    Homes(MeshSettings settings, Supplier<Set<String>> live) {
         this.settings = settings;
-        this.reachable = reachable;
+        this.live = live;
     }
 
     boolean rehomes() {
+        return rehomes(settings);
+    }
+
+    static boolean rehomes(MeshSettings settings) {
         return settings.durability() == Durability.REGION && settings.regions().size() >= 3;
     }
 
-    /** The live regions in the channel's preference order: its home first. */
+    /** The live regions in the channel's preference order: its home first; empty when none is live. */
     List<String> rank(String channel) {
+        List<String> ranked = Rendezvous.rank(channel, settings.regions());
+        if (!rehomes()) {
+            return ranked;
+        }
+        Set<String> now = live.get();
         List<String> out = new ArrayList<>();
-        for (String region : Rendezvous.rank(channel, settings.regions())) {
-            if (!rehomes() || isLive(region)) {
+        for (String region : ranked) {
+            if (now.contains(region)) {
                 out.add(region);
             }
         }
         return out;
     }
 
+    /**
+     * The channel's home; when no region is live as seen here (this region is cut off), its configured home, to
+     * which nothing can be sent: publishes are refused at once (see {@link Mesh#canServe}).
+     */
     String home(String channel) {
-        return rank(channel).get(0);
+        List<String> ranked = rank(channel);
+        return ranked.isEmpty() ? Rendezvous.home(channel, settings.regions()) : ranked.get(0);
     }
 
-    private boolean isLive(String region) {
-        return region.equals(settings.region()) || reachable.test(region);
+    int quorum() {
+        return quorum(settings);
     }
 
     /**
@@ -50,7 +67,7 @@ final class Homes {
      * acked message is in two regions, so hearing from all regions but one finds every one of them, and (from three
      * regions on) two sides of a partition can never both reach it. Without, nothing waits for another region.
      */
-    int quorum() {
+    static int quorum(MeshSettings settings) {
         int regions = settings.regions().size();
         if (settings.durability() != Durability.REGION) {
             return 1;

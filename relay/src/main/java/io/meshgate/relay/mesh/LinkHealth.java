@@ -1,21 +1,40 @@
 package io.meshgate.relay.mesh;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
- * Heartbeat bookkeeping of one link: RTT (last sample and a smoothed value) and a damped up/down state. A link is
- * down after {@code downAfterMissed} intervals without an answer, and up again only after {@code upAfterGood}
- * answers in a row, so one late heartbeat under load does not flap it. Thread-safe by its monitor.
+ * Heartbeat bookkeeping of one link: RTT (last sample and a smoothed value) and a damped {@link LinkState}. A link
+ * is down after {@code downAfterMissed} intervals without an answer, and up again only after {@code upAfterGood}
+ * answers in a row, so one late heartbeat under load does not flap it. Every change of state is logged with its
+ * reason. Thread-safe by its monitor (heartbeats go out on the timer, answers come in on transport threads).
  */
 final class LinkHealth {
+    private static final Logger LOG = LoggerFactory.getLogger(LinkHealth.class);
+
+    /** Where one link stands. Only {@link #UP} carries frames (see {@link Links#route}). */
+    enum LinkState {
+        /** Open, not yet answered {@code upAfterGood} heartbeats in a row. */
+        CONNECTING,
+        /** Answering heartbeats. */
+        UP,
+        /** Missed {@code downAfterMissed} heartbeats in a row; up again after {@code upAfterGood} answers. */
+        DOWN
+    }
+
+    private final String peer;
     private final int downAfterMissed;
     private final int upAfterGood;
     private long lastNonce;
     private boolean awaitingAnswer;
     private int missedInARow;
     private int goodInARow;
-    private boolean up;
+    private LinkState state = LinkState.CONNECTING;
     private long smoothedRttMicros = -1;
 
-    LinkHealth(int downAfterMissed, int upAfterGood) {
+    /** @param peer the peer region, for the log */
+    LinkHealth(String peer, int downAfterMissed, int upAfterGood) {
+        this.peer = peer;
         this.downAfterMissed = downAfterMissed;
         this.upAfterGood = upAfterGood;
     }
@@ -25,8 +44,8 @@ final class LinkHealth {
         if (awaitingAnswer) {
             missedInARow++;
             goodInARow = 0;
-            if (missedInARow >= downAfterMissed) {
-                up = false;
+            if (missedInARow >= downAfterMissed && state == LinkState.UP) {
+                move(LinkState.DOWN, missedInARow + " heartbeats unanswered");
             }
         }
         lastNonce = nonce;
@@ -42,19 +61,30 @@ final class LinkHealth {
         missedInARow = 0;
         goodInARow++;
         smoothedRttMicros = smoothedRttMicros < 0 ? rttMicros : (smoothedRttMicros * 7 + rttMicros) / 8;
-        if (!up && goodInARow >= upAfterGood) {
-            up = true;
+        if (state != LinkState.UP && goodInARow >= upAfterGood) {
+            move(LinkState.UP, goodInARow + " heartbeats answered in a row, rtt " + rttMicros + " us");
             return true;
         }
         return false;
     }
 
+    private void move(LinkState to, String reason) {
+        LOG.info("mesh link to region {}: {} -> {} ({})", peer, state, to, reason);
+        state = to;
+    }
+
+    synchronized LinkState state() {
+        return state;
+    }
+
     synchronized boolean isUp() {
-        return up;
+        return state == LinkState.UP;
     }
 
     synchronized void down() {
-        up = false;
+        if (state == LinkState.UP) {
+            move(LinkState.DOWN, "taken down");
+        }
         goodInARow = 0;
     }
 

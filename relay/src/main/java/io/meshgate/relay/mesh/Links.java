@@ -38,7 +38,8 @@ final class Links {
     private final Counter refused;
     private final Counter relayed;
 
-    private record Pending(String region, long startNanos, CompletableFuture<LinkFrame> reply) {
+    /** A request waiting for its reply; {@code via} is the link it left on (its reply cannot come once that ends). */
+    private record Pending(String region, long startNanos, CompletableFuture<LinkFrame> reply, MeshLink via) {
     }
 
     Links(MeshSettings settings, ScheduledExecutorService timer, MeterRegistry meters) {
@@ -67,9 +68,19 @@ final class Links {
         }
     }
 
+    /**
+     * The link ended: requests that left on it fail now (a leaving region's stores must not hold acks for the
+     * request timeout); their callers retry elsewhere or nack.
+     */
     void unregister(MeshLink link) {
         byRegion.remove(link.peerRegion(), link);
         peerTables.remove(link.peerRegion());
+        pending.forEach((id, p) -> {
+            if (p.via() == link && pending.remove(id, p)) {
+                p.reply().completeExceptionally(new MeshUnavailableException("the link to region "
+                        + link.peerRegion() + " ended before region " + p.region() + " answered"));
+            }
+        });
     }
 
     MeshLink direct(String region) {
@@ -118,33 +129,42 @@ final class Links {
 
     /** Sends a frame towards a region. False when there is no path or the link's queue is full (counted). */
     boolean send(String region, LinkFrame frame) {
+        return sendVia(region, frame) != null;
+    }
+
+    /** Like {@link #send}; returns the link the frame was queued on, or null. */
+    private MeshLink sendVia(String region, LinkFrame frame) {
         MeshLink link = route(region);
         if (link == null) {
-            return false;
+            return null;
         }
         LinkFrame addressed = frame.toBuilder().setOrigin(frame.getOrigin().isEmpty() ? settings.region()
                 : frame.getOrigin()).setTarget(region).build();
         if (!link.offer(addressed)) {
             refused.increment();
-            return false;
+            return null;
         }
-        return true;
+        return link;
     }
 
-    /** Passes on a frame for another region; drops it past two hops or when there is no onward path. */
-    void relay(LinkFrame frame, String cameFrom) {
+    /**
+     * Passes on a frame for another region; false (and the frame is not sent) past two hops or when there is no
+     * onward path.
+     */
+    boolean relay(LinkFrame frame, String cameFrom) {
         if (frame.getHops() >= 2) {
-            return;
+            return false;
         }
         MeshLink link = route(frame.getTarget());
         if (link == null || link.peerRegion().equals(cameFrom)) {
-            return;
+            return false;
         }
         if (link.offer(frame.toBuilder().setHops(frame.getHops() + 1).build())) {
             relayed.increment();
-        } else {
-            refused.increment();
+            return true;
         }
+        refused.increment();
+        return false;
     }
 
     /**
@@ -156,9 +176,19 @@ final class Links {
      * it holds them itself; fails when the region answers with an error.
      */
     CompletableFuture<io.meshgate.proto.relay.RangeReply> range(String region, String channel, long after, int max) {
+        return range(region, channel, after, max, true);
+    }
+
+    /**
+     * Like {@link #range(String, String, long, int)}; without {@code undurable} only messages the region counts
+     * durable: what to take from a region that is not the home (an older home's undurable tail may differ from the
+     * log the current home adopted).
+     */
+    CompletableFuture<io.meshgate.proto.relay.RangeReply> range(String region, String channel, long after, int max,
+                                                                boolean undurable) {
         return request(region, id -> LinkFrame.newBuilder().setRangeRequest(io.meshgate.proto.relay.RangeRequest
                         .newBuilder().setChannel(channel).setAfterSeq(after).setMaxMessages(max)
-                        .setIncludeUndurable(true).setRequestId(id)).build())
+                        .setIncludeUndurable(undurable).setRequestId(id)).build())
                 .thenApply(frame -> {
                     io.meshgate.proto.relay.RangeReply reply = frame.getRangeReply();
                     if (!reply.getError().isEmpty()) {
@@ -178,14 +208,33 @@ final class Links {
                     "region " + region + " is failing (circuit open)"));
         }
         long id = ids.incrementAndGet();
-        Pending p = new Pending(region, System.nanoTime(), new CompletableFuture<>());
+        CompletableFuture<LinkFrame> reply = new CompletableFuture<>();
+        MeshLink route = route(region);
+        if (route == null) {
+            breaker.onError(0, TimeUnit.NANOSECONDS, new MeshUnavailableException("no path"));
+            return CompletableFuture.failedFuture(new MeshUnavailableException("no live path to region " + region));
+        }
+        Pending p = new Pending(region, System.nanoTime(), reply, route);
         pending.put(id, p);
-        if (!send(region, build.apply(id))) {
+        MeshLink used = sendVia(region, build.apply(id));
+        if (used != route) {
             pending.remove(id);
+            if (used != null) {
+                // The route changed between the two looks; the frame is out, so wait for its answer after all.
+                Pending moved = new Pending(region, p.startNanos(), reply, used);
+                pending.put(id, moved);
+                scheduleTimeout(id, region, breaker);
+                return reply;
+            }
             breaker.onError(0, TimeUnit.NANOSECONDS, new MeshUnavailableException("no path"));
             return CompletableFuture.failedFuture(new MeshUnavailableException(
                     "no live path to region " + region + " (or its link queue is full)"));
         }
+        scheduleTimeout(id, region, breaker);
+        return p.reply();
+    }
+
+    private void scheduleTimeout(long id, String region, CircuitBreaker breaker) {
         timer.schedule(() -> {
             Pending timedOut = pending.remove(id);
             if (timedOut != null) {
@@ -195,7 +244,6 @@ final class Links {
                 timedOut.reply().completeExceptionally(e);
             }
         }, settings.requestTimeoutMs(), TimeUnit.MILLISECONDS);
-        return p.reply();
     }
 
     /** A reply arrived; false when nobody waits for it any more (timed out). */

@@ -25,6 +25,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -38,7 +39,11 @@ import java.util.concurrent.TimeUnit;
  * A node's part in the mesh. Every node publishes through it and reads channels homed elsewhere through it; the
  * region's oldest member also runs the {@link MeshLeader}, and the other nodes hand their mesh requests to it over
  * the relay's {@code Forward} call. Leadership moves only when the leader leaves, so a node checks on every
- * membership change.
+ * membership change; a new leader inherits the liveness view its predecessor published.
+ *
+ * <p>Threads: {@link #publish} and {@link #channels} are called on Undertow I/O and worker threads and never block
+ * (the leader's address is read once per leader, asynchronously); {@link #canServe} and {@link #regionHealthy}
+ * read the published view and are safe anywhere; {@code elect} runs on Hazelcast's event thread via the worker.
  */
 public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Mesh.class);
@@ -59,13 +64,23 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
     private final ConcurrentHashMap<String, ManagedChannel> leaderChannels = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CompletableFuture<LinkFrame>> forwardTails = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger waitingForwards = new java.util.concurrent.atomic.AtomicInteger();
+    private final Clock clock;
+    /** The relay address of the region's oldest member, once read: a forwarded publish never waits on Hazelcast. */
+    private volatile LeaderAddress leaderAddress;
     private RegionFanOut fanOut;
     private volatile MeshLeader leader;
     private volatile boolean closed;
 
+    private record LeaderAddress(java.util.UUID member, String address) {
+    }
+
+    /**
+     * @param clock drives the liveness hold and every timeout of the mesh's state machines
+     */
     public Mesh(MeshSettings settings, String node, RegionMember region, ScheduledExecutorService timer,
-                Executor worker, int batchMax, int queueMax, MeterRegistry meters) {
+                Executor worker, int batchMax, int queueMax, MeterRegistry meters, Clock clock) {
         this.settings = settings;
+        this.clock = clock;
         this.node = node;
         this.region = region;
         this.timer = timer;
@@ -77,7 +92,7 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
                 : LinkTls.load(settings.tls()).channelCredentials();
         this.view = new MeshView(region.hazelcast(), settings);
         this.channels = new MeshChannelSource(this, region.store());
-        this.homes = new Homes(settings, this::regionHealthy);
+        this.homes = new Homes(settings, this::live);
         for (String peer : settings.peers().keySet()) {
             Gauge.builder("meshgate.mesh.link.up", () -> regionHealthy(peer) ? 1 : 0).tag("peer", peer)
                     .description("1 while this region's link to the peer region is up").register(meters);
@@ -108,8 +123,11 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
         if (closed || leader != null || !region.isRunning() || !region.isOldest()) {
             return;
         }
+        // A leader that takes over from one that left keeps the regions it counted live while its own links come
+        // up, so a leader change is no reason to re-home anything.
         MeshLeader started = new MeshLeader(settings, node, region.store(), fanOut,
-                new InterestTable(region.hazelcast(), timer), view, credentials, timer, worker, batchMax, queueMax, meters);
+                new InterestTable(region.hazelcast(), timer), view, credentials, timer, worker, batchMax, queueMax, meters,
+                clock, view.live(), () -> region.clusterSize() > 1);
         started.start();
         leader = started;
     }
@@ -132,18 +150,39 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
         return channels;
     }
 
+    /** The regions that may be a channel's home now: the leader's {@link Liveness} view, here or as published. */
+    private java.util.Set<String> live() {
+        MeshLeader local = leader;
+        return local != null ? local.liveness().live() : view.live();
+    }
+
+    /**
+     * True when this region may sequence and serve: with re-homing, while it reaches a quorum of regions and has
+     * for {@code mesh.failbackHoldMs} (see {@link Liveness}); readiness and every publish ask this first.
+     */
+    public boolean canServe() {
+        return region.isRunning() && (!homes.rehomes() || live().contains(settings.region()));
+    }
+
     @Override
     public CompletableFuture<Sequenced> publish(String channel, PublishRequest request) {
+        if (!canServe()) {
+            // Cut off from the majority (or not yet linked): refuse at once rather than wait for a timeout.
+            return CompletableFuture.failedFuture(new SequencerUnavailableException("region " + settings.region()
+                    + " reaches too few regions to sequence now", null));
+        }
         LinkFrame frame = LinkFrame.newBuilder().setOrigin(settings.region()).setTarget(home(channel))
                 .setPublish(PublishForward.newBuilder().setChannel(channel).setId(request.id())
                         .setDataJson(request.dataJson())).build();
         return inOrder(channel, frame).handle((reply, failure) -> {
             if (failure != null) {
+                LOG.debug("publish to {} failed: {}", channel, rootMessage(failure));
                 throw new SequencerUnavailableException("the channel's home region could not be reached: "
                         + rootMessage(failure), failure);
             }
             PublishOutcome outcome = reply.getPublishOutcome();
             if (!outcome.getError().isEmpty() || outcome.getSeq() == 0) {
+                LOG.debug("publish to {} refused by its home: {}", channel, outcome.getError());
                 throw new SequencerUnavailableException("the home region refused: " + outcome.getError(), null);
             }
             return new Sequenced(new Position(outcome.getEpoch(), outcome.getSeq()), null, false);
@@ -184,16 +223,28 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
         if (local != null) {
             return local.forward(frame);
         }
-        String address;
+        java.util.UUID oldest;
         try {
-            java.util.UUID oldest = region.hazelcast().getCluster().getMembers().iterator().next().getUuid();
-            address = region.hazelcast().<String, String>getMap(META_MAP).get("relay." + oldest);
+            oldest = region.hazelcast().getCluster().getMembers().iterator().next().getUuid();
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        if (address == null) {
-            return CompletableFuture.failedFuture(new MeshUnavailableException("the region's mesh leader is unknown"));
+        LeaderAddress known = leaderAddress;
+        if (known != null && known.member().equals(oldest)) {
+            return toLeaderAt(known.address(), frame);
         }
+        // Read once per leader, without blocking the calling (often an I/O) thread.
+        return region.hazelcast().<String, String>getMap(META_MAP).getAsync("relay." + oldest).toCompletableFuture()
+                .thenCompose(address -> {
+                    if (address == null) {
+                        throw new MeshUnavailableException("the region's mesh leader is unknown");
+                    }
+                    leaderAddress = new LeaderAddress(oldest, address);
+                    return toLeaderAt(address, frame);
+                });
+    }
+
+    private CompletableFuture<LinkFrame> toLeaderAt(String address, LinkFrame frame) {
         ManagedChannel channel = leaderChannels.computeIfAbsent(address, a -> {
             int colon = a.lastIndexOf(':');
             return Grpc.newChannelBuilderForAddress(a.substring(0, colon), Integer.parseInt(a.substring(colon + 1)),
@@ -250,8 +301,15 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
 
     // ---- what operators and clients see ----------------------------------------------------------------------
 
-    /** True for this region while it runs; for a peer, while the leader's link to it is up (direct or relayed). */
+    /**
+     * With re-homing: true while the region is in this region's liveness view (this region: {@link #canServe}).
+     * Otherwise true for this region while it runs; for a peer, while the leader's link to it is up (direct or
+     * relayed).
+     */
     public boolean regionHealthy(String name) {
+        if (homes.rehomes()) {
+            return name.equals(settings.region()) ? canServe() : live().contains(name);
+        }
         if (name.equals(settings.region())) {
             return region.isRunning();
         }

@@ -5,6 +5,7 @@ import io.grpc.stub.CallStreamObserver;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.meshgate.proto.relay.Delivery;
+import io.meshgate.proto.relay.Goodbye;
 import io.meshgate.proto.relay.Heartbeat;
 import io.meshgate.proto.relay.HeartbeatAck;
 import io.meshgate.proto.relay.Hello;
@@ -49,6 +50,14 @@ import java.util.function.Supplier;
  * The region's end of the mesh, run by the region's oldest member: it holds one link per peer region, sequences the
  * channels homed here (so one stream per peer carries each channel in seq order), stores what other homes send,
  * answers range and interest requests, measures RTT, and relays frames for regions a peer cannot reach directly.
+ * It keeps the region's {@link Liveness} view, the one place homes are decided from.
+ *
+ * <p>Threads: frames arrive on gRPC transport threads (one link's frames in order), heartbeats and timeouts run on
+ * the node's timer, store callbacks complete on Hazelcast threads and hand heavier work to the worker executor,
+ * and {@link #forward} is called on gRPC threads for the region's other nodes and on I/O threads for this node's
+ * own publishes, so nothing here blocks. Shared state is in thread-safe holders ({@link Links}, {@link Liveness},
+ * {@link PublishLanes}, {@link InterestTable}); the channel state itself lives in the store and changes only by
+ * entry processors.
  */
 final class MeshLeader implements Replication, LinkDialer.Callbacks {
     private static final Logger LOG = LoggerFactory.getLogger(MeshLeader.class);
@@ -68,6 +77,13 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
     private final MeshView view;
     private final Homes homes;
     private final Reconciler reconciler;
+    private final Liveness liveness;
+    private final PublishLanes lanes;
+    private final ForwardOrder forwardOrder = new ForwardOrder(100_000);
+    /** This leader's forwarding session: see {@code PublishForward.origin_session}. */
+    private final String session = java.util.UUID.randomUUID().toString();
+    private final AtomicLong forwardOrders = new AtomicLong();
+    private final java.util.function.BooleanSupplier successorExists;
     private final Map<String, LinkDialer> dialers = new HashMap<>();
     private final AtomicLong nonces = new AtomicLong();
     private final Counter deliveriesIn;
@@ -77,7 +93,9 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
 
     MeshLeader(MeshSettings settings, String node, ChannelStore store, RegionFanOut fanOut, InterestTable interest,
                MeshView view, ChannelCredentials credentials, ScheduledExecutorService timer, Executor worker,
-               int batchMax, int queueMax, MeterRegistry meters) {
+               int batchMax, int queueMax, MeterRegistry meters, java.time.Clock clock, Set<String> inheritedLive,
+               java.util.function.BooleanSupplier successorExists) {
+        this.successorExists = successorExists;
         this.settings = settings;
         this.node = node;
         this.store = store;
@@ -86,11 +104,15 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
         this.credentials = credentials;
         this.view = view;
         this.links = new Links(settings, timer, meters);
-        this.homes = new Homes(settings, links::reachable);
+        this.liveness = new Liveness(settings, Homes.quorum(settings), clock, links::reachable, inheritedLive);
+        this.homes = new Homes(settings, liveness::live);
+        this.lanes = new PublishLanes(links, settings.region(), frame -> publishHere(frame.getPublish())
+                .thenApply(o -> LinkFrame.newBuilder().setPublishOutcome(o).build()), queueMax);
         this.interest = interest;
-        this.replicas = new ReplicaWriter(store, fanOut, links, 10_000, meters);
+        this.replicas = new ReplicaWriter(store, fanOut, links, settings.peers().keySet(), 10_000, meters);
         this.sequencer = new ChannelSequencer(store, fanOut, this, worker, batchMax, queueMax, meters);
-        this.reconciler = new Reconciler(settings, store, links, homes, fanOut, MAX_RANGE, meters);
+        this.reconciler = new Reconciler(settings, store, links, homes, liveness, interest, fanOut, MAX_RANGE,
+                meters);
         this.deliveriesIn = meters.counter("meshgate.mesh.deliveries", "direction", "in");
         this.deliveriesOut = meters.counter("meshgate.mesh.deliveries", "direction", "out");
     }
@@ -122,7 +144,7 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
     private MeshLink register(String peerRegion, String peerNode, CallStreamObserver<LinkFrame> out) {
         MeshLink link = new MeshLink(peerRegion, peerNode, out, timer, settings.linkQueueMax(),
                 settings.emulatedOneWayNanos(peerRegion),
-                new LinkHealth(settings.downAfterMissed(), settings.upAfterGood()));
+                new LinkHealth(peerRegion, settings.downAfterMissed(), settings.upAfterGood()));
         links.register(link);
         sendHeartbeat(link);
         return link;
@@ -166,7 +188,7 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
             return;
         }
         LOG.warn("mesh link to region {} closed: {}", link.peerRegion(), cause == null ? "ended" : cause.toString());
-        view.publish(links);
+        publishView();
         LinkDialer dialer = dialers.get(link.peerRegion());
         if (dialer != null && !stopped) {
             dialer.redial();
@@ -178,7 +200,7 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
             for (MeshLink link : links.all()) {
                 sendHeartbeat(link);
             }
-            view.publish(links);
+            publishView();
         } catch (RuntimeException e) {
             LOG.warn("heartbeat round failed: {}", e.toString());
         }
@@ -186,12 +208,7 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
 
     private void sendHeartbeat(MeshLink link) {
         long nonce = nonces.incrementAndGet();
-        boolean wasUp = link.health().isUp();
         link.health().sending(nonce);
-        if (wasUp && !link.health().isUp()) {
-            LOG.warn("mesh link to region {} is down: {} heartbeats unanswered", link.peerRegion(),
-                    settings.downAfterMissed());
-        }
         link.offer(LinkFrame.newBuilder().setOrigin(settings.region()).setHeartbeat(Heartbeat.newBuilder()
                 .setNonce(nonce).setSentAtNanos(System.nanoTime()).putAllRttMicros(links.ownRow())).build());
     }
@@ -202,7 +219,9 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
             return;
         }
         if (!frame.getTarget().isEmpty() && !frame.getTarget().equals(settings.region())) {
-            links.relay(frame, link.peerRegion());
+            if (!links.relay(frame, link.peerRegion())) {
+                bounce(link, frame);
+            }
             return;
         }
         String from = frame.getOrigin().isEmpty() ? link.peerRegion() : frame.getOrigin();
@@ -216,22 +235,84 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
             case HEARTBEAT_ACK -> {
                 long rttMicros = (System.nanoTime() - frame.getHeartbeatAck().getSentAtNanos()) / 1000;
                 if (link.health().answered(frame.getHeartbeatAck().getNonce(), rttMicros)) {
-                    LOG.info("mesh link to region {} is up (rtt {} us)", link.peerRegion(), rttMicros);
-                    view.publish(links);
+                    liveness.linked(link.peerRegion());
+                    publishView();
                     worker.execute(() -> onLinkUp(link));
                 }
             }
             case PUBLISH -> publishHere(frame.getPublish()).thenAccept(outcome ->
-                    links.send(from, LinkFrame.newBuilder().setPublishOutcome(outcome).build()));
+                    reply(link, from, LinkFrame.newBuilder().setPublishOutcome(outcome).build()));
             case RANGE_REQUEST -> answerRange(from, frame.getRangeRequest()).thenAccept(reply ->
-                    links.send(from, LinkFrame.newBuilder().setRangeReply(reply).build()));
+                    reply(link, from, LinkFrame.newBuilder().setRangeReply(reply).build()));
             case INTEREST -> takeInterest(from, frame.getInterest());
-            case DELIVERY -> takeDelivery(from, frame.getDelivery());
+            case DELIVERY -> takeDelivery(link, from, frame.getDelivery());
+            case GOODBYE -> {
+                LOG.info("mesh leader {} of region {} is leaving ({}); successor: {}", link.peerNode(),
+                        link.peerRegion(), frame.getGoodbye().getReason(), frame.getGoodbye().getSuccessor());
+                liveness.leaving(link.peerRegion(), frame.getGoodbye().getSuccessor());
+                // Nothing more comes on this link: fail what waits on it now, not after the request timeout.
+                link.markClosed();
+                links.unregister(link);
+                publishView();
+            }
             case PUBLISH_OUTCOME -> links.complete(frame.getPublishOutcome().getRequestId(), frame);
             case RANGE_REPLY -> links.complete(frame.getRangeReply().getRequestId(), frame);
             case STORED -> links.complete(frame.getStored().getRequestId(), frame);
             default -> LOG.debug("ignored mesh frame {} from {}", frame.getKindCase(), from);
         }
+    }
+
+    /**
+     * A request this region could not pass on (its route went stale: the target's link ended here a moment ago)
+     * gets an error answer at once, so its sender fails it now instead of after {@code mesh.requestTimeoutMs}.
+     */
+    private void bounce(MeshLink arrival, LinkFrame frame) {
+        String why = "region " + settings.region() + " has no path to region " + frame.getTarget();
+        LinkFrame.Builder answer = LinkFrame.newBuilder().setOrigin(settings.region());
+        switch (frame.getKindCase()) {
+            case PUBLISH -> answer.setPublishOutcome(PublishOutcome.newBuilder()
+                    .setRequestId(frame.getPublish().getRequestId()).setChannel(frame.getPublish().getChannel())
+                    .setError(why));
+            case RANGE_REQUEST -> answer.setRangeReply(RangeReply.newBuilder()
+                    .setRequestId(frame.getRangeRequest().getRequestId())
+                    .setChannel(frame.getRangeRequest().getChannel()).setError(why));
+            case DELIVERY -> {
+                if (frame.getDelivery().getRequestId() == 0) {
+                    return;
+                }
+                answer.setStored(Stored.newBuilder().setRequestId(frame.getDelivery().getRequestId())
+                        .setChannel(frame.getDelivery().getChannel()));
+            }
+            default -> {
+                return;
+            }
+        }
+        String origin = frame.getOrigin().isEmpty() ? arrival.peerRegion() : frame.getOrigin();
+        reply(arrival, origin, answer.build());
+    }
+
+    /**
+     * Answers a request the way it came: on the link it arrived on while that is open, even before this side counts
+     * it up, and through the relay that passed it on when it came relayed (that relay just reached the asker).
+     * Right after links (re)open, two ends see a link up at different moments and relays' RTT tables lag, and a
+     * reply routed by this side's own view could find no path and leave the asker waiting out its timeout.
+     */
+    private void reply(MeshLink arrival, String to, LinkFrame frame) {
+        if (!arrival.isClosed()) {
+            arrival.offer(frame.toBuilder().setOrigin(settings.region()).setTarget(to).build());
+        } else {
+            links.send(to, frame);
+        }
+    }
+
+    /** Re-evaluates liveness from the links and publishes both to the region's nodes. */
+    private void publishView() {
+        liveness.update();
+        view.publish(links, liveness.live());
+    }
+
+    Liveness liveness() {
+        return liveness;
     }
 
     /** A link came up (again): tell the peer everything we are interested in, and catch up what we missed. */
@@ -298,8 +379,12 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
         if (!ChannelNames.isValid(publish.getChannel()) || publish.getId().isEmpty()) {
             return CompletableFuture.completedFuture(outcome.setError("bad channel or id").build());
         }
+        if (!forwardOrder.admit(publish.getOriginSession(), publish.getChannel(), publish.getOriginOrder())) {
+            return CompletableFuture.completedFuture(outcome.setError("overtaken by a later publish of the same"
+                    + " sender on another path").build());
+        }
         String home = homes.home(publish.getChannel());
-        if (!home.equals(settings.region())) {
+        if (!home.equals(settings.region()) || (homes.rehomes() && !liveness.canServe())) {
             return CompletableFuture.completedFuture(outcome.setError("region " + settings.region()
                     + " is not the home of " + publish.getChannel() + " (" + home + " is)").build());
         }
@@ -326,7 +411,9 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
                         reply.setFence(fenced.fence()).setFenceGranted(fenced.granted()).setTerm(held.term())
                                 .setDurableSeq(fenced.durable()).setEpoch(held.epoch()).setHeadSeq(held.head());
                         held.messages().forEach(m -> reply.addMessages(DeliveryCodec.toProto(m)));
-                        return reply.build();
+                        fenced.seenIds().forEach(seen -> reply.addSeenIds(io.meshgate.proto.relay.SeenId.newBuilder()
+                                .setId(seen.id()).setEpoch(seen.epoch()).setSeq(seen.seq()).setTs(seen.ts())));
+                        return reply.setInterested(fenced.interested()).build();
                     });
         }
         if (request.getRegisterInterest()) {
@@ -364,7 +451,7 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
         }
     }
 
-    private void takeDelivery(String from, Delivery delivery) {
+    private void takeDelivery(MeshLink arrival, String from, Delivery delivery) {
         deliveriesIn.increment();
         if (!ChannelNames.isValid(delivery.getChannel())) {
             return;
@@ -379,7 +466,7 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
                         } else {
                             stored.setStoredThrough(result == null ? 0 : result.head());
                         }
-                        links.send(from, LinkFrame.newBuilder().setStored(stored).build());
+                        reply(arrival, from, LinkFrame.newBuilder().setStored(stored).build());
                     }
                 });
     }
@@ -448,28 +535,73 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
         CompletableFuture<Long> stored = new CompletableFuture<>();
         AtomicInteger failures = new AtomicInteger();
         for (String region : targets) {
-            deliveriesOut.increment();
-            links.request(region, id -> LinkFrame.newBuilder().setDelivery(delivery.toBuilder().setRequestId(id))
-                            .build())
-                    .whenComplete((reply, failure) -> {
-                        long through = failure == null ? reply.getStored().getStoredThrough() : 0;
-                        long fence = failure == null ? reply.getStored().getFence() : 0;
-                        if (fence > 0) {
-                            LOG.info("region {} refused channel {} of term {}: it promised term {} to a newer home",
-                                    region, channel, term, fence);
-                            store.learnFence(channel, fence);
-                        }
-                        if (through >= last && fence == 0) {
-                            stored.complete(through);
-                        } else if (failures.incrementAndGet() == targets.size()) {
-                            stored.completeExceptionally(failure != null ? failure : new MeshUnavailableException(
-                                    fence > 0 ? "region " + region + " follows a newer home of the channel"
-                                            : "region " + region + " stored only up to seq " + through));
-                        }
-                    });
+            storeIn(region, channel, term, delivery, last).whenComplete((through, failure) -> {
+                if (failure == null) {
+                    stored.complete(through);
+                } else if (failures.incrementAndGet() == targets.size()) {
+                    storeElsewhere(channel, term, delivery, last, targets, failure, stored);
+                }
+            });
         }
         return new Sent(stored, targets);
     }
+
+    /**
+     * Every target failed (a region leaving, a link that ended): rather than nack, stores the batch in one more
+     * reachable region, the one that would take the channel over. It fetches whatever it lacks before the batch
+     * from here, so the batch alone is enough.
+     */
+    private void storeElsewhere(String channel, long term, Delivery delivery, long last, Set<String> tried,
+                                Throwable failure, CompletableFuture<Long> stored) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (cause instanceof FencedException) {
+            stored.completeExceptionally(cause);
+            return;
+        }
+        for (String region : homes.rank(channel)) {
+            if (!region.equals(settings.region()) && !tried.contains(region) && links.reachable(region)) {
+                storeIn(region, channel, term, delivery, last).whenComplete((through, again) -> {
+                    if (again == null) {
+                        stored.complete(through);
+                    } else {
+                        stored.completeExceptionally(again);
+                    }
+                });
+                return;
+            }
+        }
+        stored.completeExceptionally(cause);
+    }
+
+    /** Asks one region to store the delivery; completes with its stored-through seq once that covers {@code last}. */
+    private CompletableFuture<Long> storeIn(String region, String channel, long term, Delivery delivery, long last) {
+        deliveriesOut.increment();
+        return links.request(region, id -> LinkFrame.newBuilder().setDelivery(delivery.toBuilder().setRequestId(id))
+                        .build())
+                .thenApply(reply -> {
+                    long through = reply.getStored().getStoredThrough();
+                    long fence = reply.getStored().getFence();
+                    if (fence > 0) {
+                        LOG.info("region {} refused channel {} of term {}: it promised term {} to a newer home",
+                                region, channel, term, fence);
+                        store.learnFence(channel, fence);
+                        throw new FencedException("region " + region + " follows a newer home of the channel");
+                    }
+                    if (through < last) {
+                        throw new MeshUnavailableException("region " + region + " stored only up to seq " + through);
+                    }
+                    return through;
+                });
+    }
+
+    /** A region refused a store because a newer home fenced it: no other region may be asked instead. */
+    private static final class FencedException extends RuntimeException {
+        FencedException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
 
     @Override
     public void sendToLateInterest(String channel, long term, List<Message> messages, Set<String> alreadySentTo) {
@@ -499,12 +631,10 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
         String target = request.getTarget();
         switch (request.getKindCase()) {
             case PUBLISH -> {
-                if (target.equals(settings.region())) {
-                    return publishHere(request.getPublish())
-                            .thenApply(o -> LinkFrame.newBuilder().setPublishOutcome(o).build());
-                }
-                return links.request(target, id -> request.toBuilder().setPublish(
-                        request.getPublish().toBuilder().setRequestId(id)).build());
+                // The order is taken when the lane sends it, so it grows in the order publishes leave this region.
+                return lanes.send(target, request.getPublish().getChannel(), id -> request.toBuilder().setPublish(
+                        request.getPublish().toBuilder().setRequestId(id).setOriginSession(session)
+                                .setOriginOrder(forwardOrders.incrementAndGet())).build());
             }
             case RANGE_REQUEST -> {
                 RangeRequest range = request.getRangeRequest();
@@ -554,7 +684,18 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
     }
 
     void stop() {
+        boolean successor;
+        try {
+            successor = successorExists.getAsBoolean();
+        } catch (RuntimeException e) {
+            successor = false;
+        }
+        LinkFrame goodbye = LinkFrame.newBuilder().setOrigin(settings.region()).setGoodbye(Goodbye.newBuilder()
+                .setSuccessor(successor).setReason("node " + node + " is stopping")).build();
         stopped = true;
+        for (MeshLink link : links.all()) {
+            link.closeWith(goodbye);
+        }
         interest.stop();
         tasks.forEach(t -> t.cancel(false));
         dialers.values().forEach(LinkDialer::stop);

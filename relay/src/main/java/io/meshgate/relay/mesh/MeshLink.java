@@ -115,6 +115,25 @@ final class MeshLink {
         }
     }
 
+    /**
+     * Ends the stream from this side with {@code last} as its final frame (a leader's goodbye); queued frames are
+     * dropped as in {@link #close()}.
+     */
+    void closeWith(LinkFrame last) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            queue.clear();
+            try {
+                out.onNext(last);
+            } catch (RuntimeException ignored) {
+                // Already cancelled: the peer finds out from the transport instead.
+            }
+        }
+        close();
+    }
+
     /** The stream ended from the other side or the transport: nothing more is written. */
     synchronized void markClosed() {
         closed = true;

@@ -18,12 +18,14 @@ import java.util.Set;
  * @param linkQueueMax      frames waiting to be written on one link; beyond, a frame is refused (see docs)
  * @param requestTimeoutMs  how long a request over the mesh (publish, range, store) waits for its reply
  * @param reconnectMaxMs    cap of the exponential reconnect backoff
+ * @param failbackHoldMs    how long a region must be reached without a break before it may be a channel's home
+ *                          again (see {@link Liveness}); this region waits as long before it serves
  * @param emulatedRttMs     per peer region, extra round-trip latency to add on this link (demo and benchmark only)
  * @param tls               mutual TLS for links and in-region forwarding, or null for plaintext
  */
 public record MeshSettings(String region, Map<String, List<PeerAddress>> peers, Durability durability,
                            long heartbeatMs, int downAfterMissed, int upAfterGood, int linkQueueMax,
-                           long requestTimeoutMs, long reconnectMaxMs, Map<String, Long> emulatedRttMs,
+                           long requestTimeoutMs, long reconnectMaxMs, long failbackHoldMs, Map<String, Long> emulatedRttMs,
                            LinkTlsSettings tls) {
 
     public MeshSettings {

@@ -7,7 +7,9 @@ import java.io.Serializable;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The leader's view of the mesh (links up or down, RTTs, queues), published in a replicated map so every node of
@@ -16,6 +18,7 @@ import java.util.TreeMap;
 final class MeshView {
     static final String MAP_NAME = "meshgate.mesh.view";
     private static final String MATRIX = "_matrix";
+    private static final String LIVE = "_live";
 
     private final ReplicatedMap<String, Serializable> map;
     private final MeshSettings settings;
@@ -31,7 +34,9 @@ final class MeshView {
         this.settings = settings;
     }
 
-    synchronized void publish(Links links) {
+    /** Publishes the links and {@code live}, the leader's {@link Liveness} view, for every node of the region. */
+    synchronized void publish(Links links, Set<String> live) {
+        put(LIVE, new TreeSet<>(live));
         for (String peer : settings.peers().keySet()) {
             MeshLink direct = links.direct(peer);
             boolean directUp = direct != null && direct.health().isUp();
@@ -50,6 +55,13 @@ final class MeshView {
             lastPublished.put(key, value);
             map.put(key, value);
         }
+    }
+
+    /** The regions the leader counts live (see {@link Liveness}); empty before any leader published. */
+    @SuppressWarnings("unchecked")
+    Set<String> live() {
+        Serializable s = map.get(LIVE);
+        return s instanceof Set<?> set ? Set.copyOf((Set<String>) set) : Set.of();
     }
 
     PeerState peer(String region) {

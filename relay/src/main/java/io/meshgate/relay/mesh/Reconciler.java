@@ -8,6 +8,7 @@ import io.meshgate.relay.fanout.DeliveryCodec;
 import io.meshgate.relay.fanout.RegionFanOut;
 import io.meshgate.relay.history.ChannelStore;
 import io.meshgate.relay.history.FenceResult;
+import io.meshgate.relay.history.SeenId;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -40,10 +41,14 @@ final class Reconciler {
     private final Counter reconciled;
     private final Counter failed;
     private final ConcurrentHashMap<String, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
+    private final Liveness liveness;
+    private final InterestTable interest;
 
-    Reconciler(MeshSettings settings, ChannelStore store, Links links, Homes homes, RegionFanOut fanOut,
-               int maxTail, MeterRegistry meters) {
+    Reconciler(MeshSettings settings, ChannelStore store, Links links, Homes homes, Liveness liveness,
+               InterestTable interest, RegionFanOut fanOut, int maxTail, MeterRegistry meters) {
+        this.interest = interest;
         this.settings = settings;
+        this.liveness = liveness;
         this.store = store;
         this.links = links;
         this.homes = homes;
@@ -58,6 +63,12 @@ final class Reconciler {
 
     /** Reconciles the channel; a caller that finds a reconciliation of it under way waits for that one. */
     CompletableFuture<Void> reconcile(String channel) {
+        if (homes.rehomes() && (!liveness.canServe() || !homes.home(channel).equals(settings.region()))) {
+            // Only the home of the region's one liveness view takes a channel, and only once it may serve: a region
+            // that came back waits out mesh.failbackHoldMs before it fences the interim home.
+            return CompletableFuture.failedFuture(new MeshUnavailableException("region " + settings.region()
+                    + " is not (yet) the home of " + channel));
+        }
         CompletableFuture<Void> mine = new CompletableFuture<>();
         CompletableFuture<Void> running = inFlight.putIfAbsent(channel, mine);
         if (running != null) {
@@ -77,20 +88,26 @@ final class Reconciler {
     }
 
     private CompletableFuture<Void> attempt(String channel, long term, int attempt) {
+        // Counted before this region promises itself anything: an attempt that cannot reach a quorum must not use
+        // up a term (a fresh mesh would otherwise start its channels at term 7 while its links come up).
+        // Only regions live in the liveness view are asked: one that is down may still look reachable through a relay
+        // whose RTT table lags, and waiting for it would hold the take-over for mesh.requestTimeoutMs. The quorum
+        // is counted over the live ones, so nothing acked can be missed.
+        List<String> peers = new ArrayList<>();
+        java.util.Set<String> live = liveness.live();
+        for (String peer : settings.peers().keySet()) {
+            if (links.reachable(peer) && (!homes.rehomes() || live.contains(peer))) {
+                peers.add(peer);
+            }
+        }
+        if (1 + peers.size() < homes.quorum()) {
+            return CompletableFuture.failedFuture(new MeshUnavailableException("making region "
+                    + settings.region() + " the home of " + channel + " needs " + homes.quorum()
+                    + " regions, and only " + (1 + peers.size()) + " are reachable"));
+        }
         return store.fence(channel, term, settings.region(), maxTail).toCompletableFuture().thenCompose(own -> {
             if (!own.granted()) {
                 return retry(channel, own.fence() + 1, attempt);
-            }
-            List<String> peers = new ArrayList<>();
-            for (String peer : settings.peers().keySet()) {
-                if (links.reachable(peer)) {
-                    peers.add(peer);
-                }
-            }
-            if (1 + peers.size() < homes.quorum()) {
-                return CompletableFuture.failedFuture(new MeshUnavailableException("making region "
-                        + settings.region() + " the home of " + channel + " needs " + homes.quorum()
-                        + " regions, and only " + (1 + peers.size()) + " are reachable"));
             }
             List<CompletableFuture<RangeReply>> asked = new ArrayList<>();
             for (String peer : peers) {
@@ -109,7 +126,8 @@ final class Reconciler {
                                                  List<String> peers, List<CompletableFuture<RangeReply>> asked) {
         List<Reconciliation.Answer> answers = new ArrayList<>();
         answers.add(new Reconciliation.Answer(settings.region(), own.held().term(), own.held().head(), own.durable(),
-                own.held().messages()));
+                own.held().messages(), own.seenIds()));
+        List<String> interested = new ArrayList<>();
         long newerTerm = 0;
         List<String> silent = new ArrayList<>();
         for (int i = 0; i < peers.size(); i++) {
@@ -120,7 +138,12 @@ final class Reconciler {
                 newerTerm = Math.max(newerTerm, reply.getFence());
             } else {
                 answers.add(new Reconciliation.Answer(peers.get(i), reply.getTerm(), reply.getHeadSeq(),
-                        reply.getDurableSeq(), DeliveryCodec.fromProto(reply.getMessagesList())));
+                        reply.getDurableSeq(), DeliveryCodec.fromProto(reply.getMessagesList()),
+                        reply.getSeenIdsList().stream().map(s -> new SeenId(s.getId(), s.getEpoch(), s.getSeq(),
+                                s.getTs())).toList()));
+                if (reply.getInterested()) {
+                    interested.add(peers.get(i));
+                }
             }
         }
         if (newerTerm > 0) {
@@ -133,8 +156,11 @@ final class Reconciler {
         }
         Reconciliation.Merged merged = Reconciliation.merge(answers, maxTail);
         String epoch = store.regionEpoch() + "-" + term;
+        // Regions with subscribers get every message from the first this home sequences, even if their interest
+        // update has not reached this region yet (a home that restarted empty knows nobody's interest).
+        interested.forEach(region -> interest.add(region, List.of(channel)));
         return store.adopt(channel, term, settings.region(), epoch, merged.tail(), merged.head(),
-                merged.durableThrough()).toCompletableFuture().thenAccept(adopted -> {
+                merged.durableThrough(), merged.seenIds()).toCompletableFuture().thenAccept(adopted -> {
                     if (adopted == null) {
                         throw new MeshUnavailableException("a newer home fenced region " + settings.region()
                                 + " while it reconciled " + channel);

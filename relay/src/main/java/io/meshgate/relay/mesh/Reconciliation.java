@@ -1,6 +1,7 @@
 package io.meshgate.relay.mesh;
 
 import io.meshgate.relay.channel.Message;
+import io.meshgate.relay.history.SeenId;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,15 +21,21 @@ final class Reconciliation {
     private Reconciliation() {
     }
 
-    /** What one region answered: its term, head and durable mark, and the messages it holds (contiguous). */
-    record Answer(String region, long term, long head, long durable, List<Message> messages) {
+    /**
+     * What one region answered: its term, head and durable mark, the messages it holds (contiguous) and the ids it
+     * remembers with their positions.
+     */
+    record Answer(String region, long term, long head, long durable, List<Message> messages, List<SeenId> seenIds) {
+        Answer(String region, long term, long head, long durable, List<Message> messages) {
+            this(region, term, head, durable, messages, List.of());
+        }
     }
 
     /**
      * The log to adopt: {@code tail} (contiguous, possibly empty) ends at {@code head}; everything up to
      * {@code durableThrough} is known to be in two regions.
      */
-    record Merged(long head, long durableThrough, List<Message> tail, long newestTerm) {
+    record Merged(long head, long durableThrough, List<Message> tail, long newestTerm, List<SeenId> seenIds) {
     }
 
     static Merged merge(List<Answer> answers, int maxTail) {
@@ -70,6 +77,19 @@ final class Reconciliation {
         for (int i = reversed.size() - 1; i >= 0; i--) {
             tail.add(reversed.get(i));
         }
-        return new Merged(head, Math.min(durable, head), tail, newest);
+        // An id counts where its message counts: anything of the newest term, an older term's only up to that
+        // region's durable mark (its undurable tail was never acked, so a retry of it must be sequenced anew).
+        Map<String, SeenId> ids = new HashMap<>();
+        for (Answer a : answers) {
+            long counts = a.term() == newest ? a.head() : a.durable();
+            for (SeenId seen : a.seenIds()) {
+                if (seen.seq() <= counts) {
+                    ids.merge(seen.id(), seen, (x, y) -> x.seq() <= y.seq() ? x : y);
+                }
+            }
+        }
+        List<SeenId> seenIds = new ArrayList<>(ids.values());
+        seenIds.sort(java.util.Comparator.comparingLong(SeenId::seq));
+        return new Merged(head, Math.min(durable, head), tail, newest, seenIds);
     }
 }

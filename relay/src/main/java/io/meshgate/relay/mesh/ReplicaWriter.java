@@ -18,8 +18,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Stores the messages other regions' homes send here, one channel at a time and in arrival order, and fans them
  * out to this region's nodes with subscribers. History stays contiguous: when messages do not follow the replica's
- * head (a link dropped frames, or interest began after a batch was sent), the missing range is fetched from the
- * home first. At most {@code maxPending} stores wait at once; a delivery beyond that is dropped and its channel
+ * head (a link dropped frames, or interest began after a batch was sent), the missing range is fetched first:
+ * from the home, and when the home no longer holds all of it (it restarted empty, or trimmed it), from any other
+ * region that does. A region gives up a hole (resets past it, and its readers get {@code gap}) only when no
+ * reachable region holds the range. At most {@code maxPending} stores wait at once; a delivery beyond that is dropped and its channel
  * catches up at the next message or link sync, like any lost frame.
  */
 final class ReplicaWriter {
@@ -29,13 +31,16 @@ final class ReplicaWriter {
     private final ChannelStore store;
     private final RegionFanOut fanOut;
     private final Links links;
+    private final java.util.Collection<String> peers;
     private final int maxPending;
     private final AtomicInteger pending = new AtomicInteger();
     private final ConcurrentHashMap<String, CompletableFuture<ReplicaResult>> tails = new ConcurrentHashMap<>();
     private final Counter dropped;
     private final Counter fetched;
 
-    ReplicaWriter(ChannelStore store, RegionFanOut fanOut, Links links, int maxPending, MeterRegistry meters) {
+    ReplicaWriter(ChannelStore store, RegionFanOut fanOut, Links links, java.util.Collection<String> peers,
+                  int maxPending, MeterRegistry meters) {
+        this.peers = List.copyOf(peers);
         this.store = store;
         this.fanOut = fanOut;
         this.links = links;
@@ -82,12 +87,48 @@ final class ReplicaWriter {
                 return CompletableFuture.completedFuture(result);
             }
             fetched.increment();
-            return links.range(home, channel, result.missingAfter(), FETCH_PAGE).thenCompose(reply -> {
+            return fetchHole(home, channel, result.missingAfter()).thenCompose(reply -> {
                 List<Message> missing = DeliveryCodec.fromProto(reply.getMessagesList());
                 boolean reset = missing.isEmpty() || needsReset(missing, result.missingAfter());
-                return apply(home, channel, missing, reset, false, reply.getTerm());
+                // Durable messages are final under any later term; those from another region join the home's log.
+                return apply(home, channel, missing, reset, false, Math.max(term, reply.getTerm()));
             }).thenCompose(filled -> apply(home, channel, messages, false, false, term));
         });
+    }
+
+    /** The messages after {@code after}: from the home, else from the first other region that holds them all. */
+    private CompletableFuture<io.meshgate.proto.relay.RangeReply> fetchHole(String home, String channel, long after) {
+        return links.range(home, channel, after, FETCH_PAGE)
+                .handle((reply, failure) -> reply)
+                .thenCompose(fromHome -> {
+                    if (fromHome != null && startsAfter(fromHome, after)) {
+                        return CompletableFuture.completedFuture(fromHome);
+                    }
+                    return fromOthers(home, channel, after, peers.iterator(), fromHome);
+                });
+    }
+
+    private CompletableFuture<io.meshgate.proto.relay.RangeReply> fromOthers(
+            String home, String channel, long after, java.util.Iterator<String> next,
+            io.meshgate.proto.relay.RangeReply best) {
+        while (next.hasNext()) {
+            String region = next.next();
+            if (region.equals(home) || !links.reachable(region)) {
+                continue;
+            }
+            return links.range(region, channel, after, FETCH_PAGE, false).handle((reply, failure) -> reply)
+                    .thenCompose(reply -> reply != null && startsAfter(reply, after)
+                            ? CompletableFuture.completedFuture(reply)
+                            : fromOthers(home, channel, after, next, best != null ? best : reply));
+        }
+        return best != null ? CompletableFuture.completedFuture(best)
+                : CompletableFuture.failedFuture(new MeshUnavailableException("no region holds " + channel
+                + " after seq " + after));
+    }
+
+    /** True when the reply continues right after {@code after} with at least one message. */
+    private static boolean startsAfter(io.meshgate.proto.relay.RangeReply reply, long after) {
+        return reply.getMessagesCount() > 0 && reply.getMessages(0).getSeq() == after + 1;
     }
 
     private static boolean needsReset(List<Message> fetchedMessages, long after) {

@@ -23,7 +23,7 @@ class ChannelTermTest {
     private static ChannelState ownedBy(String region, long term, int messages) {
         ChannelState state = new ChannelState("e0");
         assertTrue(state.promiseFence(term, region));
-        state.adopt(term, region, "e" + term, List.of(), 0, 0, LIMITS, NOW);
+        state.adopt(term, region, "e" + term, List.of(), 0, 0, List.of(), LIMITS, NOW);
         for (int seq = 1; seq <= messages; seq++) {
             state.append(msg("e" + term, seq, "m" + seq), LIMITS, NOW);
         }
@@ -77,7 +77,7 @@ class ChannelTermTest {
         assertTrue(here.promiseFence(2, "eu"));
         List<Message> tail = List.of(msg("e1", 3, "m3"), msg("e2", 4, "other"), msg("e2", 5, "m5"));
 
-        List<Message> visible = here.adopt(2, "eu", "e2", tail, 5, 4, LIMITS, NOW);
+        List<Message> visible = here.adopt(2, "eu", "e2", tail, 5, 4, List.of(), LIMITS, NOW);
 
         assertTrue(here.ownedBy("eu"));
         assertEquals("e2", here.epoch());

@@ -9,7 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LinkHealthTest {
     @Test
     void upOnlyAfterEnoughAnswersAndDownOnlyAfterEnoughMisses() {
-        LinkHealth health = new LinkHealth(3, 2);
+        LinkHealth health = new LinkHealth("eu-west", 3, 2);
+        assertEquals(LinkHealth.LinkState.CONNECTING, health.state());
         health.sending(1);
         assertFalse(health.answered(1, 1000), "one answer is not enough");
         health.sending(2);
@@ -21,6 +22,7 @@ class LinkHealthTest {
         assertTrue(health.isUp(), "two misses do not flap it");
         health.sending(6);
         assertFalse(health.isUp(), "the third miss in a row takes it down");
+        assertEquals(LinkHealth.LinkState.DOWN, health.state());
         assertFalse(health.answered(5, 10), "a stale answer counts for nothing");
         health.answered(6, 2000);
         assertFalse(health.isUp());
@@ -30,7 +32,7 @@ class LinkHealthTest {
 
     @Test
     void rttIsSmoothed() {
-        LinkHealth health = new LinkHealth(3, 1);
+        LinkHealth health = new LinkHealth("eu-west", 3, 1);
         health.sending(1);
         health.answered(1, 8000);
         assertEquals(8000, health.rttMicros());

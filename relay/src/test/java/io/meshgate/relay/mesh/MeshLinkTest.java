@@ -1,12 +1,10 @@
 package io.meshgate.relay.mesh;
 
-import io.grpc.stub.CallStreamObserver;
 import io.meshgate.proto.relay.Heartbeat;
 import io.meshgate.proto.relay.LinkFrame;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,20 +24,21 @@ class MeshLinkTest {
 
     @Test
     void aFullQueueRefusesFramesAndDrainsInOrderWhenThePeerIsReadyAgain() {
-        Peer peer = new Peer();
-        MeshLink link = new MeshLink("eu-west", "eu-west-1", peer, timer, 3, 0, new LinkHealth(3, 1));
+        RecordingStream peer = new RecordingStream();
+        MeshLink link = new MeshLink("eu-west", "eu-west-1", peer, timer, 3, 0,
+                new LinkHealth("eu-west", 3, 1));
         peer.ready = false;
         assertTrue(link.offer(frame(1)));
         assertTrue(link.offer(frame(2)));
         assertTrue(link.offer(frame(3)));
         assertFalse(link.offer(frame(4)), "the fourth frame is refused, not buffered");
         assertEquals(3, link.queued());
-        assertTrue(peer.written.isEmpty(), "nothing is written while the peer is not ready");
+        assertTrue(peer.frames.isEmpty(), "nothing is written while the peer is not ready");
         peer.ready = true;
         link.drain();
-        assertEquals(List.of(1L, 2L, 3L), peer.written);
+        assertEquals(List.of(1L, 2L, 3L), nonces(peer));
         assertTrue(link.offer(frame(5)), "room again");
-        assertEquals(List.of(1L, 2L, 3L, 5L), peer.written);
+        assertEquals(List.of(1L, 2L, 3L, 5L), nonces(peer));
         link.close();
         assertFalse(link.offer(frame(6)), "a closed link takes nothing");
     }
@@ -48,42 +47,7 @@ class MeshLinkTest {
         return LinkFrame.newBuilder().setHeartbeat(Heartbeat.newBuilder().setNonce(nonce)).build();
     }
 
-    private static final class Peer extends CallStreamObserver<LinkFrame> {
-        volatile boolean ready = true;
-        final List<Long> written = new ArrayList<>();
-
-        @Override
-        public boolean isReady() {
-            return ready;
-        }
-
-        @Override
-        public void setOnReadyHandler(Runnable onReadyHandler) {
-        }
-
-        @Override
-        public void disableAutoInboundFlowControl() {
-        }
-
-        @Override
-        public void request(int count) {
-        }
-
-        @Override
-        public void setMessageCompression(boolean enable) {
-        }
-
-        @Override
-        public void onNext(LinkFrame value) {
-            written.add(value.getHeartbeat().getNonce());
-        }
-
-        @Override
-        public void onError(Throwable t) {
-        }
-
-        @Override
-        public void onCompleted() {
-        }
+    private static List<Long> nonces(RecordingStream peer) {
+        return peer.frames.stream().map(f -> f.getHeartbeat().getNonce()).toList();
     }
 }

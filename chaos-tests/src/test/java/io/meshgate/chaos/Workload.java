@@ -1,0 +1,256 @@
+package io.meshgate.chaos;
+
+import io.meshgate.chaos.HistoryChecker.History;
+import io.meshgate.chaos.HistoryChecker.Sent;
+import io.meshgate.chaos.client.OrderedPublisher;
+import io.meshgate.chaos.client.RecordingSubscriber;
+import io.meshgate.chaos.client.WindowedPublisher;
+
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * One channel's clients in a scenario, and the clock of what they saw: Java-client publishers (the client retries
+ * unacked ids after every reconnect), {@link OrderedPublisher}s (the G6 record), subscribers that resume by position,
+ * the arrival time of every ack, and the scenario's marks (fault started, healed, ...).
+ *
+ * <p>Clients are added and figures read from the test thread; acks are recorded from the clients' threads.
+ */
+final class Workload implements AutoCloseable {
+    private final ChaosMesh mesh;
+    private final String channel;
+    private final long startNanos = System.nanoTime();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final Map<String, RecordingSubscriber> subscribers = new LinkedHashMap<>();
+    private final Map<String, WindowedPublisher> publishers = new LinkedHashMap<>();
+    private final Map<String, OrderedPublisher> ordered = new LinkedHashMap<>();
+    private final List<Long> ackNanos = new ArrayList<>();
+    private final Map<String, Long> marks = new LinkedHashMap<>();
+    private int issuedTarget;
+    private volatile boolean issuingStopped;
+
+    Workload(ChaosMesh mesh, String channel) {
+        this.mesh = mesh;
+        this.channel = channel;
+    }
+
+    /**
+     * The clients every scenario has: in each region a subscriber {@code sub-<region>} and a Java-client publisher
+     * {@code P<first two letters>} ({@code Pus}, {@code Peu}, {@code Pap}: its ids are {@code Pus-000001}, ...),
+     * both kept to their region when {@code pinned}.
+     */
+    static Workload everyRegion(ChaosMesh mesh, String channel, boolean pinned, int perPublisher, int window,
+                                long intervalMs) {
+        Workload w = new Workload(mesh, channel);
+        ChaosMesh.REGIONS.forEach(r -> w.subscribe("sub-" + r, r, pinned));
+        w.awaitSubscribed();
+        ChaosMesh.REGIONS.forEach(r -> w.publish(publisherName(r), r, pinned, perPublisher, window, intervalMs));
+        return w;
+    }
+
+    /** {@code P} and the region's first two letters: {@code Pus}, {@code Peu}, {@code Pap}. */
+    static String publisherName(String region) {
+        return "P" + region.substring(0, 2);
+    }
+
+    /**
+     * The end of every scenario: waits up to {@code ackLimit} for every issued publish to be acked, then for every
+     * subscriber to reach the highest acked seq (figure {@code finalCatchUpMs}), noting what did not happen.
+     */
+    void settle(ScenarioReport report, Duration ackLimit) {
+        if (!awaitAllAcked(ackLimit)) {
+            report.problem("only " + ackedCount() + " of " + expected() + " publishes acked within " + ackLimit);
+        }
+        long finalCatchUp = catchUpMs(Duration.ofSeconds(60));
+        report.figure("finalCatchUpMs", finalCatchUp);
+        if (finalCatchUp < 0) {
+            StringBuilder where = new StringBuilder();
+            subscribers.forEach((name, s) -> where.append(' ').append(name).append('@').append(s.lastSeq()));
+            report.problem("a subscriber never reached seq " + highestAcked() + ":" + where);
+        }
+    }
+
+    String channel() {
+        return channel;
+    }
+
+    /** A subscriber named {@code name} in {@code region}; {@code pinned}: it resumes only there. */
+    RecordingSubscriber subscribe(String name, String region, boolean pinned) {
+        RecordingSubscriber s = new RecordingSubscriber(mesh.client(name, region, pinned), channel);
+        subscribers.put(name, s);
+        return s;
+    }
+
+    void awaitSubscribed() {
+        await("every subscriber subscribed").atMost(Duration.ofSeconds(30))
+                .until(() -> subscribers.values().stream().allMatch(RecordingSubscriber::subscribed));
+    }
+
+    /** A Java-client publisher: {@code count} messages, at most {@code window} unacked, one per {@code intervalMs}. */
+    WindowedPublisher publish(String name, String region, boolean pinned, int count, int window, long intervalMs) {
+        WindowedPublisher p = new WindowedPublisher(mesh.client(name, region, pinned), channel, count, window,
+                intervalMs, ack -> ackArrived());
+        publishers.put(name, p);
+        issuedTarget += count;
+        return p;
+    }
+
+    /** A raw-protocol publisher whose per-connection send order is known (G6), over {@code urls} round-robin. */
+    OrderedPublisher publishOrdered(String name, List<String> urls, int count, int window, long intervalMs) {
+        OrderedPublisher p = new OrderedPublisher(http, urls, mesh.token(), channel, name, count, window, intervalMs,
+                (id, seq) -> ackArrived());
+        ordered.put(name, p);
+        issuedTarget += count;
+        return p;
+    }
+
+    private void ackArrived() {
+        long now = System.nanoTime();
+        synchronized (ackNanos) {
+            ackNanos.add(now);
+        }
+    }
+
+    /** Notes that {@code what} happened now, for the report's timeline. */
+    void mark(String what) {
+        marks.put(what, System.nanoTime());
+    }
+
+    Map<String, Long> marksMs() {
+        Map<String, Long> ms = new LinkedHashMap<>();
+        marks.forEach((what, at) -> ms.put(what, (at - startNanos) / 1_000_000));
+        return ms;
+    }
+
+    int ackedCount() {
+        return acked().size();
+    }
+
+    /** Publishes issued so far, over every publisher. */
+    int expected() {
+        return publishers.values().stream().mapToInt(WindowedPublisher::issued).sum()
+                + ordered.values().stream().mapToInt(OrderedPublisher::issued).sum();
+    }
+
+    /** Every publisher stops issuing new publishes; what was issued goes on until acked. */
+    void stopIssuing() {
+        issuingStopped = true;
+        publishers.values().forEach(WindowedPublisher::stopIssuing);
+        ordered.values().forEach(OrderedPublisher::stopIssuing);
+    }
+
+    /** Every publisher issued all it was asked to. */
+    boolean allIssued() {
+        return issuedTarget <= expected();
+    }
+
+    /** Every id acked so far, with its seq, over every publisher. */
+    Map<String, Long> acked() {
+        Map<String, Long> all = new HashMap<>();
+        publishers.values().forEach(p -> all.putAll(p.acked()));
+        ordered.values().forEach(p -> all.putAll(p.acked()));
+        return all;
+    }
+
+    long highestAcked() {
+        return acked().values().stream().mapToLong(Long::longValue).max().orElse(0);
+    }
+
+    /** Publishes handed to the Java clients and not acked yet (their retry backlog). */
+    int backlog() {
+        return publishers.values().stream().mapToInt(WindowedPublisher::unacked).sum();
+    }
+
+    /** Waits up to {@code limit} until {@code acks} more acks arrived than now; false when they did not. */
+    boolean awaitMoreAcks(int acks, Duration limit) {
+        int target = ackedCount() + acks;
+        try {
+            await("%d more acks".formatted(acks)).atMost(limit).pollInterval(Duration.ofMillis(50))
+                    .until(() -> ackedCount() >= target);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Waits up to {@code limit} for every publish to be acked; false when some were not. */
+    boolean awaitAllAcked(Duration limit) {
+        try {
+            await("every publish acked").atMost(limit).pollInterval(Duration.ofMillis(200))
+                    .until(() -> (issuingStopped || allIssued()) && ackedCount() >= expected());
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Milliseconds until every subscriber holds a message at or past the highest seq acked now, waiting at most
+     * {@code limit}; -1 when some subscriber did not get there.
+     */
+    long catchUpMs(Duration limit) {
+        long target = highestAcked();
+        long from = System.nanoTime();
+        try {
+            await("every subscriber at seq " + target).atMost(limit).pollInterval(Duration.ofMillis(20))
+                    .until(() -> subscribers.values().stream().allMatch(s -> s.lastSeq() >= target));
+            return (System.nanoTime() - from) / 1_000_000;
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** The longest time between two consecutive acks (of any publisher), and when it began, in ms from the start. */
+    long[] longestAckGap() {
+        List<Long> times;
+        synchronized (ackNanos) {
+            times = new ArrayList<>(ackNanos);
+        }
+        times.sort(Long::compare);
+        long longest = 0;
+        long at = 0;
+        for (int i = 1; i < times.size(); i++) {
+            long gap = times.get(i) - times.get(i - 1);
+            if (gap > longest) {
+                longest = gap;
+                at = times.get(i - 1) - startNanos;
+            }
+        }
+        return new long[] {longest / 1_000_000, at / 1_000_000};
+    }
+
+    Map<String, RecordingSubscriber> subscribers() {
+        return subscribers;
+    }
+
+    /** The checker's verdict over every subscriber's history, every ack and every ordered publisher's record. */
+    HistoryChecker.Verdict verdict() {
+        List<History> histories = new ArrayList<>();
+        subscribers.forEach((name, s) -> histories.add(new History(name, s.received(), s.gaps(), s.reconnects() > 0)));
+        List<List<Sent>> g6 = new ArrayList<>();
+        ordered.values().forEach(p -> g6.addAll(p.g6Record()));
+        return HistoryChecker.analyze(histories, acked(), g6);
+    }
+
+    /** Publishes a Java client gave up on (it fails them only when closed or refused for good), by publisher. */
+    TreeSet<String> failures() {
+        TreeSet<String> all = new TreeSet<>();
+        publishers.forEach((name, p) -> p.failures().forEach(f -> all.add(name + ": " + f)));
+        return all;
+    }
+
+    @Override
+    public void close() {
+        ordered.values().forEach(OrderedPublisher::close);
+        publishers.values().forEach(WindowedPublisher::close);
+        subscribers.values().forEach(RecordingSubscriber::close);
+    }
+}

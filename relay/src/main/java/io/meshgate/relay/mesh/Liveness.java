@@ -1,0 +1,193 @@
+package io.meshgate.relay.mesh;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+
+/**
+ * The one liveness view of a region's mesh leader: which regions may be a channel's home now. {@link Homes} ranks
+ * channels over exactly this set (published to the region's other nodes through {@link MeshView}), and readiness
+ * asks it whether this region may serve at all.
+ *
+ * <p>A peer leaves the set at once when no path reaches it, and joins it only after a path has reached it
+ * continuously for {@code mesh.failbackHoldMs} ({@link RegionState#HOLDING}): a region that comes back takes its
+ * channels back only when its links have proven stable, by the reconciliation every new home runs (it fences the
+ * interim home, which finishes in-flight work by having its batches refused and retried by id). This region itself
+ * is in the set while it reaches a quorum of regions (when it starts: all regions, for at most
+ * {@code mesh.requestTimeoutMs}), after the same hold plus one heartbeat interval, so that it
+ * never counts itself home of a channel before its peers count it live (which would make two regions reconcile the
+ * same channel against each other); meanwhile a publish sent to it is refused and retried. A peer whose leader said
+ * goodbye while another node of its region stays ({@link RegionState#LEAVING}) stays in the set for
+ * {@code mesh.requestTimeoutMs} while its next leader dials in: draining a node never re-homes anything.
+ *
+ * <p>Threads: {@link #update} and {@link #leaving} run on the leader's timer and link threads and synchronise on
+ * this object; {@link #live} and {@link #canServe} may be called from any thread. The clock is injected, so tests
+ * drive the hold without sleeping.
+ */
+final class Liveness {
+    private static final Logger LOG = LoggerFactory.getLogger(Liveness.class);
+
+    /** Where a region stands for homing channels. */
+    enum RegionState {
+        /** No path reaches it (or, for this region, no quorum): it is home of nothing. */
+        DOWN,
+        /** Reached again, not yet for {@code failbackHoldMs}: still home of nothing. */
+        HOLDING,
+        /** May be a channel's home. */
+        LIVE,
+        /** Its leader left while another node of the region stays: still live until the grace ends. */
+        LEAVING
+    }
+
+    private record Entry(RegionState state, long sinceMs) {
+    }
+
+    private final MeshSettings settings;
+    private final int quorum;
+    private final Clock clock;
+    private final Predicate<String> reachable;
+    private final Map<String, Entry> regions = new TreeMap<>();
+    private volatile Set<String> live;
+    private final long startedMs;
+    /** True until this region first counts itself live, when it started without an inherited view. */
+    private boolean starting;
+
+    /**
+     * @param inherited the regions the region's previous leader counted live (empty for a fresh start): a new
+     *                  leader keeps them live while its own links come up, for the leaving grace
+     */
+    Liveness(MeshSettings settings, int quorum, Clock clock, Predicate<String> reachable,
+             Set<String> inherited) {
+        this.settings = settings;
+        this.quorum = quorum;
+        this.clock = clock;
+        this.reachable = reachable;
+        long now = clock.millis();
+        this.startedMs = now;
+        this.starting = !inherited.contains(settings.region());
+        for (String region : settings.regions()) {
+            regions.put(region, new Entry(inherited.contains(region) ? RegionState.LEAVING : RegionState.DOWN, now));
+        }
+        this.live = computeLive();
+    }
+
+    /** Re-evaluates every region from the links now; called after each heartbeat round and link change. */
+    synchronized void update() {
+        long now = clock.millis();
+        int reached = 1;
+        for (String peer : settings.peers().keySet()) {
+            boolean up = reachable.test(peer);
+            if (up) {
+                reached++;
+            }
+            step(peer, up, settings.failbackHoldMs(), now);
+        }
+        // A region that starts waits for all its peers (up to mesh.requestTimeoutMs), not only a quorum: with one of
+        // them still dialing, it would take that region's channels and give them back moments later.
+        boolean everyone = reached == settings.regions().size();
+        boolean selfUp = reached >= quorum
+                && (!starting || everyone || now - startedMs >= settings.requestTimeoutMs());
+        step(settings.region(), selfUp, settings.failbackHoldMs() + settings.heartbeatMs(), now);
+        if (regions.get(settings.region()).state() == RegionState.LIVE) {
+            starting = false;
+        }
+        live = computeLive();
+    }
+
+    /** The peer's leader said goodbye; {@code successor}: another node of its region takes over its links. */
+    synchronized void leaving(String peer, boolean successor) {
+        Entry entry = regions.get(peer);
+        if (entry == null) {
+            return;
+        }
+        if (successor && (entry.state() == RegionState.LIVE || entry.state() == RegionState.LEAVING)) {
+            move(peer, entry, RegionState.LEAVING, clock.millis(), "its leader left; another node takes over");
+        } else {
+            move(peer, entry, RegionState.DOWN, clock.millis(), "its last node left");
+        }
+        live = computeLive();
+    }
+
+    /** A new link to the peer came up: a leaving peer's next leader is linked. */
+    synchronized void linked(String peer) {
+        Entry entry = regions.get(peer);
+        if (entry != null && entry.state() == RegionState.LEAVING) {
+            move(peer, entry, RegionState.LIVE, clock.millis(), "its new leader is linked");
+            live = computeLive();
+        }
+    }
+
+    private void step(String region, boolean up, long holdMs, long now) {
+        Entry entry = regions.get(region);
+        switch (entry.state()) {
+            case DOWN -> {
+                if (up) {
+                    move(region, entry, holdMs == 0 ? RegionState.LIVE : RegionState.HOLDING, now, "reached");
+                }
+            }
+            case HOLDING -> {
+                if (!up) {
+                    move(region, entry, RegionState.DOWN, now, "lost before the hold ended");
+                } else if (now - entry.sinceMs() >= holdMs) {
+                    move(region, entry, RegionState.LIVE, now, "reached for " + holdMs + " ms");
+                }
+            }
+            case LIVE -> {
+                if (!up) {
+                    move(region, entry, RegionState.DOWN, now, region.equals(settings.region())
+                            ? "fewer than " + quorum + " regions reachable" : "no path reaches it");
+                }
+            }
+            case LEAVING -> {
+                // A peer's old link may still look up after its goodbye: only a new link (see linked) or this
+                // region's own quorum ends the grace early.
+                boolean self = region.equals(settings.region());
+                if (self && up) {
+                    move(region, entry, RegionState.LIVE, now, "quorum reached by the new leader");
+                } else if (now - entry.sinceMs() >= settings.requestTimeoutMs()) {
+                    move(region, entry, up ? RegionState.LIVE : RegionState.DOWN, now, (up ? "" : "no new leader")
+                            + " linked within " + settings.requestTimeoutMs() + " ms");
+                }
+            }
+            default -> throw new IllegalStateException();
+        }
+    }
+
+    private void move(String region, Entry from, RegionState to, long now, String reason) {
+        if (from.state() == to) {
+            return;
+        }
+        regions.put(region, new Entry(to, now));
+        LOG.info("region {} as seen from {}: {} -> {} ({})", region, settings.region(), from.state(), to, reason);
+    }
+
+    private Set<String> computeLive() {
+        Set<String> out = new TreeSet<>();
+        regions.forEach((region, entry) -> {
+            if (entry.state() == RegionState.LIVE || entry.state() == RegionState.LEAVING) {
+                out.add(region);
+            }
+        });
+        return Set.copyOf(out);
+    }
+
+    /** The regions that may be a channel's home now, this one included when it may serve. */
+    Set<String> live() {
+        return live;
+    }
+
+    /** True when this region may sequence and serve: it reaches a quorum and has for the hold. */
+    boolean canServe() {
+        return live.contains(settings.region());
+    }
+
+    synchronized RegionState state(String region) {
+        return regions.get(region).state();
+    }
+}

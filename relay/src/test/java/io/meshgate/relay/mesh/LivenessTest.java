@@ -1,0 +1,167 @@
+package io.meshgate.relay.mesh;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The liveness view on a manual clock: who may be home, when a region that came back may be again, leaving. */
+class LivenessTest {
+    private static final long HOLD = 2_000;
+    private static final long HEARTBEAT = 500;
+    private static final long GRACE = 5_000;
+
+    private final ManualClock clock = new ManualClock();
+    private final Set<String> reachable = new HashSet<>();
+    private final MeshSettings settings = new MeshSettings("us-east",
+            Map.of("eu-west", List.of(), "ap-south", List.of()), Durability.REGION, HEARTBEAT, 4, 2, 100, GRACE,
+            5_000, HOLD, Map.of(), null);
+
+    private Liveness fresh(Set<String> inherited) {
+        return new Liveness(settings, Homes.quorum(settings), clock, reachable::contains, inherited);
+    }
+
+    @Test
+    void aFreshRegionServesOnlyAfterItReachedEveryRegionForTheHold() {
+        Liveness live = fresh(Set.of());
+        live.update();
+        assertFalse(live.canServe(), "no links: not live");
+        reachable.addAll(Set.of("eu-west", "ap-south"));
+        live.update();
+        clock.advance(HOLD);
+        live.update();
+        assertEquals(Set.of("eu-west", "ap-south"), live.live(),
+                "peers after the hold; this region waits one heartbeat more, so it never counts itself home first");
+        clock.advance(HEARTBEAT);
+        live.update();
+        assertTrue(live.canServe());
+    }
+
+    @Test
+    void aStartingRegionThatReachesOnlyAQuorumWaitsForTheOthersAWhile() {
+        Liveness live = fresh(Set.of());
+        reachable.add("eu-west");
+        live.update();
+        clock.advance(HOLD + HEARTBEAT);
+        live.update();
+        assertFalse(live.canServe(), "ap-south may still be dialing");
+        clock.advance(GRACE - HOLD - HEARTBEAT);
+        live.update();
+        clock.advance(HOLD + HEARTBEAT);
+        live.update();
+        assertTrue(live.canServe(), "a quorum is enough once the wait is over");
+        assertEquals(Liveness.RegionState.DOWN, live.state("ap-south"));
+    }
+
+    @Test
+    void aPeerLeavesAtOnceAndComesBackOnlyAfterAnUnbrokenHold() {
+        Liveness live = servingWithBothPeers();
+        reachable.remove("ap-south");
+        live.update();
+        assertEquals(Set.of("us-east", "eu-west"), live.live(), "down at once");
+        reachable.add("ap-south");
+        live.update();
+        clock.advance(HOLD - 1);
+        live.update();
+        assertEquals(Liveness.RegionState.HOLDING, live.state("ap-south"));
+        reachable.remove("ap-south");
+        live.update();
+        reachable.add("ap-south");
+        live.update();
+        clock.advance(HOLD - 1);
+        live.update();
+        assertFalse(live.live().contains("ap-south"), "a break restarts the hold");
+        clock.advance(1);
+        live.update();
+        assertTrue(live.live().contains("ap-south"));
+    }
+
+    @Test
+    void aRegionCutOffFromTheMajorityStopsServingAtOnce() {
+        Liveness live = servingWithBothPeers();
+        reachable.clear();
+        live.update();
+        assertFalse(live.canServe());
+        assertEquals(Set.of(), live.live());
+    }
+
+    @Test
+    void aLeaderThatLeavesWithASuccessorKeepsItsRegionLiveUntilTheNewLeaderLinks() {
+        Liveness live = servingWithBothPeers();
+        live.leaving("eu-west", true);
+        reachable.remove("eu-west");
+        live.update();
+        clock.advance(GRACE - 1);
+        live.update();
+        assertTrue(live.live().contains("eu-west"), "no re-homing while its next leader dials in");
+        reachable.add("eu-west");
+        live.linked("eu-west");
+        clock.advance(10);
+        live.update();
+        assertEquals(Liveness.RegionState.LIVE, live.state("eu-west"), "no hold: it never left");
+
+        live.leaving("ap-south", true);
+        reachable.remove("ap-south");
+        clock.advance(GRACE);
+        live.update();
+        assertFalse(live.live().contains("ap-south"), "no new leader within the grace: down");
+    }
+
+    @Test
+    void theLastNodeLeavingTakesItsRegionDownAtOnceAndANewLeaderInheritsTheView() {
+        Liveness live = servingWithBothPeers();
+        live.leaving("ap-south", false);
+        assertFalse(live.live().contains("ap-south"));
+
+        reachable.clear();
+        Liveness successor = fresh(Set.of("us-east", "eu-west", "ap-south"));
+        assertTrue(successor.canServe(), "a new leader of a live region serves at once");
+        reachable.add("eu-west");
+        successor.update();
+        assertTrue(successor.canServe(), "quorum with the inherited view: live at once");
+    }
+
+    private Liveness servingWithBothPeers() {
+        Liveness live = fresh(Set.of());
+        reachable.addAll(Set.of("eu-west", "ap-south"));
+        live.update();
+        clock.advance(HOLD + HEARTBEAT);
+        live.update();
+        assertEquals(Set.of("us-east", "eu-west", "ap-south"), live.live());
+        return live;
+    }
+
+    /** A clock tests move by hand. */
+    private static final class ManualClock extends Clock {
+        private long millis = 1_000_000;
+
+        void advance(long ms) {
+            millis += ms;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(millis);
+        }
+    }
+}
