@@ -494,3 +494,29 @@ test('a throwing application callback does not break delivery', async () => {
   assert.deepEqual(got, [1, 2]);
   await settle();
 });
+
+/** A JWT whose payload says `exp` (the client reads it unverified; the server checks the signature). */
+function jwtExpiring(expSeconds, tag) {
+  const part = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  return `${part({ alg: 'HS256' })}.${part({ sub: 'u', exp: expSeconds, tag })}.sig`;
+}
+
+test('a token function refreshes the connection before exp (PROTOCOL.md step 7); a fixed token does not', async () => {
+  const exp = Math.floor(Date.now() / 1000) + 20;
+  let n = 0;
+  const s = setup({ token: async () => jwtExpiring(exp + 3600 * n, `t${n++}`) });
+  const socket = await connected(s);
+  assert.equal(socket.sent.filter((f) => f.op === 'refresh').length, 0, 'not before its time');
+
+  await s.time.advance(20_000); // halfway through a 20 s life at the latest
+  const refresh = socket.sent.find((f) => f.op === 'refresh');
+  assert.ok(refresh, `sent: ${JSON.stringify(socket.sent)}`);
+  assert.notEqual(refresh.token, socket.sent[0].token);
+  socket.receive({ op: 'refreshed', exp: exp + 3600 });
+  assert.equal(s.ws.sockets.length, 1, 'the same connection goes on');
+
+  const fixed = setup({ token: jwtExpiring(exp, 'fixed') });
+  const fixedSocket = await connected(fixed);
+  await fixed.time.advance(30_000);
+  assert.equal(fixedSocket.sent.filter((f) => f.op === 'refresh').length, 0);
+});

@@ -189,7 +189,12 @@ public final class MeshgateClient implements AutoCloseable {
             return this;
         }
 
-        /** Called before every connect; a refused token is asked for again (with the backoff). */
+        /**
+         * The application's token callback. Called before every connect (a refused token is asked for again, with
+         * the backoff), and before the current token's {@code exp} (a minute before, or halfway through a shorter
+         * lifetime) to send the fresh one with {@code refresh}, so a WebSocket outlives its tokens without
+         * reconnecting. Called on the client's conductor thread: return quickly (a cached token, or null to skip).
+         */
         public Builder tokenSupplier(Supplier<String> supplier) {
             this.tokens = Objects.requireNonNull(supplier);
             this.tokenIsFixed = false;

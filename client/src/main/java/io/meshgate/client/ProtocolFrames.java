@@ -9,6 +9,10 @@ final class ProtocolFrames {
     private ProtocolFrames() {
     }
 
+    static String refresh(String token) {
+        return write(Json.MAPPER.createObjectNode().put("op", "refresh").put("token", token));
+    }
+
     static String connect(String token, String session) {
         ObjectNode frame = Json.MAPPER.createObjectNode().put("op", "connect");
         if (token != null) {

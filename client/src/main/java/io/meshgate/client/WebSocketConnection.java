@@ -34,6 +34,9 @@ final class WebSocketConnection extends BaseConnection {
     private CompletableFuture<?> sendTail = CompletableFuture.completedFuture(null);
     private ScheduledFuture<?> connectTimer;
     private ScheduledFuture<?> watchdog;
+    /** The token this connection is authorised by now; replaced by each refresh. */
+    private String token;
+    private ScheduledFuture<?> refreshTimer;
 
     WebSocketConnection(long id, RankedRegion endpoint, ConnectionContext ctx) {
         super(id, endpoint, ctx);
@@ -51,6 +54,7 @@ final class WebSocketConnection extends BaseConnection {
 
     @Override
     public void open(String token, String session) {
+        this.token = token;
         long timeoutMs = ctx.config().connectTimeoutMs();
         connectTimer = ctx.conductor().schedule(() -> {
             if (!connected) {
@@ -159,6 +163,7 @@ final class WebSocketConnection extends BaseConnection {
             case "move" -> listener.onMove(this, ProtocolFrames.text(frame, "region"),
                     ProtocolFrames.text(frame, "url"), Math.max(0, frame.path("after_ms").asLong()));
             case "error" -> onError(frame);
+            case "refreshed" -> scheduleRefresh();
             case "pong", "unsubscribed" -> {
             }
             default -> LOG.debug("{}: ignoring frame {}", endpoint.wsUrl(), frame);
@@ -182,8 +187,41 @@ final class WebSocketConnection extends BaseConnection {
                 finish(-1, "no frame for " + silentMs + " ms (ping_ms " + pingMs + ")");
             }
         }, period, period, TimeUnit.MILLISECONDS);
+        scheduleRefresh();
         listener.onConnected(this, ProtocolFrames.text(frame, "region"), ProtocolFrames.text(frame, "node"),
                 ProtocolFrames.text(frame, "session"));
+    }
+
+    /**
+     * Before the current token expires, asks the application's token supplier (on the conductor) for a fresh one
+     * and sends it with {@code refresh}; the server's {@code refreshed} schedules the next. A supplier that
+     * returns the same token (a fixed token) is not refreshed: the server then closes 4001 at its expiry.
+     */
+    private void scheduleRefresh() {
+        long delayMs = TokenRefresh.delayMs(TokenRefresh.expSeconds(token), ctx.config().clock().millis());
+        if (delayMs < 0 || finished) {
+            return;
+        }
+        if (refreshTimer != null) {
+            refreshTimer.cancel(false);
+        }
+        refreshTimer = ctx.conductor().schedule(() -> {
+            if (finished) {
+                return;
+            }
+            String fresh;
+            try {
+                fresh = ctx.config().tokens().get();
+            } catch (RuntimeException e) {
+                LOG.warn("{}: the token supplier failed; the connection ends at the token's expiry: {}",
+                        endpoint.wsUrl(), Failures.describe(e));
+                return;
+            }
+            if (fresh != null && !fresh.equals(token)) {
+                token = fresh;
+                send(ProtocolFrames.refresh(fresh));
+            }
+        }, delayMs, TimeUnit.MILLISECONDS);
     }
 
     private void onError(JsonNode frame) {
@@ -216,6 +254,9 @@ final class WebSocketConnection extends BaseConnection {
         }
         if (watchdog != null) {
             watchdog.cancel(false);
+        }
+        if (refreshTimer != null) {
+            refreshTimer.cancel(false);
         }
     }
 

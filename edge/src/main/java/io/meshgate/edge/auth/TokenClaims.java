@@ -21,9 +21,11 @@ final class TokenClaims {
     private TokenClaims() {
     }
 
-    /** The principal a verified token grants. */
-    static Principal principal(DecodedJWT jwt) throws TokenRejectedException {
-        return new Principal(subject(jwt), patterns(jwt, SUBSCRIBE), patterns(jwt, PUBLISH), false);
+    /** The principal a verified token grants, authorised until {@code exp} plus {@code clockSkewSeconds}. */
+    static Principal principal(DecodedJWT jwt, long clockSkewSeconds) throws TokenRejectedException {
+        long exp = jwt.getExpiresAtAsInstant().getEpochSecond(); // present: the verifier requires it
+        return new Principal(subject(jwt), patterns(jwt, SUBSCRIBE), patterns(jwt, PUBLISH), false, exp,
+                Math.multiplyExact(exp + clockSkewSeconds, 1000L));
     }
 
     static String subject(DecodedJWT jwt) throws TokenRejectedException {

@@ -39,11 +39,13 @@ public final class TokenVerifier {
     static final int MAX_TOKEN_CHARS = 8192;
 
     private final boolean insecure;
+    private final long clockSkewSeconds;
     /** JWS {@code alg} name ("HS256", "RS256", "ES256") to one verifier per configured key of that algorithm. */
     private final Map<String, List<JWTVerifier>> verifiersByAlgorithm;
 
-    private TokenVerifier(boolean insecure, Map<String, List<JWTVerifier>> verifiersByAlgorithm) {
+    private TokenVerifier(boolean insecure, long clockSkewSeconds, Map<String, List<JWTVerifier>> verifiersByAlgorithm) {
         this.insecure = insecure;
+        this.clockSkewSeconds = clockSkewSeconds;
         this.verifiersByAlgorithm = verifiersByAlgorithm;
     }
 
@@ -86,7 +88,7 @@ public final class TokenVerifier {
                     settings.hs256Secret() == null ? "unset" : "set", settings.rsaPublicKeyPems().size(),
                     settings.ecPublicKeyPems().size(), settings.clockSkewSeconds());
         }
-        return new TokenVerifier(settings.insecureMode(), Map.copyOf(verifiers));
+        return new TokenVerifier(settings.insecureMode(), settings.clockSkewSeconds(), Map.copyOf(verifiers));
     }
 
     private static JWTVerifier verifier(Algorithm algorithm, long clockSkewSeconds, Clock clock) {
@@ -133,7 +135,7 @@ public final class TokenVerifier {
         if (candidates == null) {
             throw new TokenRejectedException("algorithm not accepted");
         }
-        return TokenClaims.principal(checkSignatureAndTimes(jwt, candidates));
+        return TokenClaims.principal(checkSignatureAndTimes(jwt, candidates), clockSkewSeconds);
     }
 
     /** Whether this edge runs in the {@code insecure} demo mode. */

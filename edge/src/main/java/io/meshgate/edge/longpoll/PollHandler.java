@@ -4,7 +4,9 @@ import io.meshgate.edge.auth.Principal;
 import io.meshgate.edge.http.HttpReplies;
 import io.meshgate.edge.protocol.ErrorCode;
 import io.meshgate.edge.server.EdgeContext;
+import io.meshgate.edge.session.ClientPollShares;
 import io.meshgate.edge.session.ProtocolException;
+import io.meshgate.edge.session.RetryTimes;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Methods;
@@ -17,9 +19,14 @@ public final class PollHandler implements HttpHandler {
     private final EdgeContext ctx;
     /** Polls between acceptance and their answer, bounded so parked exchanges cannot grow memory without limit. */
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Each client's share of {@link #inFlight}: one token cannot hold every slot. */
+    private final ClientPollShares shares;
+    /** A held poll ends within its wait; a second is a fair time to come back. */
+    private static final long SHARE_RETRY_MS = 1_000;
 
     public PollHandler(EdgeContext ctx) {
         this.ctx = ctx;
+        this.shares = new ClientPollShares(ctx.settings().guards().pollMaxInFlightPerClient());
         ctx.meters().gauge("meshgate.poll.inflight", inFlight);
     }
 
@@ -44,6 +51,18 @@ public final class PollHandler implements HttpHandler {
                 return;
             }
         }
+        if (!shares.tryAcquire(principal)) {
+            exchange.getResponseHeaders().put(io.undertow.util.Headers.RETRY_AFTER,
+                    RetryTimes.retryAfterSeconds(SHARE_RETRY_MS));
+            HttpReplies.json(exchange, ErrorCode.RATE_LIMITED.httpStatus(), RetryTimes.withRetryMs(
+                    io.meshgate.edge.protocol.Frames.error(ErrorCode.RATE_LIMITED, "this client has "
+                            + shares.maxPerClient() + " polls held at this node already"), SHARE_RETRY_MS));
+            return;
+        }
+        exchange.addExchangeCompleteListener((ex, next) -> {
+            shares.release(principal);
+            next.proceed();
+        });
         if (inFlight.incrementAndGet() > ctx.settings().pollMaxInFlight()) {
             inFlight.decrementAndGet();
             HttpReplies.error(exchange, ErrorCode.UNAVAILABLE, "this node holds " + ctx.settings().pollMaxInFlight()

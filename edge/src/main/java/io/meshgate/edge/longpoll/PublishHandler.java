@@ -8,6 +8,7 @@ import io.meshgate.edge.protocol.ErrorCode;
 import io.meshgate.edge.protocol.Json;
 import io.meshgate.edge.server.EdgeContext;
 import io.meshgate.edge.session.PublishCommand;
+import io.meshgate.edge.session.RetryTimes;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Methods;
@@ -111,10 +112,12 @@ public final class PublishHandler implements HttpHandler {
             HttpReplies.json(exchange, reply.httpStatus(), reply.frame());
             return;
         }
-        if (!ctx.clientLimits().tryAcquire(principal)) {
+        long retryMs = ctx.clientLimits().tryAcquireOrRetryMs(principal);
+        if (retryMs > 0) {
             var reply = ctx.publishes().nack(command.id(), command.channel(), ErrorCode.RATE_LIMITED,
                     "more than " + ctx.settings().clientPublishesPerSecond() + " publishes per second for this client");
-            HttpReplies.json(exchange, reply.httpStatus(), reply.frame());
+            exchange.getResponseHeaders().put(io.undertow.util.Headers.RETRY_AFTER, RetryTimes.retryAfterSeconds(retryMs));
+            HttpReplies.json(exchange, reply.httpStatus(), RetryTimes.withRetryMs(reply.frame(), retryMs));
             return;
         }
         exchange.dispatch(io.undertow.util.SameThreadExecutor.INSTANCE, () ->

@@ -7,26 +7,37 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Methods;
 
 import java.net.InetSocketAddress;
-import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 
 /**
- * {@code POST /admin/drain}, and {@code GET /admin/mesh} (the mesh's links and RTT matrix as this node sees them). With an admin token configured the caller must present it as a bearer token;
- * without one only loopback callers are accepted, so an edge exposed to the internet cannot be drained by anyone.
+ * {@code POST /admin/drain}, and {@code GET /admin/mesh} (the mesh's links and RTT matrix as this node sees them).
+ * With an admin token configured the caller must present it as a bearer token; without one only loopback callers
+ * are accepted (and a node that binds beyond loopback refuses to start without one). Before either check,
+ * {@link BrowserGuard} refuses what a browser would send on a web page's behalf, so neither a local page nor DNS
+ * rebinding can drain the node.
  */
 public final class AdminHandler implements HttpHandler {
     private final DrainController drain;
     private final String adminToken;
     private final java.util.function.Supplier<String> meshStatus;
+    private final BrowserGuard browsers;
 
-    public AdminHandler(DrainController drain, String adminToken, java.util.function.Supplier<String> meshStatus) {
+    public AdminHandler(DrainController drain, String adminToken, java.util.function.Supplier<String> meshStatus,
+                        BrowserGuard browsers) {
         this.drain = drain;
         this.adminToken = adminToken;
         this.meshStatus = meshStatus;
+        this.browsers = browsers;
     }
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
+        String browserBorne = browsers.refusal(exchange);
+        if (browserBorne != null) {
+            HttpReplies.error(exchange, 403, ErrorCode.FORBIDDEN, browserBorne);
+            return;
+        }
         if (!allowed(exchange)) {
             HttpReplies.error(exchange, 403, ErrorCode.FORBIDDEN,
                     "admin calls need the admin token, or come from loopback when none is configured");

@@ -6,6 +6,8 @@ import com.hazelcast.map.IMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -15,6 +17,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * Where a draining node sends its clients: another node of the region that is alive and not draining itself, at the
  * WebSocket URL that node announced when it started. The configuration alone cannot say this: it does not know which
  * nodes are up, and a node configured with edge port 0 is reached on a port only it knows.
+ *
+ * <p>The region's map is writable by anything that joins the cluster, and a {@code move} sends every client (and
+ * its token) to the URL it names, so an announced URL is used only when it names a configured node: the same
+ * scheme and host, and the configured port unless that is 0 (see docs/security.md). Anything else is logged and
+ * skipped.
  */
 public final class MoveTargets {
     private static final Logger LOG = LoggerFactory.getLogger(MoveTargets.class);
@@ -24,7 +31,10 @@ public final class MoveTargets {
     private final HazelcastInstance hazelcast;
     private final List<String> configuredPeers;
 
-    /** @param configuredPeers the configuration's other nodes, used only while the region's map cannot be read */
+    /**
+     * @param configuredPeers the configuration's other nodes' WebSocket URLs: the only nodes a move may name, and the
+     *                        targets while the region's map cannot be read
+     */
     public MoveTargets(HazelcastInstance hazelcast, List<String> configuredPeers) {
         this.hazelcast = hazelcast;
         this.configuredPeers = configuredPeers == null ? List.of() : List.copyOf(configuredPeers);
@@ -64,8 +74,11 @@ public final class MoveTargets {
             for (Member member : hazelcast.getCluster().getMembers()) {
                 if (!member.localMember()) {
                     String url = meta().get(PREFIX + member.getUuid());
-                    if (url != null) {
+                    if (url != null && isConfigured(url)) {
                         candidates.add(url);
+                    } else if (url != null) {
+                        LOG.warn("ignoring move target {} announced by member {}: it is not a configured node", url,
+                                member.getAddress());
                     }
                 }
             }
@@ -74,6 +87,27 @@ public final class MoveTargets {
             LOG.warn("the region's move targets could not be read ({}); using the configured nodes", e.toString());
             return random(configuredPeers);
         }
+    }
+
+    /** True when {@code url} names one of the configured nodes (scheme, host, and port unless configured as 0). */
+    boolean isConfigured(String url) {
+        URI announced;
+        try {
+            announced = new URI(url);
+        } catch (URISyntaxException e) {
+            return false;
+        }
+        for (String peer : configuredPeers) {
+            URI configured = URI.create(peer);
+            if (configured.getScheme().equalsIgnoreCase(String.valueOf(announced.getScheme()))
+                    && configured.getHost().equalsIgnoreCase(String.valueOf(announced.getHost()))
+                    && (configured.getPort() == 0 || configured.getPort() == announced.getPort())
+                    && "/v1/ws".equals(announced.getRawPath()) && announced.getRawQuery() == null
+                    && announced.getRawUserInfo() == null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String random(List<String> urls) {

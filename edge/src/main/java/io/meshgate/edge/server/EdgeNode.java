@@ -14,7 +14,7 @@ import io.meshgate.edge.session.SubjectRateLimiters;
 import io.meshgate.edge.websocket.WebSocketEndpoint;
 import io.meshgate.relay.fanout.RegionFanOut;
 import io.meshgate.relay.link.RelayServer;
-import io.meshgate.relay.link.LinkTls;
+import io.meshgate.relay.link.RelayCredentials;
 import io.meshgate.relay.link.RelayService;
 import io.meshgate.relay.mesh.Mesh;
 import io.meshgate.relay.publish.Publisher;
@@ -83,6 +83,8 @@ public final class EdgeNode implements AutoCloseable {
         TokenVerifier tokens = TokenVerifier.create(settings.auth());
         // Checked before anything starts, so a bad certificate never leaves a half-started node behind.
         SSLContext sslContext = settings.tls() == null ? null : TlsContexts.create(settings.tls());
+        io.grpc.ServerCredentials relayCredentials = RelayCredentials.forBind(settings.bindHost(),
+                settings.relayTls());
 
         // Every port first: a taken one is one clear sentence, before Hazelcast or Netty print pages about it.
         PortInUseException.check("edge", settings.bindHost(), edge.port(),
@@ -93,6 +95,8 @@ public final class EdgeNode implements AutoCloseable {
                 "choose another with the demo's --cluster-port or the node's clusterPort");
         this.region = RegionMember.start(settings.hazelcast(), settings.history());
         meters.gauge("meshgate.region.members", region, r -> r.isRunning() ? r.clusterSize() : 0);
+        // Channels the region holds state for: channels with subscribers or messages; idle ones are swept away.
+        meters.gauge("meshgate.region.channels", region, r -> r.isRunning() ? r.store().channelCount() : 0);
         int cores = Runtime.getRuntime().availableProcessors();
         this.feedPool = Executors.newFixedThreadPool(Math.max(2, cores), daemon("feed-" + edge.node()));
         this.publishCompletions = Executors.newFixedThreadPool(2, daemon("publish-" + edge.node()));
@@ -127,8 +131,6 @@ public final class EdgeNode implements AutoCloseable {
                 sslContext, this::meshStatusJson, channel -> mesh == null ? edge.region() : mesh.home(channel));
         RelayService relayService = new RelayService(edge.region(), edge.node(), region.store());
         try {
-            io.grpc.ServerCredentials relayCredentials = settings.mesh() == null || settings.mesh().tls() == null
-                    ? LinkTls.insecureServer() : LinkTls.load(settings.mesh().tls()).serverCredentials();
             // Handlers only enqueue and return, so they run on the transport's thread: calls and frames from one
             // peer are then handled in the order they were sent, which keeps G6 for publishes forwarded by a node.
             this.relay = new RelayServer(NettyServerBuilder.forAddress(
@@ -226,6 +228,11 @@ public final class EdgeNode implements AutoCloseable {
 
     public int edgePort() {
         return server.port();
+    }
+
+    /** The separate admin listener's port ({@code /admin/*}, {@code /metrics}); -1 when they are on the edge port. */
+    public int adminPort() {
+        return server.adminPort();
     }
 
     public int relayPort() {

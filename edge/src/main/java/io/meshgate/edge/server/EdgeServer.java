@@ -8,6 +8,7 @@ import io.meshgate.edge.http.HttpReplies;
 import io.meshgate.edge.longpoll.PollHandler;
 import io.meshgate.edge.longpoll.PublishHandler;
 import io.meshgate.edge.ops.AdminHandler;
+import io.meshgate.edge.ops.BrowserGuard;
 import io.meshgate.edge.ops.DrainController;
 import io.meshgate.edge.ops.HealthHandlers;
 import io.meshgate.edge.ops.Readiness;
@@ -21,6 +22,12 @@ import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.PathHandler;
+import io.undertow.websockets.WebSocketConnectionCallback;
+import io.undertow.websockets.core.WebSocketCallback;
+import io.undertow.websockets.core.WebSocketChannel;
+import io.undertow.websockets.core.WebSockets;
+import io.meshgate.relay.region.BindAddress;
+import org.xnio.IoUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +39,7 @@ public final class EdgeServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EdgeServer.class);
 
     private final Undertow undertow;
+    private final Undertow admin;
     private final int port;
 
     public EdgeServer(EdgeContext ctx, String bindHost, WebSocketEndpoint webSockets, RegionDirectory directory, Readiness readiness,
@@ -39,9 +47,19 @@ public final class EdgeServer implements AutoCloseable {
                       java.util.function.Supplier<String> meshStatus,
                       java.util.function.UnaryOperator<String> channelHome) {
         EdgeSettings s = ctx.settings();
+        EdgeGuards guards = s.guards();
+        checkExposure(s, bindHost);
         WebAssetsHandler web = WebAssetsHandler.load();
+        WebSocketConnectionCallback capped = (exchange, channel) -> {
+            if (ConnectionCapHandler.isOverCap(exchange)) {
+                WebSockets.sendClose(CLOSE_TRY_AGAIN_LATER, "too many connections from your address", channel,
+                        new CloseAfterSend());
+                return;
+            }
+            webSockets.onConnect(exchange, channel);
+        };
         PathHandler paths = Handlers.path(notFound())
-                .addExactPath("/v1/ws", Handlers.websocket(webSockets, exchange -> HttpReplies.error(exchange, 426,
+                .addExactPath("/v1/ws", Handlers.websocket(capped, exchange -> HttpReplies.error(exchange, 426,
                         ErrorCode.BAD_REQUEST, "/v1/ws is a WebSocket endpoint: send an Upgrade: websocket request")))
                 .addExactPath("/v1/poll", new CorsHandler(new PollHandler(ctx)))
                 .addExactPath("/v1/publish", new CorsHandler(new PublishHandler(ctx)))
@@ -54,16 +72,15 @@ public final class EdgeServer implements AutoCloseable {
                 .addExactPath("/demo/home", new ChannelHomeHandler(channelHome))
                 .addPrefixPath("/demo", web)
                 .addExactPath("/healthz", HealthHandlers.health())
-                .addExactPath("/readyz", HealthHandlers.ready(readiness))
-                .addExactPath("/metrics", HealthHandlers.metrics(prometheus))
-                .addPrefixPath("/admin", new AdminHandler(drain, s.adminToken(), meshStatus));
-        HttpHandler root = Handlers.exceptionHandler(paths).addExceptionHandler(Throwable.class, exchange -> {
-            Throwable t = exchange.getAttachment(io.undertow.server.handlers.ExceptionHandler.THROWABLE);
-            LOG.error("unhandled error on {}", exchange.getRequestPath(), t);
-            if (!exchange.isResponseStarted()) {
-                HttpReplies.error(exchange, 500, ErrorCode.UNAVAILABLE, "internal error");
-            }
-        });
+                .addExactPath("/readyz", HealthHandlers.ready(readiness));
+        PathHandler operatorPaths = guards.separateAdminPort() ? Handlers.path(notFound())
+                .addExactPath("/healthz", HealthHandlers.health())
+                .addExactPath("/readyz", HealthHandlers.ready(readiness)) : paths;
+        BrowserGuard browsers = new BrowserGuard(java.util.stream.Stream.of(s.host(), bindHost, guards.adminBindHost(),
+                publicHost(s.publicUrl())).filter(h -> h != null && !h.isEmpty()).collect(
+                java.util.stream.Collectors.toSet()));
+        operatorPaths.addExactPath("/metrics", HealthHandlers.metrics(prometheus))
+                .addPrefixPath("/admin", new AdminHandler(drain, s.adminToken(), meshStatus, browsers));
         int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
         Undertow.Builder builder = Undertow.builder();
         if (tls != null) {
@@ -71,7 +88,7 @@ public final class EdgeServer implements AutoCloseable {
         } else {
             builder.addHttpListener(s.port(), bindHost);
         }
-        this.undertow = builder
+        this.undertow = hardened(builder, guards)
                 .setIoThreads(ioThreads)
                 .setWorkerThreads(ioThreads * 4)
                 .setServerOption(UndertowOptions.DECODE_URL, false)
@@ -83,13 +100,90 @@ public final class EdgeServer implements AutoCloseable {
                         PublishHandler.maxEntityBytes(s.limits().maxFrameBytes()))
                 .setServerOption(UndertowOptions.MAX_PARAMETERS, 1000)
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
-                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 120_000)
-                .setHandler(root)
+                .setHandler(new ConnectionCapHandler(guards.maxConnectionsPerAddress(), guarded(paths), prometheus))
                 .build();
+        this.admin = guards.separateAdminPort() ? hardened(Undertow.builder(), guards)
+                .addHttpListener(guards.adminPort(), guards.adminBindHost())
+                .setIoThreads(1)
+                .setWorkerThreads(2)
+                .setHandler(guarded(operatorPaths))
+                .build() : null;
         undertow.start();
+        if (admin != null) {
+            admin.start();
+        }
         this.port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
-        LOG.info("edge {}/{} listening on {}:{}, reached as {}://{}:{} (WebSocket at /v1/ws)", s.region(), s.node(),
-                bindHost, port, tls != null ? "https" : "http", s.host(), port);
+        LOG.info("edge {}/{} listening on {}:{}, reached as {}://{}:{} (WebSocket at /v1/ws); admin and metrics {}",
+                s.region(), s.node(), bindHost, port, tls != null ? "https" : "http", s.host(), port,
+                admin == null ? "on the edge port" : "on " + guards.adminBindHost() + ":" + adminPort());
+    }
+
+    /** Close code 1013 "try again later": the WebSocket answer to a connection over its address's cap. */
+    static final int CLOSE_TRY_AGAIN_LATER = 1013;
+
+    /** Timeouts every listener has: a request head must arrive within the parse timeout, idle sockets go. */
+    private static Undertow.Builder hardened(Undertow.Builder builder, EdgeGuards guards) {
+        return builder
+                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) guards.requestParseTimeoutMs())
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int) guards.idleTimeoutMs());
+    }
+
+    private static HttpHandler guarded(HttpHandler paths) {
+        return Handlers.exceptionHandler(paths).addExceptionHandler(Throwable.class, exchange -> {
+            Throwable t = exchange.getAttachment(io.undertow.server.handlers.ExceptionHandler.THROWABLE);
+            LOG.error("unhandled error on {}", exchange.getRequestPath(), t);
+            if (!exchange.isResponseStarted()) {
+                HttpReplies.error(exchange, 500, ErrorCode.UNAVAILABLE, "internal error");
+            }
+        });
+    }
+
+    /**
+     * Refuses an edge that binds beyond loopback with operator endpoints anyone could reach: the admin token is
+     * then required, and admin calls and metrics must have their own listener.
+     */
+    static void checkExposure(EdgeSettings s, String bindHost) {
+        if (BindAddress.isLoopback(bindHost)) {
+            return;
+        }
+        if (s.adminToken() == null || s.adminToken().isEmpty()) {
+            throw new IllegalStateException("the edge binds " + bindHost + ", which is not loopback, and admin.token"
+                    + " is not set: set admin.token (a bearer token for /admin/*), or bind 127.0.0.1");
+        }
+        if (!s.guards().separateAdminPort()) {
+            throw new IllegalStateException("the edge binds " + bindHost + ", which is not loopback, and the"
+                    + " node's adminPort is not set: set regions[].nodes[].adminPort (and admin.bindHost, default"
+                    + " 127.0.0.1) so /admin/* and /metrics are served apart from the client port");
+        }
+    }
+
+    private static String publicHost(String publicUrl) {
+        if (publicUrl == null || publicUrl.isEmpty()) {
+            return null;
+        }
+        try {
+            return java.net.URI.create(publicUrl).getHost();
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** Closes the socket once the 1013 close frame is written: an over-cap client gets no more of our time. */
+    private static final class CloseAfterSend implements WebSocketCallback<Void> {
+        @Override
+        public void complete(WebSocketChannel channel, Void context) {
+            IoUtils.safeClose(channel);
+        }
+
+        @Override
+        public void onError(WebSocketChannel channel, Void context, Throwable throwable) {
+            IoUtils.safeClose(channel);
+        }
+    }
+
+    /** The admin listener's port; -1 when admin and metrics share the edge port. */
+    public int adminPort() {
+        return admin == null ? -1 : ((InetSocketAddress) admin.getListenerInfo().get(0).getAddress()).getPort();
     }
 
     private static HttpHandler notFound() {
@@ -104,5 +198,8 @@ public final class EdgeServer implements AutoCloseable {
     @Override
     public void close() {
         undertow.stop();
+        if (admin != null) {
+            admin.stop();
+        }
     }
 }

@@ -30,7 +30,9 @@ import io.meshgate.edge.session.Limits;
  * @param moveJitterMs           spread of {@code after_ms} in {@code move}, so moved clients do not stampede
  * @param drainTimeoutMs         how long a drain waits for in-flight acks before the node exits anyway
  * @param readyHoldMs            once not ready, how long {@code /readyz} stays not ready at least (damping)
- * @param adminToken             bearer token for {@code /admin/*}; null allows only loopback callers
+ * @param adminToken             bearer token for {@code /admin/*}; null allows only loopback callers, and is refused
+ *                               at start when the edge binds beyond loopback
+ * @param guards                 timeouts, connection and rate caps, and the admin listener
  */
 public record EdgeSettings(String region, String node, String host, int port, String publicUrl, Limits limits,
                            long pingMs, long connectTimeoutMs, int outboundMaxFrames, long outboundMaxBytes,
@@ -38,11 +40,12 @@ public record EdgeSettings(String region, String node, String host, int port, St
                            int rateLimitedCloseAfter,
                            int pollDefaultWaitS, int pollMaxWaitS, int pollMaxMessages, int pollMaxChannels,
                            int pollMaxInFlight, long closeGraceMs, long moveJitterMs, long drainTimeoutMs, long readyHoldMs,
-                           String adminToken) {
+                           String adminToken, EdgeGuards guards) {
 
     public static EdgeSettings defaults(String region, String node, String host, int port) {
         return new EdgeSettings(region, node, host, port, null, Limits.DEFAULTS, 15_000, 10_000, 4096,
-                8L * 1024 * 1024, 10, 1000, 2000, 100, 25, 55, 1000, 100, 20_000, 5_000, 5_000, 30_000, 5_000, null);
+                8L * 1024 * 1024, 10, 1000, 2000, 100, 25, 55, 1000, 100, 20_000, 5_000, 5_000, 30_000, 5_000, null,
+                EdgeGuards.DEFAULTS);
     }
 
     public EdgeSettings withPingMs(long value) {
@@ -55,6 +58,10 @@ public record EdgeSettings(String region, String node, String host, int port, St
 
     public EdgeSettings withAdminToken(String value) {
         return with(b -> b.adminToken = value);
+    }
+
+    public EdgeSettings withGuards(java.util.function.UnaryOperator<EdgeGuards> change) {
+        return with(b -> b.guards = change.apply(b.guards));
     }
 
     public EdgeSettings withOutbound(int maxFrames, long maxBytes) {
@@ -120,6 +127,7 @@ public record EdgeSettings(String region, String node, String host, int port, St
         public long drainTimeoutMs;
         public long readyHoldMs;
         public String adminToken;
+        public EdgeGuards guards;
 
         private Builder(EdgeSettings s) {
             region = s.region;
@@ -146,13 +154,15 @@ public record EdgeSettings(String region, String node, String host, int port, St
             drainTimeoutMs = s.drainTimeoutMs;
             readyHoldMs = s.readyHoldMs;
             adminToken = s.adminToken;
+            guards = s.guards;
         }
 
         private EdgeSettings build() {
             return new EdgeSettings(region, node, host, port, publicUrl, limits, pingMs, connectTimeoutMs,
                     outboundMaxFrames, outboundMaxBytes, badFramesPerMinute, publishesPerSecond,
                     clientPublishesPerSecond, rateLimitedCloseAfter, pollDefaultWaitS, pollMaxWaitS, pollMaxMessages, pollMaxChannels,
-                    pollMaxInFlight, closeGraceMs, moveJitterMs, drainTimeoutMs, readyHoldMs, adminToken);
+                    pollMaxInFlight, closeGraceMs, moveJitterMs, drainTimeoutMs, readyHoldMs, adminToken,
+                    guards);
         }
     }
 }

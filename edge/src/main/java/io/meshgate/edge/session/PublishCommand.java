@@ -29,6 +29,11 @@ public record PublishCommand(String channel, String id, String dataJson) {
         if (id == null || id.isEmpty()) {
             throw new PublishRejected(null, channel, ErrorCode.BAD_REQUEST, "\"id\" must be a non-empty string");
         }
+        if (hasLoneSurrogate(id)) {
+            // Not representable in UTF-8: encoding would silently turn it into '?', another id than was sent.
+            throw new PublishRejected(null, channel, ErrorCode.BAD_REQUEST,
+                    "\"id\" contains a lone UTF-16 surrogate (an unpaired \\ud800-\\udfff escape)");
+        }
         if (id.length() > limits.maxIdChars()) {
             throw new PublishRejected(null, channel, ErrorCode.BAD_REQUEST,
                     "\"id\" is longer than " + limits.maxIdChars() + " characters");
@@ -43,12 +48,32 @@ public record PublishCommand(String channel, String id, String dataJson) {
         } catch (JsonProcessingException e) {
             throw new PublishRejected(id, channel, ErrorCode.BAD_REQUEST, "\"data\" is not valid JSON");
         }
+        if (hasLoneSurrogate(dataJson)) {
+            throw new PublishRejected(id, channel, ErrorCode.BAD_REQUEST,
+                    "\"data\" contains a lone UTF-16 surrogate (an unpaired \\ud800-\\udfff escape)");
+        }
         int size = dataJson.getBytes(StandardCharsets.UTF_8).length;
         if (size > limits.maxDataBytes()) {
             throw new PublishRejected(id, channel, ErrorCode.TOO_LARGE,
                     "data is " + size + " bytes; the limit is " + limits.maxDataBytes());
         }
         return new PublishCommand(channel, id, dataJson);
+    }
+
+    /** True when {@code text} has a high surrogate without its low one, or a low one without its high one. */
+    static boolean hasLoneSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 == text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
+                    return true;
+                }
+                i++;
+            } else if (Character.isLowSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A publish refused before sequencing: it uses up no seq. */

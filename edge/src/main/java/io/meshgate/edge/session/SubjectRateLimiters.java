@@ -30,13 +30,18 @@ public final class SubjectRateLimiters {
     }
 
     public boolean tryAcquire(Principal principal) {
+        return tryAcquireOrRetryMs(principal) == 0;
+    }
+
+    /** 0 when the publish may go ahead; otherwise the {@code retry_ms} after which the client's rate allows one. */
+    public long tryAcquireOrRetryMs(Principal principal) {
         if (config == null || principal.insecure()) {
-            return true;
+            return 0;
         }
         RateLimiter limiter;
         synchronized (limiters) {
             limiter = limiters.computeIfAbsent(principal.subject(), s -> RateLimiter.of("http-publish", config));
         }
-        return limiter.acquirePermission();
+        return limiter.acquirePermission() ? 0 : RetryTimes.retryMs(limiter);
     }
 }

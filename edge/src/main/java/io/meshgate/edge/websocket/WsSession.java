@@ -15,6 +15,8 @@ import io.meshgate.edge.server.EdgeSettings;
 import io.meshgate.edge.session.ProtocolException;
 import io.meshgate.edge.session.PublishCommand;
 import io.meshgate.edge.session.ResumePosition;
+import io.meshgate.edge.session.RetryDiscipline;
+import io.meshgate.edge.session.RetryTimes;
 import io.meshgate.relay.channel.ChannelNames;
 
 import java.security.SecureRandom;
@@ -32,7 +34,6 @@ final class WsSession {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Pattern SESSION_ID = Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
     private static final long MINUTE_MS = 60_000;
-    private static final long RATE_WINDOW_MS = 10_000;
 
     private enum State { AWAITING_CONNECT, CONNECTED, CLOSED }
 
@@ -42,13 +43,17 @@ final class WsSession {
     private final WebSocketEndpoint endpoint;
     private final Map<String, WsSubscription> subscriptions = new ConcurrentHashMap<>();
     private final ArrayDeque<Long> badFrames = new ArrayDeque<>();
-    private final ArrayDeque<Long> rateLimited = new ArrayDeque<>();
+    private final RetryDiscipline retries;
     private final RateLimiter publishLimiter;
+    /** sub and unsub frames: each may make the region create or drop a channel's state. */
+    private final RateLimiter subscribeLimiter;
     private final long openedAtMs;
 
     private volatile State state = State.AWAITING_CONNECT;
     private volatile long lastReceivedMs;
     private volatile long lastPingSentMs;
+    /** When the token's authorisation ends ({@code exp} + skew); read by {@link #tick}, written on the I/O thread. */
+    private volatile long validUntilMs = Long.MAX_VALUE;
     private Principal principal;
 
     WsSession(EdgeContext ctx, WsConnection connection, WebSocketEndpoint endpoint) {
@@ -62,6 +67,10 @@ final class WsSession {
         this.publishLimiter = settings.publishesPerSecond() <= 0 ? null : RateLimiter.of("ws-publish",
                 RateLimiterConfig.custom().limitForPeriod(settings.publishesPerSecond())
                         .limitRefreshPeriod(Duration.ofSeconds(1)).timeoutDuration(Duration.ZERO).build());
+        this.subscribeLimiter = RateLimiter.of("ws-subscribe", RateLimiterConfig.custom()
+                .limitForPeriod(settings.guards().subscribesPerSecond()).limitRefreshPeriod(Duration.ofSeconds(1))
+                .timeoutDuration(Duration.ZERO).build());
+        this.retries = new RetryDiscipline(settings.rateLimitedCloseAfter(), ctx.clock());
     }
 
     // ---- inbound -----------------------------------------------------------------------------------------------
@@ -98,8 +107,17 @@ final class WsSession {
         }
         switch (op) {
             case "pub" -> onPublish(frame);
-            case "sub" -> onSubscribe(frame);
-            case "unsub" -> onUnsubscribe(frame);
+            case "sub" -> {
+                if (subscribePermitted(frame)) {
+                    onSubscribe(frame);
+                }
+            }
+            case "unsub" -> {
+                if (subscribePermitted(frame)) {
+                    onUnsubscribe(frame);
+                }
+            }
+            case "refresh" -> onRefresh(frame);
             case "ping" -> connection.send(Frames.pong());
             case "pong" -> {
                 // lastReceivedMs already counts it.
@@ -149,6 +167,7 @@ final class WsSession {
         JsonNode sessionNode = frame.get("session");
         String session = sessionNode != null && sessionNode.isTextual()
                 && SESSION_ID.matcher(sessionNode.asText()).matches() ? sessionNode.asText() : newSessionId();
+        validUntilMs = principal.validUntilMs();
         state = State.CONNECTED;
         endpoint.onConnected();
         connection.send(Frames.connected(session, settings.region(), settings.node(), settings.pingMs()));
@@ -168,20 +187,68 @@ final class WsSession {
         }
         if (publishLimiter != null && !publishLimiter.acquirePermission()) {
             rateLimited(command, "more than " + settings.publishesPerSecond() + " publishes per second on this"
-                    + " connection");
+                    + " connection", RetryTimes.retryMs(publishLimiter));
             return;
         }
-        if (!ctx.clientLimits().tryAcquire(principal)) {
+        long clientRetryMs = ctx.clientLimits().tryAcquireOrRetryMs(principal);
+        if (clientRetryMs > 0) {
             rateLimited(command, "more than " + settings.clientPublishesPerSecond() + " publishes per second for client "
-                    + principal.subject() + " at this node, over all its connections");
+                    + principal.subject() + " at this node, over all its connections", clientRetryMs);
             return;
         }
         ctx.publishes().publish(principal, command).thenAccept(reply -> connection.send(reply.frame()));
     }
 
-    private void rateLimited(PublishCommand command, String reason) {
-        connection.send(ctx.publishes().nack(command.id(), command.channel(), ErrorCode.RATE_LIMITED, reason).frame());
-        countRateLimited();
+    private void rateLimited(PublishCommand command, String reason, long retryMs) {
+        connection.send(RetryTimes.withRetryMs(ctx.publishes().nack(command.id(), command.channel(),
+                ErrorCode.RATE_LIMITED, reason).frame(), retryMs));
+        countRateLimited(retryMs);
+    }
+
+    /** True when this sub/unsub is within the connection's rate; otherwise answered {@code rate_limited}. */
+    private boolean subscribePermitted(JsonNode frame) {
+        if (subscribeLimiter.acquirePermission()) {
+            return true;
+        }
+        long retryMs = RetryTimes.retryMs(subscribeLimiter);
+        JsonNode ch = frame.get("ch");
+        String channel = ch != null && ch.isTextual() && ChannelNames.isValid(ch.asText()) ? ch.asText() : null;
+        connection.send(RetryTimes.withRetryMs(Frames.error(ErrorCode.RATE_LIMITED, channel, "more than "
+                + settings.guards().subscribesPerSecond() + " sub and unsub frames per second on this connection"),
+                retryMs));
+        countRateLimited(retryMs);
+        return false;
+    }
+
+    /**
+     * {@code refresh}: a fresh token for the same {@code sub} extends the connection's authorisation and replaces
+     * its capabilities; subscriptions the new token no longer allows end with {@code error forbidden}.
+     */
+    private void onRefresh(JsonNode frame) {
+        JsonNode tokenNode = frame.get("token");
+        Principal fresh;
+        try {
+            fresh = ctx.tokens().verify(tokenNode != null && tokenNode.isTextual() ? tokenNode.asText() : null);
+        } catch (TokenRejectedException e) {
+            unauthorized(e.reason());
+            return;
+        }
+        if (!fresh.subject().equals(principal.subject())) {
+            unauthorized("the refreshed token names another sub");
+            return;
+        }
+        principal = fresh;
+        validUntilMs = fresh.validUntilMs();
+        connection.send("{\"op\":\"refreshed\",\"exp\":" + fresh.expiresAtSeconds() + "}");
+        for (String channel : java.util.List.copyOf(subscriptions.keySet())) {
+            if (!fresh.canSubscribe(channel)) {
+                WsSubscription ended = subscriptions.remove(channel);
+                if (ended != null) {
+                    ended.end(Frames.error(ErrorCode.FORBIDDEN, channel,
+                            "the refreshed token does not allow subscribing to " + channel));
+                }
+            }
+        }
     }
 
     private void onSubscribe(JsonNode frame) {
@@ -264,9 +331,9 @@ final class WsSession {
         }
     }
 
-    private void countRateLimited() {
-        if (overLimit(rateLimited, RATE_WINDOW_MS, settings.rateLimitedCloseAfter())) {
-            close(CloseCode.RATE_LIMITED, "rate limit exceeded repeatedly");
+    private void countRateLimited(long retryMs) {
+        if (retries.refused(retryMs)) {
+            close(CloseCode.RATE_LIMITED, "rate limit exceeded repeatedly without waiting retry_ms");
         }
     }
 
@@ -292,7 +359,11 @@ final class WsSession {
         if (state == State.AWAITING_CONNECT && now - openedAtMs >= settings.connectTimeoutMs()) {
             close(CloseCode.UNAUTHORIZED, "no connect within " + settings.connectTimeoutMs() + " ms");
         } else if (state == State.CONNECTED) {
-            if (now - lastReceivedMs > 2 * settings.pingMs()) {
+            if (now >= validUntilMs) {
+                if (!connection.isClosing()) {
+                    unauthorized("token expired");
+                }
+            } else if (now - lastReceivedMs > 2 * settings.pingMs()) {
                 close(1001, "no answer to ping within " + 2 * settings.pingMs() + " ms");
             } else if (now - lastPingSentMs >= settings.pingMs()) {
                 lastPingSentMs = now;

@@ -1015,6 +1015,24 @@ export class MeshgateClient {
   }
 }
 
+/** The `exp` (Unix seconds) of a JWT's payload, read without verifying; null when there is none. */
+function tokenExpSeconds(token) {
+  if (typeof token !== 'string') {
+    return null;
+  }
+  const parts = token.split('.');
+  if (parts.length !== 3) {
+    return null;
+  }
+  try {
+    const base64 = parts[1].replace(/-/g, '+').replace(/_/g, '/');
+    const payload = JSON.parse(globalThis.atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4)));
+    return Number.isFinite(payload?.exp) ? payload.exp : null;
+  } catch {
+    return null;
+  }
+}
+
 function randomId(random) {
   let id = 'js';
   for (let i = 0; i < 10; i++) {
@@ -1040,6 +1058,7 @@ class WsConnection {
     this.move = null;
     this.unauthorized = null;
     this.watchdog = null;
+    this.refreshTimer = null;
   }
 
   open() {
@@ -1110,7 +1129,11 @@ class WsConnection {
         this.connected = true;
         this.pingMs = Number(frame.ping_ms) > 0 ? Number(frame.ping_ms) : 15_000;
         this.arm(2 * this.pingMs, 'ping_timeout');
+        this.scheduleRefresh();
         c._onConnected(this, { region: frame.region, node: frame.node, session: frame.session });
+        break;
+      case 'refreshed':
+        this.scheduleRefresh();
         break;
       case 'ping':
         this.send({ op: 'pong' });
@@ -1144,6 +1167,41 @@ class WsConnection {
         break;
       default:
         break;
+    }
+  }
+
+  /**
+   * PROTOCOL.md step 7: the server closes 4001 at the token's `exp` unless it got `refresh` first. With a token
+   * function, the client asks it for a fresh token a minute before `exp` (halfway through a shorter remaining life)
+   * and sends it; `refreshed` schedules the next. A fixed token is not refreshed.
+   */
+  scheduleRefresh() {
+    this.cancelRefresh();
+    const exp = tokenExpSeconds(this.token);
+    if (exp === null || typeof this.client._token !== 'function' || this.ended) {
+      return;
+    }
+    const remaining = exp * 1000 - Date.now();
+    const delay = Math.max(0, remaining - Math.min(60_000, remaining / 2));
+    this.refreshTimer = this.io.setTimeout(async () => {
+      this.refreshTimer = null;
+      let fresh;
+      try {
+        fresh = await this.client._token();
+      } catch {
+        return; // the server ends the connection at exp; the reconnect asks the function again
+      }
+      if (!this.ended && typeof fresh === 'string' && fresh && fresh !== this.token) {
+        this.token = fresh;
+        this.send({ op: 'refresh', token: fresh });
+      }
+    }, delay);
+  }
+
+  cancelRefresh() {
+    if (this.refreshTimer !== null) {
+      this.io.clearTimeout(this.refreshTimer);
+      this.refreshTimer = null;
     }
   }
 
@@ -1182,6 +1240,7 @@ class WsConnection {
       return;
     }
     this.ended = true;
+    this.cancelRefresh();
     if (this.watchdog !== null) {
       this.io.clearTimeout(this.watchdog);
       this.watchdog = null;
@@ -1199,6 +1258,7 @@ class WsConnection {
   /** Closed by the application: nothing is reported. */
   close() {
     this.ended = true;
+    this.cancelRefresh();
     if (this.watchdog !== null) {
       this.io.clearTimeout(this.watchdog);
     }

@@ -43,10 +43,13 @@ class TokenVerifierHs256Test {
 
     @Test
     void protocolExamplePayloadIsAccepted() throws Exception {
-        Principal principal = verifier.verify(hs256("{\"sub\":\"alice\",\"exp\":" + nowPlusSeconds(60)
+        long exp = nowPlusSeconds(60);
+        Principal principal = verifier.verify(hs256("{\"sub\":\"alice\",\"exp\":" + exp
                 + ",\"subscribe\":[\"chat:*\"],\"publish\":[\"chat:room1\"]}"));
+        // Authorised until exp plus the clock skew: a WebSocket is closed 4001 then unless it refreshed.
         assertEquals(new Principal("alice", ChannelPatterns.of(List.of("chat:*")),
-                ChannelPatterns.of(List.of("chat:room1")), false), principal);
+                ChannelPatterns.of(List.of("chat:room1")), false, exp,
+                (exp + AuthSettings.DEFAULT_CLOCK_SKEW_SECONDS) * 1000), principal);
     }
 
     @Test

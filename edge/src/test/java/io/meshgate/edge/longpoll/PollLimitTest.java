@@ -64,6 +64,35 @@ class PollLimitTest {
         }
     }
 
+    @Test
+    void oneTokenCannotHoldEverySlotOfTheNode() throws Exception {
+        try (TestRegion region = TestRegion.nodes(1).edge(s -> s.with(b -> b.pollMaxInFlight = 10)
+                .withGuards(g -> g.withPollMaxInFlightPerClient(2))).start()) {
+            TokenMinter minter = new TokenMinter(TestRegion.SECRET);
+            String greedy = minter.mint("greedy", List.of("*"), List.of("*"), Duration.ofHours(1));
+            String other = minter.mint("other", List.of("*"), List.of("*"), Duration.ofHours(1));
+            HttpClient http = HttpClient.newHttpClient();
+            String base = region.httpUrl(0);
+            List<CompletableFuture<HttpResponse<String>>> held = new java.util.ArrayList<>(List.of(
+                    poll(http, base, greedy, "share:a"), poll(http, base, greedy, "share:b")));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> Metrics.value(base, "meshgate_poll_inflight", Map.of()) == 2);
+
+            HttpResponse<String> third = poll(http, base, greedy, "share:c").join();
+            assertEquals(429, third.statusCode(), third.body());
+            JsonNode error = JSON.readTree(third.body());
+            assertEquals("rate_limited", error.get("code").asText());
+            assertEquals(1000, error.get("retry_ms").asLong());
+            assertEquals("1", third.headers().firstValue("Retry-After").orElse(null));
+
+            held.add(poll(http, base, other, "share:d"));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> Metrics.value(base, "meshgate_poll_inflight", Map.of()) == 3);
+            assertFalse(held.get(2).isDone(), "another client still gets a slot");
+            held.forEach(f -> f.cancel(true));
+        }
+    }
+
     private static CompletableFuture<HttpResponse<String>> poll(HttpClient http, String base, String token,
                                                                 String channel) {
         return http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/v1/poll?ch=" + channel + "@:0&wait=30"))

@@ -111,11 +111,17 @@ public final class Http {
      */
     public Reply raw(String requestLine, String... headerLines) {
         URI uri = URI.create(base);
+        return rawWithHost(requestLine, uri.getHost() + ":" + uri.getPort(), headerLines);
+    }
+
+    /** As {@link #raw}, with {@code host} as the Host header (e.g. a DNS-rebinding page's domain). */
+    public Reply rawWithHost(String requestLine, String host, String... headerLines) {
+        URI uri = URI.create(base);
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
             socket.setSoTimeout(30_000);
             StringBuilder request = new StringBuilder(requestLine).append("\r\n")
-                    .append("Host: ").append(uri.getHost()).append(':').append(uri.getPort()).append("\r\n")
+                    .append("Host: ").append(host).append("\r\n")
                     .append("Connection: close\r\n");
             for (String header : headerLines) {
                 request.append(header).append("\r\n");

@@ -222,7 +222,14 @@ public final class Proto {
     public static void assertNack(JsonNode frame, String id, String ch, String code) {
         assertNotNull(frame, "no nack frame");
         assertEquals("nack", op(frame), "not a nack: " + frame);
-        assertEquals(NACK_FIELDS, fields(frame), "fields of " + frame);
+        java.util.Set<String> expectedFields = new java.util.HashSet<>(NACK_FIELDS);
+        if ("rate_limited".equals(code)) {
+            // PROTOCOL.md step 3: a rate_limited nack says when a retry will be accepted.
+            expectedFields.add("retry_ms");
+            assertTrue(frame.path("retry_ms").isIntegralNumber() && frame.path("retry_ms").asLong() > 0,
+                    "retry_ms of " + frame);
+        }
+        assertEquals(expectedFields, fields(frame), "fields of " + frame);
         assertEquals(code, frame.path("code").asText(null), "code of " + frame);
         if (id != null) {
             assertEquals(id, frame.path("id").asText(null), "id of " + frame);

@@ -29,6 +29,7 @@ public final class TestRegion implements AutoCloseable {
     private HistoryLimits history = HistoryLimits.DEFAULTS;
     private UnaryOperator<EdgeSettings> edgeTweak = UnaryOperator.identity();
     private TlsSettings tls;
+    private long skewSeconds = AuthSettings.DEFAULT_CLOCK_SKEW_SECONDS;
     private FeedSettings feeds = new FeedSettings(200, 10_000, 2_000, 1_000, 3_000);
 
     public static TestRegion nodes(int size) {
@@ -39,6 +40,12 @@ public final class TestRegion implements AutoCloseable {
 
     public TestRegion insecure() {
         this.insecure = true;
+        return this;
+    }
+
+    /** HS256 with {@link #SECRET} and the given clock skew (0 makes token expiry tests fast). */
+    public TestRegion clockSkewSeconds(long seconds) {
+        this.skewSeconds = seconds;
         return this;
     }
 
@@ -71,17 +78,29 @@ public final class TestRegion implements AutoCloseable {
             hzPorts.add(port);
             members.add("127.0.0.1:" + port);
         }
-        AuthSettings auth = insecure ? AuthSettings.insecure() : AuthSettings.hs256(SECRET);
+        AuthSettings auth = insecure ? AuthSettings.insecure()
+                : new AuthSettings(AuthSettings.MODE_JWT, SECRET, List.of(), List.of(), skewSeconds);
         for (int i = 0; i < size; i++) {
             EdgeSettings edge = edgeTweak.apply(EdgeSettings.defaults("test-region", "node-" + (i + 1),
                     "127.0.0.1", 0));
             NodeSettings node = new NodeSettings(edge,
                     new HazelcastSettings(cluster, "127.0.0.1", hzPorts.get(i), members, 1),
-                    history, auth, feeds, "127.0.0.1", 0, 256, 10_000, List.of(), tls);
+                    history, auth, feeds, "127.0.0.1", 0, 256, 10_000, peers(i), tls);
             settings.add(node);
             nodes.add(EdgeNode.start(node));
         }
         return this;
+    }
+
+    /** The other nodes as the configuration names them: edge port 0, so any port they announce is theirs. */
+    private List<String> peers(int self) {
+        List<String> peers = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            if (i != self) {
+                peers.add((tls != null ? "wss" : "ws") + "://127.0.0.1:0/v1/ws");
+            }
+        }
+        return peers;
     }
 
     public EdgeNode node(int index) {

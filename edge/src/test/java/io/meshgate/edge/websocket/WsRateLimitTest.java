@@ -142,6 +142,9 @@ class WsRateLimitTest {
             } else {
                 assertEquals(429, reply.status(), reply.toString());
                 assertNack(reply.json(), "h-" + i, ch, "rate_limited");
+                long retryAfterS = Long.parseLong(reply.header("retry-after"));
+                assertEquals(Math.max(1, (reply.json().path("retry_ms").asLong() + 999) / 1000), retryAfterS,
+                        "Retry-After is retry_ms in whole seconds, rounded up: " + reply);
                 limited++;
             }
         }

@@ -50,7 +50,7 @@ final class DrainCommand {
                 .filter(n -> n.name().equals(name)).findFirst()
                 .orElseThrow(() -> new Args.UsageException("drain: --node " + name + " is not a node of the"
                         + " configuration"));
-        return drain(name, NodeUrls.base(config, node), config.edge().adminToken());
+        return drain(name, NodeUrls.admin(config, node), config.edge().adminToken());
     }
 
     private static int drain(String name, String url, String adminToken) {

@@ -44,7 +44,7 @@ final class StatusCommand {
         for (GatewayConfig.RegionConfig region : config.regions()) {
             for (GatewayConfig.NodeConfig node : region.nodes()) {
                 if (only == null || only.equals(node.name())) {
-                    statuses.add(client.status(region.name(), node.name(), NodeUrls.base(config, node)));
+                    statuses.add(client.status(region.name(), node.name(), NodeUrls.admin(config, node)));
                 }
             }
         }

@@ -2,6 +2,7 @@ package io.meshgate.regions.config;
 
 import io.meshgate.edge.auth.AuthSettings;
 import io.meshgate.edge.delivery.FeedSettings;
+import io.meshgate.edge.server.EdgeGuards;
 import io.meshgate.edge.server.EdgeSettings;
 import io.meshgate.edge.server.NodeSettings;
 import io.meshgate.edge.server.TlsSettings;
@@ -50,7 +51,8 @@ public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, Histo
      * One node: the host clients and peers reach it by, the address its sockets bind, and its ports.
      */
     public record NodeConfig(String name, String host, String bindHost, int edgePort, int relayPort,
-                             int clusterPort, String relayAdvertise) {
+                             int clusterPort, String relayAdvertise, String clusterBindHost,
+                             int adminPort) {
 
         /** Where other regions dial this node's relay. */
         public PeerAddress relayAddress() {
@@ -69,7 +71,7 @@ public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, Histo
                              int clientPublishesPerSecond,
                              int rateLimitedCloseAfter, int pollDefaultWaitS, int pollMaxWaitS, int pollMaxMessages,
                              int pollMaxChannels, int pollMaxInFlight, long moveJitterMs, long drainTimeoutMs, long readyHoldMs,
-                             String adminToken) {
+                             String adminToken, EdgeGuards guards) {
     }
 
     public NodeSettings nodeSettings(String nodeName) {
@@ -93,7 +95,8 @@ public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, Histo
                 t.rateLimitedCloseAfter(),
                 t.pollDefaultWaitS(), t.pollMaxWaitS(), t.pollMaxMessages(), t.pollMaxChannels(), t.pollMaxInFlight(),
                 t.closeGraceMs(),
-                t.moveJitterMs(), t.drainTimeoutMs(), t.readyHoldMs(), t.adminToken());
+                t.moveJitterMs(), t.drainTimeoutMs(), t.readyHoldMs(), t.adminToken(),
+                t.guards().withAdminPort(t.guards().adminBindHost(), node.adminPort()));
         List<String> members = new ArrayList<>();
         List<String> peers = new ArrayList<>();
         for (NodeConfig other : region.nodes()) {
@@ -102,13 +105,13 @@ public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, Histo
                 peers.add((tls != null ? "wss://" : "ws://") + other.host() + ":" + other.edgePort() + "/v1/ws");
             }
         }
-        HazelcastSettings cluster = new HazelcastSettings("meshgate-" + region.name(), node.bindHost(), node.host(),
+        HazelcastSettings cluster = new HazelcastSettings("meshgate-" + region.name(), node.clusterBindHost(), node.host(),
                 node.clusterPort(), members, backupCount, backupAckTimeoutMs, memberTimeoutMs,
                 region.kubernetesServiceDns());
         NodeSettings settings = new NodeSettings(edgeSettings, cluster, history, auth, delivery, node.bindHost(),
                 node.relayPort(), publishBatchMax, publishQueueMax, peers, tls);
         if (regions.size() < 2) {
-            return settings;
+            return settings.withRelayTls(mesh.tls());
         }
         return settings.withMesh(meshSettings(region), regionUrls());
     }

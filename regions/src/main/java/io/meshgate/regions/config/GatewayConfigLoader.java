@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.meshgate.edge.auth.AuthSettings;
 import io.meshgate.edge.delivery.FeedSettings;
+import io.meshgate.edge.server.EdgeGuards;
 import io.meshgate.edge.server.EdgeSettings;
 import io.meshgate.edge.server.TlsSettings;
 import io.meshgate.edge.session.Limits;
@@ -136,7 +137,15 @@ public final class GatewayConfigLoader {
                     throw new ConfigException("config key '" + node.path("bindHost")
                             + "' must be an IP address of this machine or 0.0.0.0, got '" + bindHost + "'");
                 }
+                // Hazelcast cannot authenticate members, so its port may bind a narrower address than the edge.
+                String clusterBindHost = node.string("clusterBindHost", bindHost);
+                if (!IP_LITERAL.matcher(clusterBindHost).matches()) {
+                    throw new ConfigException("config key '" + node.path("clusterBindHost")
+                            + "' must be an IP address of a private interface of this machine or 127.0.0.1, got '"
+                            + clusterBindHost + "'");
+                }
                 int edgePort = node.integer("edgePort", 8081, 0, MAX_PORT);
+                int adminPort = node.integer("adminPort", -1, 0, MAX_PORT);
                 int relayPort = node.integer("relayPort", 9081, 0, MAX_PORT);
                 int clusterPort = node.integer("clusterPort", 5701, 1, MAX_PORT);
                 for (int[] pair : new int[][] {{edgePort, 0}, {relayPort, 1}, {clusterPort, 2}}) {
@@ -153,7 +162,7 @@ public final class GatewayConfigLoader {
                 }
                 node.rejectUnknown();
                 nodes.add(new GatewayConfig.NodeConfig(nodeName, host, bindHost, edgePort, relayPort, clusterPort,
-                        relayAdvertise));
+                        relayAdvertise, clusterBindHost, adminPort));
             }
             region.rejectUnknown();
             regions.add(new GatewayConfig.RegionConfig(name, publicUrl, List.copyOf(nodes), serviceDns));
@@ -333,7 +342,7 @@ public final class GatewayConfigLoader {
                 drain.number("moveJitterMs", d.moveJitterMs(), 0, 600_000),
                 drain.number("timeoutMs", d.drainTimeoutMs(), 0, 3_600_000),
                 drain.number("readyHoldMs", d.readyHoldMs(), 0, 600_000),
-                admin.string("token", null));
+                admin.string("token", null), guards(limits, poll, admin));
         if (tuning.pollDefaultWaitS() > tuning.pollMaxWaitS()) {
             throw new ConfigException("config key 'longPoll.defaultWaitS' (" + tuning.pollDefaultWaitS()
                     + ") must not exceed 'longPoll.maxWaitS' (" + tuning.pollMaxWaitS() + ")");
@@ -343,6 +352,22 @@ public final class GatewayConfigLoader {
         drain.rejectUnknown();
         admin.rejectUnknown();
         return tuning;
+    }
+
+    private static EdgeGuards guards(ConfigNode limits, ConfigNode poll, ConfigNode admin) {
+        EdgeGuards d = EdgeGuards.DEFAULTS;
+        String adminBindHost = admin.string("bindHost", d.adminBindHost());
+        if (!IP_LITERAL.matcher(adminBindHost).matches()) {
+            throw new ConfigException("config key '" + admin.path("bindHost") + "' must be an IP address of this"
+                    + " machine, got '" + adminBindHost + "'");
+        }
+        return new EdgeGuards(
+                limits.number("requestParseTimeoutMs", d.requestParseTimeoutMs(), 100, 600_000),
+                limits.number("idleTimeoutMs", d.idleTimeoutMs(), 60_000, 3_600_000),
+                limits.integer("connectionsPerAddress", d.maxConnectionsPerAddress(), 1, 10_000_000),
+                poll.integer("maxInFlightPerClient", d.pollMaxInFlightPerClient(), 1, 10_000_000),
+                limits.integer("subscribesPerSecond", d.subscribesPerSecond(), 1, 1_000_000),
+                adminBindHost, d.adminPort());
     }
 
     private static FeedSettings delivery(ConfigNode d) {

@@ -47,6 +47,9 @@ public final class DemoRegion {
                 drain:
                   moveJitterMs: 1000
                   timeoutMs: 5000
+                # Every client of the demo comes from 127.0.0.1, and the benchmark holds thousands at once.
+                limits:
+                  connectionsPerAddress: 1000000
                 """);
         GatewayConfig config = GatewayConfigLoader.parse(yaml.toString(), null);
         if (!AuthSettings.MODE_INSECURE.equals(config.auth().mode())) {

@@ -28,7 +28,9 @@ class MeshTlsTest {
 
     @Test
     void regionsLinkOverMutualTlsAndARelayPortRefusesClientsWithoutTheMeshCertificate() {
-        LinkTlsSettings node = TestCertificates.authority(dir, "mesh").issue("node");
+        // One file serves every node of the test, so its certificate names every region it may speak for.
+        LinkTlsSettings node = TestCertificates.authority(dir, "mesh").issueForRegions("node", "us-east", "eu-west",
+                "ap-south");
         LinkTlsSettings stranger = TestCertificates.authority(dir, "other").issue("stranger");
         String tls = """
                 mesh:

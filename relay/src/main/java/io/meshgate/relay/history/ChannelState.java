@@ -205,6 +205,17 @@ public final class ChannelState implements Serializable {
         return routes.removeAll(members);
     }
 
+    /**
+     * True when dropping this state loses nothing: no member has subscribers, nothing was ever sequenced here (so no
+     * head, history or id to keep; a later subscribe or publish recreates exactly this), and no term or fence was
+     * promised in a reconciliation. A channel that ever had a message keeps its head for good: recreated, it would
+     * reuse seqs. See {@link EvictIdleProcessor}.
+     */
+    boolean isIdle() {
+        return routes.isEmpty() && head == 0 && history.isEmpty() && recentIds.isEmpty() && term == 0 && fence == 0
+                && owner == null;
+    }
+
     /** The position an id was sequenced at, if it is still remembered. */
     Position positionOf(String id) {
         DedupEntry entry = recentIds.get(id);

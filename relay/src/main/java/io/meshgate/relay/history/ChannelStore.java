@@ -163,6 +163,17 @@ public final class ChannelStore implements ChannelSource {
         return channels.keySet(new HasRoutesPredicate());
     }
 
+    /** Removes every channel whose state holds nothing worth keeping (see {@link ChannelState#isIdle}). Blocking. */
+    public int evictIdle() {
+        return channels.executeOnEntries(new EvictIdleProcessor()).values().stream()
+                .mapToInt(removed -> Boolean.TRUE.equals(removed) ? 1 : 0).sum();
+    }
+
+    /** Channels whose state this region holds. A cluster-wide count: call off I/O threads, not per request. */
+    public int channelCount() {
+        return channels.size();
+    }
+
     /** Drops routes of departed members and expired history, across every channel. Blocking; call off I/O threads. */
     public void forgetMembersAndTrim(Set<UUID> gone) {
         channels.executeOnEntries(new ForgetMembersProcessor(gone, limits, System.currentTimeMillis()));

@@ -33,7 +33,7 @@ final class RouteBackupProcessor<R> implements EntryProcessor<String, ChannelSta
         } else {
             state.removeRoute(member);
         }
-        entry.setValue(state);
+        entry.setValue(!add && state.isIdle() ? null : state);
         return null;
     }
 

@@ -42,10 +42,12 @@ final class SubscribeProcessor implements EntryProcessor<String, ChannelState, R
             state = new ChannelState(epochIfNew);
         }
         changed = add ? state.addRoute(member) : state.removeRoute(member);
+        Range range = state.read(Math.max(afterSeq, 0), maxMessages, limits.ttlMs(), System.currentTimeMillis());
         if (changed) {
-            entry.setValue(state);
+            // The last subscriber of a channel that never had a message leaves: nothing is left to keep.
+            entry.setValue(!add && state.isIdle() ? null : state);
         }
-        return state.read(Math.max(afterSeq, 0), maxMessages, limits.ttlMs(), System.currentTimeMillis());
+        return range;
     }
 
     @Override

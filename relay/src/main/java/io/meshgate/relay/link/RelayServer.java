@@ -18,7 +18,9 @@ public final class RelayServer implements AutoCloseable {
     private final Server server;
 
     public RelayServer(ServerBuilder<?> builder, RelayService service) {
-        this.server = builder.addService(service).build();
+        // Every call carries the region its certificate proves; RelayService checks a Hello's claim against it.
+        this.server = builder.addService(io.grpc.ServerInterceptors.intercept(service, new PeerIdentityInterceptor()))
+                .build();
     }
 
     public RelayServer start() throws IOException {

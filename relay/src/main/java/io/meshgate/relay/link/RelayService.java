@@ -41,6 +41,11 @@ public final class RelayService extends RelayGrpc.RelayImplBase {
 
     @Override
     public void forward(LinkFrame request, StreamObserver<LinkFrame> responses) {
+        if (!PeerIdentity.current().mayClaim(region)) {
+            responses.onError(Status.PERMISSION_DENIED.withDescription("only nodes of region " + region
+                    + " forward to it; the peer has a " + PeerIdentity.current().describe()).asRuntimeException());
+            return;
+        }
         MeshEndpoint endpoint = mesh;
         if (endpoint == null) {
             responses.onError(Status.FAILED_PRECONDITION.withDescription("this node runs no mesh")
@@ -78,15 +83,17 @@ public final class RelayService extends RelayGrpc.RelayImplBase {
                     meshLink.onNext(frame);
                     return;
                 }
+                if (frame.hasHello() && !PeerIdentity.current().mayClaim(frame.getHello().getRegion())) {
+                    refuse(Status.PERMISSION_DENIED.withDescription("Hello claims region "
+                            + frame.getHello().getRegion() + " but the peer has a " + PeerIdentity.current().describe()));
+                    return;
+                }
                 MeshEndpoint endpoint = mesh;
                 if (frame.hasHello() && endpoint != null && endpoint.isPeer(frame.getHello().getRegion())) {
                     try {
                         meshLink = endpoint.accept(frame.getHello(), out, onReady::set);
                     } catch (io.grpc.StatusRuntimeException refused) {
-                        synchronized (out) {
-                            completed = true;
-                        }
-                        out.onError(refused);
+                        refuse(refused.getStatus());
                     }
                     return;
                 }
@@ -118,6 +125,14 @@ public final class RelayService extends RelayGrpc.RelayImplBase {
             }
 
             private boolean completed;
+
+            private void refuse(Status status) {
+                LOG.warn("relay link refused: {}", status.getDescription());
+                synchronized (out) {
+                    completed = true;
+                }
+                out.onError(status.asRuntimeException());
+            }
 
             private void send(LinkFrame frame) {
                 synchronized (out) {

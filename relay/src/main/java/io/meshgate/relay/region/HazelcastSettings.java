@@ -6,7 +6,8 @@ import java.util.List;
  * How a node joins its region's cluster.
  *
  * @param clusterName one name per region; members of other regions never join
- * @param bindHost    the address the member listens on: an IP of this machine, or 0.0.0.0 for every interface
+ * @param bindHost    the address the member listens on: an IP of a private interface of this machine, or loopback;
+ *                    a wildcard or public address is refused at start (Hazelcast authenticates no one)
  * @param publicHost  the address other members reach it by (an IP or a DNS name); members lists these
  * @param port        the member's port (no auto-increment: a configured port is the port)
  * @param members     every member's {@code host:port}, including this one (TCP-IP join; multicast is off)
@@ -36,9 +37,5 @@ public record HazelcastSettings(String clusterName, String bindHost, String publ
     public HazelcastSettings(String clusterName, String host, int port, List<String> members, int backupCount) {
         this(clusterName, host, host, port, members, backupCount, DEFAULT_BACKUP_ACK_TIMEOUT_MS,
                 DEFAULT_MEMBER_TIMEOUT_MS);
-    }
-
-    public boolean bindsEveryInterface() {
-        return bindHost.equals("0.0.0.0") || bindHost.equals("::") || bindHost.equals("[::]");
     }
 }

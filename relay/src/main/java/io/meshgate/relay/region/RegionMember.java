@@ -5,7 +5,8 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
-import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.AdvancedNetworkConfig;
+import com.hazelcast.config.ServerSocketEndpointConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
@@ -77,18 +78,18 @@ public final class RegionMember implements AutoCloseable {
         config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
         config.setProperty("hazelcast.max.no.heartbeat.seconds",
                 Long.toString(Math.max(2, settings.memberTimeoutMs() / 1000)));
-        NetworkConfig network = config.getNetworkConfig();
-        network.setPort(settings.port()).setPortAutoIncrement(false);
-        // Peers are told the public host (a DNS name is fine); the socket binds the bind host. Hazelcast matches
-        // interfaces by IP, so a named bind host is resolved, and a wildcard one binds every interface.
-        network.setPublicAddress(settings.publicHost() + ":" + settings.port());
-        if (settings.bindsEveryInterface()) {
-            config.setProperty("hazelcast.socket.bind.any", "true");
-            network.getInterfaces().setEnabled(false);
-        } else {
-            config.setProperty("hazelcast.socket.bind.any", "false");
-            network.getInterfaces().setEnabled(true).addInterface(ipOf(settings.bindHost()));
-        }
+        checkBind(settings);
+        // Advanced network with only a MEMBER endpoint: no client, REST or memcache protocol is served at all, so a
+        // Hazelcast client that knows the cluster name (public in /v1/regions) gets no connection to read or write.
+        AdvancedNetworkConfig network = config.getAdvancedNetworkConfig().setEnabled(true);
+        ServerSocketEndpointConfig memberEndpoint = new ServerSocketEndpointConfig();
+        memberEndpoint.setPort(settings.port()).setPortAutoIncrement(false);
+        // Peers are told the public host (a DNS name is fine); the socket binds the bind host only, never every
+        // interface: Hazelcast has no member authentication, so the port must stay on the network the config names.
+        memberEndpoint.setPublicAddress(settings.publicHost() + ":" + settings.port());
+        memberEndpoint.getInterfaces().setEnabled(true).addInterface(ipOf(settings.bindHost()));
+        network.setMemberEndpointConfig(memberEndpoint);
+        config.setProperty("hazelcast.socket.bind.any", "false");
         JoinConfig join = network.getJoin();
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
@@ -107,6 +108,20 @@ public final class RegionMember implements AutoCloseable {
         LOG.info("starting region member {} on {}:{} as {}:{} ({})", settings.clusterName(),
                 settings.bindHost(), settings.port(), settings.publicHost(), settings.port(), discovery);
         return new RegionMember(Hazelcast.newHazelcastInstance(config), limits);
+    }
+
+    /**
+     * Refuses a bind the cluster port must not have: open-source Hazelcast authenticates nothing, so its port is
+     * either loopback or an address of a private network (see docs/security.md), never a wildcard or public one.
+     */
+    static void checkBind(HazelcastSettings settings) {
+        String host = settings.bindHost();
+        if (BindAddress.isWildcard(host) || !BindAddress.isPrivate(host)) {
+            throw new IllegalStateException("the cluster (Hazelcast) port would bind " + host + ", which is "
+                    + (BindAddress.isWildcard(host) ? "every interface" : "not a private-network address")
+                    + "; Hazelcast has no member authentication, so set the node's clusterBindHost to the address of"
+                    + " a private interface (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7) or to 127.0.0.1");
+        }
     }
 
     private static String ipOf(String host) {
@@ -134,6 +149,10 @@ public final class RegionMember implements AutoCloseable {
                 return;
             }
             store.forgetMembersAndTrim(gone);
+            int evicted = store.evictIdle();
+            if (evicted > 0) {
+                LOG.info("region sweep removed {} idle channel(s); {} held", evicted, store.channelCount());
+            }
         } catch (RuntimeException e) {
             // A sweep that fails now runs again at the next interval or membership change.
             LOG.warn("region sweep failed: {}", e.toString());

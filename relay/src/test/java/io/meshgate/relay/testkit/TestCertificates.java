@@ -114,11 +114,27 @@ public final class TestCertificates {
 
     /** Writes {@code <node>.crt} and {@code <node>.key} (PKCS#8) and returns them with this CA as the trust. */
     public LinkTlsSettings issue(String node, Leaf leaf) {
+        return issue(node, new X500Name("CN=" + node), leaf);
+    }
+
+    /**
+     * A node certificate whose subject names {@code regions} as {@code OU} attributes, the way a relay peer proves
+     * the region its {@code Hello} claims ({@code CN=eu-west-1,OU=eu-west}).
+     */
+    public LinkTlsSettings issueForRegions(String node, String... regions) {
+        StringBuilder subject = new StringBuilder("CN=" + node);
+        for (String region : regions) {
+            subject.append(",OU=").append(region);
+        }
+        return issue(node, new X500Name(subject.toString()), Leaf.loopback());
+    }
+
+    private LinkTlsSettings issue(String node, X500Name subject, Leaf leaf) {
         try {
             KeyPair keys = generate(leaf.keyType());
             JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(caCertificate, nextSerial(),
-                    Date.from(leaf.notBefore()), Date.from(leaf.notAfter()), new X500Name("CN=" + node),
+                    Date.from(leaf.notBefore()), Date.from(leaf.notAfter()), subject,
                     keys.getPublic());
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(leaf.keyType() == KeyType.RSA_2048
