@@ -9,6 +9,7 @@ import io.meshgate.edge.ops.CutOffMover;
 import io.meshgate.edge.ops.DrainController;
 import io.meshgate.edge.ops.MoveTargets;
 import io.meshgate.edge.ops.Readiness;
+import io.meshgate.edge.ops.ServiceSwitch;
 import io.meshgate.edge.session.PublishService;
 import io.meshgate.edge.session.SubjectRateLimiters;
 import io.meshgate.edge.websocket.WebSocketEndpoint;
@@ -127,7 +128,11 @@ public final class EdgeNode implements AutoCloseable {
                 mesh == null ? region::isRunning : mesh::canServe);
         this.drain = new DrainController(readiness, webSockets, publishes, edge.region(), edge.node(), this::moveTarget,
                 edge.drainTimeoutMs(), edge.closeGraceMs());
-        this.server = new EdgeServer(ctx, settings.bindHost(), webSockets, new Directory(), readiness, drain, meters,
+        ServiceSwitch service = new ServiceSwitch(readiness, webSockets, moveTargets, this::wsUrl, drain, edge.region(),
+                edge.node(), mesh == null ? java.util.Map.of() : settings.regionUrls(),
+                other -> mesh != null && mesh.regionHealthy(other));
+        this.server = new EdgeServer(ctx, settings.bindHost(), webSockets, new Directory(), readiness, drain, service,
+                meters,
                 sslContext, this::meshStatusJson, channel -> mesh == null ? edge.region() : mesh.home(channel));
         RelayService relayService = new RelayService(edge.region(), edge.node(), region.store());
         try {
