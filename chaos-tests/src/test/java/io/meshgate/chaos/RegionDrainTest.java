@@ -45,9 +45,7 @@ class RegionDrainTest {
             client.send("{\"op\":\"sub\",\"ch\":\"ops:drain\"}");
             assertNotNull(client.awaitOp("subscribed"));
 
-            // A region counts as healthy for clients once it has been live for mesh.failbackHoldMs.
-            await().atMost(Duration.ofSeconds(60)).until(() -> get(euWest.httpUrl() + "/v1/regions").body()
-                    .split("\"healthy\":true", -1).length - 1 == 3);
+            awaitAllHealthy(euWest);
             Cli drained = cli("drain", "--config", mesh.config().toString(), "--region", "eu-west", "--reason",
                     "kernel patch");
             assertEquals(0, drained.code(), drained.output());
@@ -82,6 +80,12 @@ class RegionDrainTest {
     }
 
     record Cli(int code, String output) {
+    }
+
+    /** A region counts as healthy (and sequences) once it has been live for mesh.failbackHoldMs. */
+    static void awaitAllHealthy(GatewayProcess seenFrom) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> get(seenFrom.httpUrl() + "/v1/regions").body()
+                .split("\"healthy\":true", -1).length - 1 == ChaosMesh.REGIONS.size());
     }
 
     static Cli cli(String... args) throws IOException, InterruptedException {

@@ -8,6 +8,7 @@ import io.undertow.util.Methods;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshgate.edge.protocol.Json;
+import io.meshgate.relay.channel.ChannelNames;
 
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
@@ -19,7 +20,8 @@ import java.util.function.Supplier;
 /**
  * {@code POST /admin/drain} (stops the node; with {@code ?keep-running=true} takes it out of service instead, with
  * {@code &scope=region} moving its clients to another region), {@code POST /admin/undrain}, and
- * {@code GET /admin/mesh} (the mesh's links and RTT matrix as this node sees them).
+ * {@code GET /admin/channel?name=C} (this region's view of a channel: home, term, epoch, head, durable mark,
+ * interest), {@code GET /admin/mesh} (the mesh's links and RTT matrix as this node sees them).
  * With an admin token configured the caller must present it as a bearer token; without one only loopback callers
  * are accepted (and a node that binds beyond loopback refuses to start without one). Before either check,
  * {@link BrowserGuard} refuses what a browser would send on a web page's behalf, so neither a local page nor DNS
@@ -31,14 +33,18 @@ public final class AdminHandler implements HttpHandler {
 
     private final DrainController drain;
     private final ServiceSwitch service;
+    private final java.util.function.UnaryOperator<String> channelReport;
     private final String adminToken;
     private final java.util.function.Supplier<String> meshStatus;
     private final BrowserGuard browsers;
 
-    public AdminHandler(DrainController drain, ServiceSwitch service, String adminToken, java.util.function.Supplier<String> meshStatus,
+    /** @param channelReport a channel's description as JSON, null for every channel when the node runs no mesh */
+    public AdminHandler(DrainController drain, ServiceSwitch service,
+                        java.util.function.UnaryOperator<String> channelReport, String adminToken, java.util.function.Supplier<String> meshStatus,
                         BrowserGuard browsers) {
         this.drain = drain;
         this.service = service;
+        this.channelReport = channelReport;
         this.adminToken = adminToken;
         this.meshStatus = meshStatus;
         this.browsers = browsers;
@@ -60,6 +66,10 @@ public final class AdminHandler implements HttpHandler {
                 : exchange.getRelativePath();
         if (call.equals("mesh")) {
             mesh(exchange);
+            return;
+        }
+        if (call.equals("channel")) {
+            channel(exchange);
             return;
         }
         if (!call.equals("drain") && !call.equals("undrain")) {
@@ -130,6 +140,24 @@ public final class AdminHandler implements HttpHandler {
     private static String reasonText(String reason) {
         String clean = reason.replaceAll("\\p{Cntrl}", "?");
         return '"' + (clean.length() > REASON_MAX_CHARS ? clean.substring(0, REASON_MAX_CHARS) + "..." : clean) + '"';
+    }
+
+    private void channel(HttpServerExchange exchange) {
+        if (!exchange.getRequestMethod().equals(Methods.GET)) {
+            HttpReplies.error(exchange, 405, ErrorCode.BAD_REQUEST, "use GET /admin/channel?name=CHANNEL");
+            return;
+        }
+        String name = query(exchange, "name");
+        if (name == null || !ChannelNames.isValid(name)) {
+            HttpReplies.error(exchange, 400, ErrorCode.BAD_REQUEST, "name must be a valid channel name");
+            return;
+        }
+        String report = channelReport.apply(name);
+        if (report == null) {
+            HttpReplies.error(exchange, 404, ErrorCode.BAD_REQUEST, "this node's deployment has one region: no mesh");
+            return;
+        }
+        HttpReplies.json(exchange, 200, report);
     }
 
     private void mesh(HttpServerExchange exchange) {

@@ -46,7 +46,8 @@ public final class EdgeServer implements AutoCloseable {
     public EdgeServer(EdgeContext ctx, String bindHost, WebSocketEndpoint webSockets, RegionDirectory directory, Readiness readiness,
                       DrainController drain, ServiceSwitch service, PrometheusMeterRegistry prometheus, SSLContext tls,
                       java.util.function.Supplier<String> meshStatus,
-                      java.util.function.UnaryOperator<String> channelHome) {
+                      java.util.function.UnaryOperator<String> channelHome,
+                      java.util.function.UnaryOperator<String> channelReport) {
         EdgeSettings s = ctx.settings();
         EdgeGuards guards = s.guards();
         checkExposure(s, bindHost);
@@ -81,7 +82,7 @@ public final class EdgeServer implements AutoCloseable {
                 publicHost(s.publicUrl())).filter(h -> h != null && !h.isEmpty()).collect(
                 java.util.stream.Collectors.toSet()));
         operatorPaths.addExactPath("/metrics", HealthHandlers.metrics(prometheus))
-                .addPrefixPath("/admin", new AdminHandler(drain, service, s.adminToken(), meshStatus, browsers));
+                .addPrefixPath("/admin", new AdminHandler(drain, service, channelReport, s.adminToken(), meshStatus, browsers));
         int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
         Undertow.Builder builder = Undertow.builder();
         if (tls != null) {

@@ -21,6 +21,7 @@ public final class Main {
               status         every node of a deployment: ready or why not, members, clients, channels
               drain          drain one node of a deployment (move its clients, wait for acks, stop it), or
                              with --keep-running / --region take a node / a region out of service, still running
+              channel        one channel as every region sees it: home, term, epoch, head, durable mark, interest
               undrain        put a node or a region drained with --keep-running / --region back in service
               help           this text
 
@@ -51,6 +52,7 @@ public final class Main {
                 case "status" -> StatusCommand.run(args);
                 case "drain" -> DrainCommand.run(args);
                 case "undrain" -> UndrainCommand.run(args);
+                case "channel" -> ChannelCommand.run(args);
                 default -> {
                     System.err.println("unknown command '" + args[0] + "'\n");
                     System.err.print(USAGE);
