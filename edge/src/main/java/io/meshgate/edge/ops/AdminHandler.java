@@ -6,26 +6,45 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Methods;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshgate.edge.protocol.Json;
+import io.meshgate.relay.channel.ChannelNames;
+
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
- * {@code POST /admin/drain}, and {@code GET /admin/mesh} (the mesh's links and RTT matrix as this node sees them).
+ * {@code POST /admin/drain} (stops the node; with {@code ?keep-running=true} takes it out of service instead, with
+ * {@code &scope=region} moving its clients to another region), {@code POST /admin/undrain}, and
+ * {@code GET /admin/channel?name=C} (this region's view of a channel: home, term, epoch, head, durable mark,
+ * interest), {@code GET /admin/mesh} (the mesh's links and RTT matrix as this node sees them).
  * With an admin token configured the caller must present it as a bearer token; without one only loopback callers
  * are accepted (and a node that binds beyond loopback refuses to start without one). Before either check,
  * {@link BrowserGuard} refuses what a browser would send on a web page's behalf, so neither a local page nor DNS
- * rebinding can drain the node.
+ * rebinding can drain the node. Every call that changes something takes an optional {@code reason} query
+ * parameter, logged with the caller's address and how it was let in.
  */
 public final class AdminHandler implements HttpHandler {
+    private static final int REASON_MAX_CHARS = 200;
+
     private final DrainController drain;
+    private final ServiceSwitch service;
+    private final java.util.function.UnaryOperator<String> channelReport;
     private final String adminToken;
     private final java.util.function.Supplier<String> meshStatus;
     private final BrowserGuard browsers;
 
-    public AdminHandler(DrainController drain, String adminToken, java.util.function.Supplier<String> meshStatus,
+    /** @param channelReport a channel's description as JSON, null for every channel when the node runs no mesh */
+    public AdminHandler(DrainController drain, ServiceSwitch service,
+                        java.util.function.UnaryOperator<String> channelReport, String adminToken, java.util.function.Supplier<String> meshStatus,
                         BrowserGuard browsers) {
         this.drain = drain;
+        this.service = service;
+        this.channelReport = channelReport;
         this.adminToken = adminToken;
         this.meshStatus = meshStatus;
         this.browsers = browsers;
@@ -49,17 +68,96 @@ public final class AdminHandler implements HttpHandler {
             mesh(exchange);
             return;
         }
-        if (!call.equals("drain")) {
+        if (call.equals("channel")) {
+            channel(exchange);
+            return;
+        }
+        if (!call.equals("drain") && !call.equals("undrain")) {
             HttpReplies.error(exchange, 404, ErrorCode.BAD_REQUEST,
-                    "unknown admin call; try POST /admin/drain or GET /admin/mesh");
+                    "unknown admin call; try POST /admin/drain, POST /admin/undrain or GET /admin/mesh");
             return;
         }
         if (!exchange.getRequestMethod().equals(Methods.POST)) {
-            HttpReplies.error(exchange, 405, ErrorCode.BAD_REQUEST, "use POST /admin/drain");
+            HttpReplies.error(exchange, 405, ErrorCode.BAD_REQUEST, "use POST /admin/" + call);
             return;
         }
-        drain.drain("admin request from " + exchange.getSourceAddress());
+        String who = caller(exchange);
+        String given = query(exchange, "reason");
+        String why = reasonText(given == null || given.isBlank() ? "no reason given" : given);
+        if (call.equals("undrain")) {
+            serviceCall(exchange, () -> service.undrain(who, why));
+            return;
+        }
+        String keepRunning = query(exchange, "keep-running");
+        if ("true".equals(keepRunning)) {
+            String scope = query(exchange, "scope");
+            if (scope != null && !scope.equals("node") && !scope.equals("region")) {
+                HttpReplies.error(exchange, 400, ErrorCode.BAD_REQUEST, "scope must be node or region");
+                return;
+            }
+            ServiceSwitch.Scope chosen = "region".equals(scope) ? ServiceSwitch.Scope.REGION : ServiceSwitch.Scope.NODE;
+            serviceCall(exchange, () -> service.drain(chosen, who, why));
+            return;
+        }
+        drain.drain("admin request by " + who + ": " + why);
         HttpReplies.json(exchange, 202, "{\"draining\":true}");
+    }
+
+    private static void serviceCall(HttpServerExchange exchange, Supplier<ServiceSwitch.Outcome> call) {
+        try {
+            ServiceSwitch.Outcome outcome = call.get();
+            ObjectNode body = Json.MAPPER.createObjectNode().put("state", outcome.state().name().toLowerCase(
+                    Locale.ROOT)).put("changed", outcome.changed());
+            if (outcome.movedTo() != null) {
+                body.put("movedTo", outcome.movedTo());
+            }
+            HttpReplies.json(exchange, 200, body.toString());
+        } catch (ServiceSwitch.Refused e) {
+            HttpReplies.error(exchange, 409, ErrorCode.BAD_REQUEST, e.getMessage());
+        }
+    }
+
+    /** Who made an admin call, for the log: the address, and whether the admin token or loopback let it in. */
+    private String caller(HttpServerExchange exchange) {
+        return exchange.getSourceAddress() + (adminToken != null && !adminToken.isEmpty() ? " (admin token)"
+                : " (loopback, no admin token configured)");
+    }
+
+    /** A query parameter, percent-decoded (the server leaves URLs undecoded); null when absent or malformed. */
+    static String query(HttpServerExchange exchange, String name) {
+        java.util.Deque<String> values = exchange.getQueryParameters().get(name);
+        if (values == null || values.isEmpty()) {
+            return null;
+        }
+        try {
+            return URLDecoder.decode(values.getLast(), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** An operator's reason made safe for one log line: quoted, control characters replaced, bounded. */
+    private static String reasonText(String reason) {
+        String clean = reason.replaceAll("\\p{Cntrl}", "?");
+        return '"' + (clean.length() > REASON_MAX_CHARS ? clean.substring(0, REASON_MAX_CHARS) + "..." : clean) + '"';
+    }
+
+    private void channel(HttpServerExchange exchange) {
+        if (!exchange.getRequestMethod().equals(Methods.GET)) {
+            HttpReplies.error(exchange, 405, ErrorCode.BAD_REQUEST, "use GET /admin/channel?name=CHANNEL");
+            return;
+        }
+        String name = query(exchange, "name");
+        if (name == null || !ChannelNames.isValid(name)) {
+            HttpReplies.error(exchange, 400, ErrorCode.BAD_REQUEST, "name must be a valid channel name");
+            return;
+        }
+        String report = channelReport.apply(name);
+        if (report == null) {
+            HttpReplies.error(exchange, 404, ErrorCode.BAD_REQUEST, "this node's deployment has one region: no mesh");
+            return;
+        }
+        HttpReplies.json(exchange, 200, report);
     }
 
     private void mesh(HttpServerExchange exchange) {

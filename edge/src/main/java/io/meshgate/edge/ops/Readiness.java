@@ -4,7 +4,7 @@ import java.time.Clock;
 import java.util.function.BooleanSupplier;
 
 /**
- * Whether this node should get new traffic. Not ready while starting, while draining, or while its region cannot
+ * Whether this node should get new traffic. Not ready while starting, while draining, while out of service, or while its region cannot
  * serve (its member is down or, in a mesh, the region reaches no quorum of regions or has not for the failback
  * hold); once not ready it stays so for at least {@code holdMs}, so a blip does not flap a load balancer.
  */
@@ -14,6 +14,7 @@ public final class Readiness {
     private final BooleanSupplier regionUp;
     private volatile boolean started;
     private volatile boolean draining;
+    private volatile boolean outOfService;
     private volatile long notReadyUntilMs;
 
     public Readiness(Clock clock, long holdMs, BooleanSupplier regionUp) {
@@ -30,10 +31,21 @@ public final class Readiness {
         draining = true;
     }
 
+    /** True once a stopping drain has begun. */
+    public boolean stopping() {
+        return draining;
+    }
+
+    /** An operator took the node out of service without stopping it ({@link ServiceSwitch}), or put it back. */
+    public void markOutOfService(boolean out) {
+        outOfService = out;
+    }
+
     /** The reason this node is not ready, or null when it is ready. */
     public synchronized String notReadyReason() {
         long now = clock.millis();
-        String reason = !started ? "starting" : draining ? "draining" : !regionUp.getAsBoolean() ? "region down" : null;
+        String reason = !started ? "starting" : draining ? "draining"
+                : outOfService ? "out of service (drained by an operator)" : !regionUp.getAsBoolean() ? "region down" : null;
         if (reason != null) {
             notReadyUntilMs = now + holdMs;
             return reason;

@@ -9,6 +9,7 @@ import io.meshgate.edge.ops.CutOffMover;
 import io.meshgate.edge.ops.DrainController;
 import io.meshgate.edge.ops.MoveTargets;
 import io.meshgate.edge.ops.Readiness;
+import io.meshgate.edge.ops.ServiceSwitch;
 import io.meshgate.edge.session.PublishService;
 import io.meshgate.edge.session.SubjectRateLimiters;
 import io.meshgate.edge.websocket.WebSocketEndpoint;
@@ -16,6 +17,7 @@ import io.meshgate.relay.fanout.RegionFanOut;
 import io.meshgate.relay.link.RelayServer;
 import io.meshgate.relay.link.RelayCredentials;
 import io.meshgate.relay.link.RelayService;
+import io.meshgate.relay.mesh.ChannelInspector;
 import io.meshgate.relay.mesh.Mesh;
 import io.meshgate.relay.publish.Publisher;
 import io.meshgate.relay.publish.ChannelSequencer;
@@ -126,8 +128,13 @@ public final class EdgeNode implements AutoCloseable {
                 mesh == null ? region::isRunning : mesh::canServe);
         this.drain = new DrainController(readiness, webSockets, publishes, edge.region(), edge.node(), this::moveTarget,
                 edge.drainTimeoutMs(), edge.closeGraceMs());
-        this.server = new EdgeServer(ctx, settings.bindHost(), webSockets, new Directory(), readiness, drain, meters,
-                sslContext, this::meshStatusJson, channel -> mesh == null ? edge.region() : mesh.home(channel));
+        ServiceSwitch service = new ServiceSwitch(readiness, webSockets, moveTargets, this::wsUrl, drain, edge.region(),
+                edge.node(), mesh == null ? java.util.Map.of() : settings.regionUrls(),
+                other -> mesh != null && mesh.regionHealthy(other));
+        this.server = new EdgeServer(ctx, settings.bindHost(), webSockets, new Directory(), readiness, drain, service,
+                meters,
+                sslContext, this::meshStatusJson, channel -> mesh == null ? edge.region() : mesh.home(channel),
+                this::channelReportJson);
         RelayService relayService = new RelayService(edge.region(), edge.node(), region.store());
         try {
             // Handlers only enqueue and return, so they run on the transport's thread: calls and frames from one
@@ -214,11 +221,17 @@ public final class EdgeNode implements AutoCloseable {
 
     /** The mesh as this node sees it, for {@code GET /admin/mesh}; null when the node runs no mesh. */
     private String meshStatusJson() {
-        if (mesh == null) {
-            return null;
-        }
+        return mesh == null ? null : json(mesh.status());
+    }
+
+    /** This region's view of a channel, for {@code GET /admin/channel}; null when the node runs no mesh. */
+    private String channelReportJson(String channel) {
+        return mesh == null ? null : json(new ChannelInspector(mesh, region).describe(channel));
+    }
+
+    private static String json(Object value) {
         try {
-            return io.meshgate.edge.protocol.Json.MAPPER.writeValueAsString(mesh.status());
+            return io.meshgate.edge.protocol.Json.MAPPER.writeValueAsString(value);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

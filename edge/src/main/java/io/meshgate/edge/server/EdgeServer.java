@@ -10,6 +10,7 @@ import io.meshgate.edge.longpoll.PublishHandler;
 import io.meshgate.edge.ops.AdminHandler;
 import io.meshgate.edge.ops.BrowserGuard;
 import io.meshgate.edge.ops.DrainController;
+import io.meshgate.edge.ops.ServiceSwitch;
 import io.meshgate.edge.ops.HealthHandlers;
 import io.meshgate.edge.ops.Readiness;
 import io.meshgate.edge.protocol.ErrorCode;
@@ -43,9 +44,10 @@ public final class EdgeServer implements AutoCloseable {
     private final int port;
 
     public EdgeServer(EdgeContext ctx, String bindHost, WebSocketEndpoint webSockets, RegionDirectory directory, Readiness readiness,
-                      DrainController drain, PrometheusMeterRegistry prometheus, SSLContext tls,
+                      DrainController drain, ServiceSwitch service, PrometheusMeterRegistry prometheus, SSLContext tls,
                       java.util.function.Supplier<String> meshStatus,
-                      java.util.function.UnaryOperator<String> channelHome) {
+                      java.util.function.UnaryOperator<String> channelHome,
+                      java.util.function.UnaryOperator<String> channelReport) {
         EdgeSettings s = ctx.settings();
         EdgeGuards guards = s.guards();
         checkExposure(s, bindHost);
@@ -80,7 +82,7 @@ public final class EdgeServer implements AutoCloseable {
                 publicHost(s.publicUrl())).filter(h -> h != null && !h.isEmpty()).collect(
                 java.util.stream.Collectors.toSet()));
         operatorPaths.addExactPath("/metrics", HealthHandlers.metrics(prometheus))
-                .addPrefixPath("/admin", new AdminHandler(drain, s.adminToken(), meshStatus, browsers));
+                .addPrefixPath("/admin", new AdminHandler(drain, service, channelReport, s.adminToken(), meshStatus, browsers));
         int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
         Undertow.Builder builder = Undertow.builder();
         if (tls != null) {

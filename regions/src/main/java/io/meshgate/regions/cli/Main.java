@@ -19,7 +19,10 @@ public final class Main {
               token          mint an HS256 client token from a configuration's secret
               check-config   validate a configuration file and print what it resolves to
               status         every node of a deployment: ready or why not, members, clients, channels
-              drain          drain one node of a deployment (move its clients, wait for acks, stop it)
+              drain          drain one node of a deployment (move its clients, wait for acks, stop it), or
+                             with --keep-running / --region take a node / a region out of service, still running
+              channel        one channel as every region sees it: home, term, epoch, head, durable mark, interest
+              undrain        put a node or a region drained with --keep-running / --region back in service
               help           this text
 
             Run 'java -jar gateway.jar <command> --help' for a command's options.
@@ -48,6 +51,8 @@ public final class Main {
                 case "check-config" -> CheckConfigCommand.run(args);
                 case "status" -> StatusCommand.run(args);
                 case "drain" -> DrainCommand.run(args);
+                case "undrain" -> UndrainCommand.run(args);
+                case "channel" -> ChannelCommand.run(args);
                 default -> {
                     System.err.println("unknown command '" + args[0] + "'\n");
                     System.err.print(USAGE);

@@ -12,7 +12,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Reads a node's status and asks it to drain, over its edge port. */
+/** Reads a node's status and makes its admin calls (drain, undrain), over its edge or admin port. */
 public final class NodeClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
@@ -56,10 +56,15 @@ public final class NodeClient {
         return out;
     }
 
-    /** Asks the node to drain; returns its answer (HTTP status and body). */
-    public HttpResponse<String> drain(String baseUrl, String adminToken) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + "/admin/drain")).timeout(TIMEOUT)
-                .POST(HttpRequest.BodyPublishers.noBody());
+    /**
+     * Calls one of the node's {@code /admin/*} endpoints; returns its answer (HTTP status and body).
+     *
+     * @param pathAndQuery for example {@code /admin/undrain?reason=...}, already percent-encoded
+     */
+    public HttpResponse<String> admin(String baseUrl, String method, String pathAndQuery, String adminToken)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery)).timeout(TIMEOUT)
+                .method(method, HttpRequest.BodyPublishers.noBody());
         if (adminToken != null && !adminToken.isEmpty()) {
             request.header("Authorization", "Bearer " + adminToken);
         }

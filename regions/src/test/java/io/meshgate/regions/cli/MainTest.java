@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MainTest {
     @Test
     void everyCommandHasHelp() {
-        for (String command : new String[] {"demo", "node", "token", "check-config", "status", "drain"}) {
+        for (String command : new String[] {"demo", "node", "token", "check-config", "status", "drain", "undrain", "channel"}) {
             CliRun r = CliRun.run(command, "--help");
             assertEquals(0, r.code(), command);
             assertTrue(r.out().startsWith("Usage: java -jar gateway.jar " + command), r.out());

@@ -25,17 +25,7 @@ class OperatorCommandsTest {
     @Test
     void statusShowsEveryNodeAndDrainTakesOneOut() throws Exception {
         try (TestRegion region = TestRegion.nodes(2).start()) {
-            Path config = dir.resolve("region.yaml");
-            Files.writeString(config, """
-                    regions:
-                      - name: test-region
-                        nodes:
-                          - {name: node-1, host: 127.0.0.1, edgePort: %d, relayPort: %d, clusterPort: %d}
-                          - {name: node-2, host: 127.0.0.1, edgePort: %d, relayPort: %d, clusterPort: %d}
-                    auth:
-                      hs256Secret: "%s"
-                    """.formatted(region.node(0).edgePort(), Ports.free(), Ports.free(), region.node(1).edgePort(),
-                    Ports.free(), Ports.free(), TestRegion.SECRET));
+            Path config = writeConfig(dir, region, "");
 
             CliRun status = CliRun.run("status", "--config", config.toString());
             assertEquals(0, status.code(), status.out() + status.err());
@@ -88,5 +78,21 @@ class OperatorCommandsTest {
             assertEquals(0, drain.code(), drain.out() + drain.err());
             await().atMost(Duration.ofSeconds(30)).until(() -> node.whenDrained().isDone());
         }
+    }
+
+    /** The configuration of a running two-node {@link TestRegion}, with {@code extra} YAML appended. */
+    static Path writeConfig(Path dir, TestRegion region, String extra) throws java.io.IOException {
+        Path config = dir.resolve("region.yaml");
+        Files.writeString(config, """
+                regions:
+                  - name: test-region
+                    nodes:
+                      - {name: node-1, host: 127.0.0.1, edgePort: %d, relayPort: %d, clusterPort: %d}
+                      - {name: node-2, host: 127.0.0.1, edgePort: %d, relayPort: %d, clusterPort: %d}
+                auth:
+                  hs256Secret: "%s"
+                """.formatted(region.node(0).edgePort(), Ports.free(), Ports.free(), region.node(1).edgePort(),
+                Ports.free(), Ports.free(), TestRegion.SECRET) + extra);
+        return config;
     }
 }

@@ -1,0 +1,135 @@
+package io.meshgate.edge.ops;
+
+import io.meshgate.edge.websocket.WebSocketEndpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * Takes a node out of service without stopping it ({@code drain --keep-running}, {@code drain --region}) and puts it
+ * back ({@code undrain}). Out of service, {@code /readyz} is false, the node is no move target for the rest of its
+ * region, and every WebSocket client, those connected and those that connect meanwhile, gets {@code move} (reason
+ * {@code drain}, jittered) to another node of the region, or with {@link Scope#REGION} to another region. Back in
+ * service, new clients stay; clients already moved are not called back. Channels homed in the region stay homed
+ * there: moving them is failover's job, not drain's.
+ *
+ * <p>Both calls are idempotent (a repeat changes nothing and says so) and every call is logged with who asked and
+ * why. A node whose stopping drain ({@link DrainController}) has begun cannot be put back.
+ *
+ * <p>Threads: called from admin requests (Undertow I/O threads; the calls do not block); the methods are synchronized.
+ */
+public final class ServiceSwitch {
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceSwitch.class);
+    private static final String REASON = "drain";
+
+    /** Whether the node takes clients. */
+    public enum State { SERVING, OUT_OF_SERVICE }
+
+    /** Where a drain sends the node's clients. */
+    public enum Scope {
+        /** another node of this region (the region stays in service) */
+        NODE,
+        /** another region: the whole region is being drained */
+        REGION
+    }
+
+    /** What a call did: the state now, whether the call changed it, and for a drain where clients were sent. */
+    public record Outcome(State state, boolean changed, String movedTo) {
+    }
+
+    /** A call that would strand clients or undo a stop: nothing changed. */
+    public static final class Refused extends RuntimeException {
+        Refused(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private final Readiness readiness;
+    private final WebSocketEndpoint webSockets;
+    private final MoveTargets moveTargets;
+    private final Supplier<String> ownWsUrl;
+    private final DrainController stopping;
+    private final String region;
+    private final String node;
+    private final Map<String, String> regionHttpUrls;
+    private final Predicate<String> regionHealthy;
+    private State state = State.SERVING;
+
+    /**
+     * @param regionHttpUrls every region's public base URL (this one's included); empty without a mesh
+     * @param regionHealthy  whether the mesh sees a region as able to take clients
+     */
+    public ServiceSwitch(Readiness readiness, WebSocketEndpoint webSockets, MoveTargets moveTargets,
+                         Supplier<String> ownWsUrl, DrainController stopping, String region, String node,
+                         Map<String, String> regionHttpUrls, Predicate<String> regionHealthy) {
+        this.readiness = readiness;
+        this.webSockets = webSockets;
+        this.moveTargets = moveTargets;
+        this.ownWsUrl = ownWsUrl;
+        this.stopping = stopping;
+        this.region = region;
+        this.node = node;
+        this.regionHttpUrls = new TreeMap<>(regionHttpUrls);
+        this.regionHealthy = regionHealthy;
+    }
+
+    /** Takes the node out of service; {@code who} and {@code why} go to the log. */
+    public synchronized Outcome drain(Scope scope, String who, String why) {
+        if (state == State.OUT_OF_SERVICE) {
+            LOG.info("node {}/{} drain (kept running, {}) by {} changed nothing, already out of service: {}", region,
+                    node, scope.name().toLowerCase(Locale.ROOT), who, why);
+            return new Outcome(state, false, null);
+        }
+        String targetRegion = region;
+        String targetUrl;
+        if (scope == Scope.REGION) {
+            Map.Entry<String, String> other = regionHttpUrls.entrySet().stream()
+                    .filter(e -> !e.getKey().equals(region) && regionHealthy.test(e.getKey()))
+                    .findFirst().orElseThrow(() -> refused(who, why, "region " + region + " cannot be drained: no"
+                            + " other region is configured and healthy to take its clients"));
+            targetRegion = other.getKey();
+            targetUrl = CutOffMover.wsUrl(other.getValue());
+        } else {
+            targetUrl = moveTargets.pick();
+        }
+        state = State.OUT_OF_SERVICE;
+        readiness.markOutOfService(true);
+        moveTargets.withdraw();
+        webSockets.moveAll(REASON, targetRegion, targetUrl);
+        String movedTo = targetUrl == null ? "the clients' own choice of region" : targetRegion + " " + targetUrl;
+        LOG.info("node {}/{} out of service (kept running, {} drain) by {}: {}; clients move to {}", region, node,
+                scope.name().toLowerCase(Locale.ROOT), who, why, movedTo);
+        return new Outcome(state, true, movedTo);
+    }
+
+    /** Puts the node back in service; refused once a stopping drain has begun. */
+    public synchronized Outcome undrain(String who, String why) {
+        if (stopping.whenDrained().isDone() || readiness.stopping()) {
+            throw refused(who, why, "node " + node + " is stopping (drained for good); start it again instead");
+        }
+        if (state == State.SERVING) {
+            LOG.info("node {}/{} undrain by {} changed nothing, already in service: {}", region, node, who, why);
+            return new Outcome(state, false, null);
+        }
+        state = State.SERVING;
+        webSockets.stopMoving(REASON);
+        moveTargets.announce(ownWsUrl.get());
+        readiness.markOutOfService(false);
+        LOG.info("node {}/{} back in service by {}: {}", region, node, who, why);
+        return new Outcome(state, true, null);
+    }
+
+    private Refused refused(String who, String why, String message) {
+        LOG.warn("node {}/{} refused a call by {} ({}): {}", region, node, who, why, message);
+        return new Refused(message);
+    }
+
+    public synchronized State state() {
+        return state;
+    }
+}

@@ -1,0 +1,89 @@
+package io.meshgate.regions.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meshgate.regions.config.GatewayConfig;
+import io.meshgate.regions.ops.NodeClient;
+
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Takes nodes out of service or puts them back ({@code drain --keep-running}, {@code drain --region},
+ * {@code undrain}): one admin call per selected node, one line printed per node. Exit code 0 when every node
+ * answered that it is (now or already) in the asked state, 1 when any refused or was unreachable; the calls are
+ * idempotent, so running the command again finishes what a partial run began.
+ */
+final class ServiceCalls {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One node to call: its name for the output and where its admin endpoints answer. */
+    record Target(String node, String url) {
+    }
+
+    private ServiceCalls() {
+    }
+
+    /** The nodes {@code --node} or {@code --region} names (exactly one of them); a usage error otherwise. */
+    static List<Target> select(String command, GatewayConfig config, String node, String region) {
+        if ((node == null) == (region == null)) {
+            throw new Args.UsageException(command + ": give exactly one of --node NAME and --region NAME");
+        }
+        List<Target> out = new ArrayList<>();
+        for (GatewayConfig.RegionConfig r : config.regions()) {
+            for (GatewayConfig.NodeConfig n : r.nodes()) {
+                if (n.name().equals(node) || r.name().equals(region)) {
+                    out.add(new Target(n.name(), NodeUrls.admin(config, n)));
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            throw new Args.UsageException(command + ": " + (node != null ? "--node " + node : "--region " + region)
+                    + " is not in the configuration");
+        }
+        return out;
+    }
+
+    /** {@code ?reason=...} (percent-encoded) to append to an admin path, after {@code first} ('?' or '&'). */
+    static String reason(char first, String reason) {
+        return reason == null ? "" : first + "reason=" + URLEncoder.encode(reason, StandardCharsets.UTF_8);
+    }
+
+    /** POSTs {@code pathAndQuery} to every target and prints each answer; returns the exit code. */
+    static int call(List<Target> targets, String pathAndQuery, String adminToken) {
+        NodeClient client = new NodeClient();
+        boolean allDone = true;
+        for (Target target : targets) {
+            String prefix = "node " + target.node() + " (" + target.url() + "): ";
+            try {
+                HttpResponse<String> answer = client.admin(target.url(), "POST", pathAndQuery, adminToken);
+                if (answer.statusCode() == 200) {
+                    System.out.println(prefix + describe(JSON.readTree(answer.body())));
+                } else {
+                    allDone = false;
+                    System.err.println(prefix + "refused: HTTP " + answer.statusCode() + " " + answer.body());
+                }
+            } catch (IOException e) {
+                allDone = false;
+                System.err.println(prefix + "unreachable: " + NodeClient.why(e));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 1;
+            }
+        }
+        return allDone ? 0 : 1;
+    }
+
+    private static String describe(JsonNode answer) {
+        String state = answer.path("state").asText().replace('_', ' ');
+        if (!answer.path("changed").asBoolean()) {
+            return "already " + (state.equals("serving") ? "in service" : state) + ", nothing changed";
+        }
+        return state.equals("serving") ? "back in service"
+                : "now " + state + "; its clients move to " + answer.path("movedTo").asText();
+    }
+}
