@@ -125,9 +125,11 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
         }
         // A leader that takes over from one that left keeps the regions it counted live while its own links come
         // up, so a leader change is no reason to re-home anything.
+        Links links = new Links(settings, timer, meters);
+        Liveness liveness = new Liveness(settings, Homes.quorum(settings), clock, links::reachable, view.live());
         MeshLeader started = new MeshLeader(settings, node, region.store(), fanOut,
                 new InterestTable(region.hazelcast(), timer), view, credentials, timer, worker, batchMax, queueMax, meters,
-                clock, view.live(), () -> region.clusterSize() > 1);
+                links, liveness, homes, () -> region.clusterSize() > 1);
         started.start();
         leader = started;
     }

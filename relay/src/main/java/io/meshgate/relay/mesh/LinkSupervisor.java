@@ -1,0 +1,168 @@
+package io.meshgate.relay.mesh;
+
+import io.grpc.stub.CallStreamObserver;
+import io.meshgate.proto.relay.Goodbye;
+import io.meshgate.proto.relay.Heartbeat;
+import io.meshgate.proto.relay.HeartbeatAck;
+import io.meshgate.proto.relay.Hello;
+import io.meshgate.proto.relay.LinkFrame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * Link supervision, one role of the {@link MeshLeader}: opens and closes links (hello, goodbye, redial), sends a
+ * heartbeat on every link each interval and reads the answers into each link's {@link LinkHealth} (its
+ * {@link LinkHealth.LinkState}, whose every transition is logged with its reason), and re-evaluates the region's
+ * {@link Liveness} view from that, failing requests to a region that left it and publishing it for the region's
+ * nodes through {@link MeshView}.
+ *
+ * <p>Threads: every method runs on the leader's {@link Conductor} (tests call them on one thread in its place), so
+ * link state and liveness change in one order. Publishing the view (a Hazelcast write) runs on the worker, always
+ * with the state current when it runs, and {@code linkUp} is handed the peer on the conductor.
+ */
+final class LinkSupervisor {
+    private static final Logger LOG = LoggerFactory.getLogger(LinkSupervisor.class);
+
+    private final MeshSettings settings;
+    private final String node;
+    private final Links links;
+    private final Liveness liveness;
+    private final ScheduledExecutorService timer;
+    private final Consumer<Set<String>> viewPublisher;
+    private final Consumer<String> linkUp;
+    private final Consumer<String> redial;
+    private final LongSupplier nanoTime;
+    private long nonces;
+    private boolean stopped;
+
+    /**
+     * @param viewPublisher publishes the links and the given live set for the region's nodes (see {@link MeshView})
+     * @param linkUp        told the peer region whose link just turned up (interest and catch-up follow)
+     * @param redial        told the peer region whose link this side dials and that just closed
+     * @param nanoTime      the monotonic clock heartbeats carry to measure RTT
+     */
+    LinkSupervisor(MeshSettings settings, String node, Links links, Liveness liveness, ScheduledExecutorService timer,
+                   Consumer<Set<String>> viewPublisher, Consumer<String> linkUp, Consumer<String> redial,
+                   LongSupplier nanoTime) {
+        this.settings = settings;
+        this.node = node;
+        this.links = links;
+        this.liveness = liveness;
+        this.timer = timer;
+        this.viewPublisher = viewPublisher;
+        this.linkUp = linkUp;
+        this.redial = redial;
+        this.nanoTime = nanoTime;
+    }
+
+    Hello hello() {
+        return Hello.newBuilder().setRegion(settings.region()).setNode(node).setProtocol(1).build();
+    }
+
+    /** A link object for a stream whose peer said hello; it carries nothing until {@link #opened}. */
+    MeshLink newLink(String peerRegion, String peerNode, CallStreamObserver<LinkFrame> out) {
+        return new MeshLink(peerRegion, peerNode, out, timer, settings.linkQueueMax(),
+                settings.emulatedOneWayNanos(peerRegion),
+                new LinkHealth(peerRegion, settings.downAfterMissed(), settings.upAfterGood()));
+    }
+
+    /** A link is open (dialed or accepted): it replaces any older one to the region and is probed at once. */
+    void opened(MeshLink link, boolean accepted) {
+        if (stopped) {
+            link.close();
+            return;
+        }
+        links.register(link);
+        if (accepted) {
+            link.offer(LinkFrame.newBuilder().setOrigin(settings.region()).setHello(hello()).build());
+        }
+        LOG.info("mesh link {} region {} (node {}) is open", accepted ? "from" : "to", link.peerRegion(),
+                link.peerNode());
+        sendHeartbeat(link);
+    }
+
+    /** A link's stream ended (or failed): it is gone, liveness follows, and this side redials if it dials. */
+    void closed(MeshLink link, Throwable cause) {
+        links.unregister(link);
+        if (stopped) {
+            // The node is stopping: its Hazelcast may already be gone, and nothing is to be redialed.
+            return;
+        }
+        LOG.warn("mesh link to region {} closed: {}", link.peerRegion(), cause == null ? "ended" : cause.toString());
+        publishView();
+        redial.accept(link.peerRegion());
+    }
+
+    /** One heartbeat interval: probe every link (an unanswered probe counts as missed), then re-evaluate. */
+    void heartbeatRound() {
+        if (stopped) {
+            return;
+        }
+        for (MeshLink link : links.all()) {
+            sendHeartbeat(link);
+        }
+        publishView();
+    }
+
+    private void sendHeartbeat(MeshLink link) {
+        long nonce = ++nonces;
+        link.health().sending(nonce);
+        link.offer(LinkFrame.newBuilder().setOrigin(settings.region()).setHeartbeat(Heartbeat.newBuilder()
+                .setNonce(nonce).setSentAtNanos(nanoTime.getAsLong()).putAllRttMicros(links.ownRow())
+                .addAllLive(liveness.live())).build());
+    }
+
+    /** The peer's heartbeat: take its RTT row and liveness view, answer at once on the same link. */
+    void heartbeat(MeshLink link, Heartbeat heartbeat) {
+        links.peerTable(link.peerRegion(), heartbeat.getRttMicrosMap());
+        liveness.peerView(link.peerRegion(), heartbeat.getLiveList());
+        link.offer(LinkFrame.newBuilder().setOrigin(settings.region()).setHeartbeatAck(HeartbeatAck.newBuilder()
+                .setNonce(heartbeat.getNonce()).setSentAtNanos(heartbeat.getSentAtNanos())).build());
+    }
+
+    /** The answer to our heartbeat: an RTT sample; when it turns the link up, liveness and the link-up work follow. */
+    void heartbeatAck(MeshLink link, HeartbeatAck ack) {
+        long rttMicros = (nanoTime.getAsLong() - ack.getSentAtNanos()) / 1000;
+        if (link.health().answered(ack.getNonce(), rttMicros)) {
+            liveness.linked(link.peerRegion());
+            publishView();
+            linkUp.accept(link.peerRegion());
+        }
+    }
+
+    /** The peer's leader is stopping: nothing more comes on this link, so what waits on it fails now. */
+    void goodbye(MeshLink link, Goodbye goodbye) {
+        LOG.info("mesh leader {} of region {} is leaving ({}); successor: {}", link.peerNode(), link.peerRegion(),
+                goodbye.getReason(), goodbye.getSuccessor());
+        liveness.leaving(link.peerRegion(), goodbye.getSuccessor());
+        link.markClosed();
+        links.unregister(link);
+        publishView();
+    }
+
+    /** Re-evaluates liveness from the links, fails requests to regions that left it, and publishes both. */
+    void publishView() {
+        Set<String> before = liveness.live();
+        liveness.update();
+        Set<String> after = liveness.live();
+        for (String region : before) {
+            if (!after.contains(region) && !region.equals(settings.region())) {
+                links.failPendingTo(region);
+            }
+        }
+        viewPublisher.accept(after);
+    }
+
+    /** This leader is stopping: every peer gets {@code goodbye} as the last frame of its link. */
+    void stop(LinkFrame goodbye) {
+        stopped = true;
+        for (MeshLink link : links.all()) {
+            link.closeWith(goodbye);
+        }
+    }
+}
