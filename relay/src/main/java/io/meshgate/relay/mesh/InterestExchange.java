@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Executor;
 
 /**
  * Interest, one role of the {@link MeshLeader}: which regions have subscribers of which channels. It takes the
@@ -16,8 +17,9 @@ import java.util.Set;
  * peers this region's own interest: a delta when a node of the region starts or stops reading a channel, the whole
  * set when a link comes up and every {@link #FULL_SYNC_INTERVAL_MS}.
  *
- * <p>Threads: {@link #take}, {@link #broadcast} and {@link #released} are called on the conductor and never block;
- * {@link #full} reads this region's interest from Hazelcast (blocking) and so is called on the worker only.
+ * <p>Threads: {@link #take}, {@link #broadcast}, {@link #released} and {@link #sendFull} are called on the
+ * {@link Conductor} and never block; {@link #ours} reads this region's interest from Hazelcast (blocking) and so is
+ * called on the worker only, its result handed back to the conductor.
  */
 final class InterestExchange {
     private static final Logger LOG = LoggerFactory.getLogger(InterestExchange.class);
@@ -27,8 +29,12 @@ final class InterestExchange {
     private final ChannelStore store;
     private final Links links;
     private final InterestTable interest;
+    private final Executor conductor;
 
-    InterestExchange(MeshSettings settings, ChannelStore store, Links links, InterestTable interest) {
+    /** @param conductor where Hazelcast completions hop back to (the {@link Conductor}) */
+    InterestExchange(MeshSettings settings, ChannelStore store, Links links, InterestTable interest,
+                     Executor conductor) {
+        this.conductor = conductor;
         this.settings = settings;
         this.store = store;
         this.links = links;
@@ -57,31 +63,30 @@ final class InterestExchange {
     /** A node of this region stopped reading these channels: each one nobody here reads any more is withdrawn. */
     void released(Collection<String> channels) {
         for (String channel : channels) {
-            store.hasRoutes(channel).thenAccept(still -> {
+            store.hasRoutes(channel).thenAcceptAsync(still -> {
                 if (!still) {
                     broadcast(List.of(), List.of(channel));
                 }
-            });
+            }, conductor);
         }
     }
 
-    /**
-     * Sends this region's whole interest to {@code peers} and returns it (empty when it could not be read).
-     * Blocking: worker only.
-     */
-    Set<String> full(Collection<String> peers) {
-        Set<String> ours;
+    /** This region's whole interest, or null when it could not be read. Blocking (a Hazelcast query): worker only. */
+    Set<String> ours() {
         try {
-            ours = store.channelsWithRoutes();
+            return store.channelsWithRoutes();
         } catch (RuntimeException e) {
             LOG.warn("interest of this region could not be read: {}", e.toString());
-            return Set.of();
+            return null;
         }
+    }
+
+    /** Sends {@code ours}, this region's whole interest as read by {@link #ours}, to {@code peers}. */
+    void sendFull(Collection<String> peers, Set<String> ours) {
         LinkFrame update = LinkFrame.newBuilder().setInterest(InterestUpdate.newBuilder().setFull(true)
                 .addAllAdded(ours)).build();
         for (String peer : peers) {
             links.send(peer, update);
         }
-        return ours;
     }
 }

@@ -43,13 +43,23 @@ import java.util.function.Consumer;
  * replication is {@link DurabilityStores}. This class composes them, dispatches frames, forwards this region's
  * requests and answers a request on the link it came on.
  *
- * <p>Threads: frames arrive on gRPC transport threads (one link's frames in order), heartbeats run on the node's
- * timer, store callbacks complete on Hazelcast threads, {@link #forward} is called on gRPC threads for the region's
- * other nodes and on I/O threads for this node's own publishes, so nothing here blocks. Shared state is in
- * thread-safe holders ({@link Links}, {@link Liveness}, {@link PublishLanes}, {@link InterestTable}).
+ * <p>Threads: one {@link Conductor} thread, {@code mesh-conductor-<region>}, owns link and channel-home state. gRPC
+ * transport threads ({@link #onFrame}, {@link #established}, {@link #accept}, {@link #closed}; one link's frames in
+ * order), the timer (heartbeat rounds) and the callers of {@link #forward} (gRPC threads for the region's other
+ * nodes, I/O threads for this node's own publishes) only enqueue onto it; every frame is dispatched there, and the
+ * answers that complete on Hazelcast threads hop back onto it before they are written. Blocking Hazelcast reads
+ * (this region's interest) and the view publication run on the worker. Other threads read link and liveness state
+ * only through thread-safe holders ({@link Links}, {@link Liveness}); the sequencer calls {@link DurabilityStores}
+ * on worker threads.
  */
 final class MeshLeader implements LinkDialer.Callbacks {
     private static final Logger LOG = LoggerFactory.getLogger(MeshLeader.class);
+    /**
+     * Inbound frames and forwarded requests that may wait for the conductor; beyond, one is dropped like a frame lost
+     * on the wire (see {@link Conductor}). Far above what a healthy conductor ever has queued: it only starts work.
+     */
+    static final int MAX_WAITING_FRAMES = 100_000;
+    private static final long STOP_WAIT_MS = 5_000;
 
     private final MeshSettings settings;
     private final String node;
@@ -71,6 +81,8 @@ final class MeshLeader implements LinkDialer.Callbacks {
     private final AtomicLong forwardOrders = new AtomicLong();
     private final Map<String, LinkDialer> dialers = new HashMap<>();
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+    private final Conductor conductor;
+    private final ViewPublisher viewPublisher;
     private volatile boolean stopped;
 
     /**
@@ -90,6 +102,7 @@ final class MeshLeader implements LinkDialer.Callbacks {
         this.links = links;
         this.liveness = liveness;
         this.interest = interest;
+        this.conductor = new Conductor(settings.region(), MAX_WAITING_FRAMES, meters);
         Reconciler reconciler = new Reconciler(settings, store, links, homes, liveness, interest, fanOut,
                 RangeServing.MAX_RANGE, meters);
         DurabilityStores durability = new DurabilityStores(settings, store, links, homes, interest, reconciler,
@@ -100,12 +113,12 @@ final class MeshLeader implements LinkDialer.Callbacks {
         this.ranges = new RangeServing(settings.region(), store, homes, reconciler, interest);
         this.intake = new ReplicaIntake(store, links,
                 new ReplicaWriter(store, fanOut, links, settings.peers().keySet(), 10_000, meters), meters);
-        this.interestExchange = new InterestExchange(settings, store, links, interest);
+        this.interestExchange = new InterestExchange(settings, store, links, interest, conductor::event);
         this.lanes = new PublishLanes(links, settings.region(), frame -> homePublish.publish(frame.getPublish())
                 .thenApply(o -> LinkFrame.newBuilder().setPublishOutcome(o).build()), queueMax);
-        this.supervisor = new LinkSupervisor(settings, node, links, liveness, timer,
-                live -> view.publish(links, live), peer -> worker.execute(() -> linkUp(peer, homes)),
-                this::redial, System::nanoTime);
+        this.viewPublisher = new ViewPublisher(view, links, liveness, worker);
+        this.supervisor = new LinkSupervisor(settings, node, links, liveness, timer, live -> viewPublisher.request(),
+                peer -> linkUp(peer, homes), this::redial, System::nanoTime);
     }
 
     void start() {
@@ -117,20 +130,20 @@ final class MeshLeader implements LinkDialer.Callbacks {
                 dialer.start();
             }
         });
-        tasks.add(timer.scheduleWithFixedDelay(this::heartbeatRound, settings.heartbeatMs(), settings.heartbeatMs(),
-                TimeUnit.MILLISECONDS));
-        tasks.add(timer.scheduleWithFixedDelay(
-                () -> worker.execute(() -> interestExchange.full(settings.peers().keySet())),
+        tasks.add(timer.scheduleWithFixedDelay(() -> conductor.event(this::heartbeatRound), settings.heartbeatMs(),
+                settings.heartbeatMs(), TimeUnit.MILLISECONDS));
+        tasks.add(timer.scheduleWithFixedDelay(() -> worker.execute(this::fullSync),
                 InterestExchange.FULL_SYNC_INTERVAL_MS, InterestExchange.FULL_SYNC_INTERVAL_MS, TimeUnit.MILLISECONDS));
         LOG.info("mesh leader of region {} is node {}; peers {}", settings.region(), node, settings.peers().keySet());
     }
 
-    // ---- link lifecycle: handed to the link supervision ------------------------------------------------------
+    // ---- link lifecycle: handed to the link supervision on the conductor --------------------------------------
 
+    /** gRPC thread: the peer we dialed said hello. Its frames, passed to {@link #onFrame}, queue behind the opening. */
     @Override
     public MeshLink established(String peerRegion, String peerNode, ClientCallStreamObserver<LinkFrame> out) {
         MeshLink link = supervisor.newLink(peerRegion, peerNode, out);
-        supervisor.opened(link, false);
+        conductor.event(() -> supervisor.opened(link, false));
         return link;
     }
 
@@ -138,7 +151,7 @@ final class MeshLeader implements LinkDialer.Callbacks {
     StreamObserver<LinkFrame> accept(Hello hello, ServerCallStreamObserver<LinkFrame> out, Consumer<Runnable> onReady) {
         MeshLink link = supervisor.newLink(hello.getRegion(), hello.getNode(), out);
         onReady.accept(link::drain);
-        supervisor.opened(link, true);
+        conductor.event(() -> supervisor.opened(link, true));
         return new StreamObserver<>() {
             @Override
             public void onNext(LinkFrame frame) {
@@ -159,9 +172,10 @@ final class MeshLeader implements LinkDialer.Callbacks {
         };
     }
 
+    /** gRPC thread: the link's stream ended; the link itself is already marked closed. */
     @Override
     public void closed(MeshLink link, Throwable cause) {
-        supervisor.closed(link, cause);
+        conductor.event(() -> supervisor.closed(link, cause));
     }
 
     private void heartbeatRound() {
@@ -179,19 +193,50 @@ final class MeshLeader implements LinkDialer.Callbacks {
         }
     }
 
-    /** A link came up (again): tell the peer everything we are interested in, and catch up what it is home of. */
+    /**
+     * Conductor: a link came up (again). This region's interest is read on the worker; back here, the peer is told
+     * all of it, and what it is home of is caught up.
+     */
     private void linkUp(String peer, Homes homes) {
-        for (String channel : interestExchange.full(List.of(peer))) {
-            if (homes.home(channel).equals(peer)) {
-                intake.catchUp(peer, channel);
+        worker.execute(() -> {
+            Set<String> ours = interestExchange.ours();
+            if (ours == null) {
+                return;
             }
+            conductor.event(() -> {
+                interestExchange.sendFull(List.of(peer), ours);
+                for (String channel : ours) {
+                    if (homes.home(channel).equals(peer)) {
+                        intake.catchUp(peer, channel);
+                    }
+                }
+            });
+        });
+    }
+
+    /** Worker, every {@link InterestExchange#FULL_SYNC_INTERVAL_MS}: every peer is told this region's whole interest. */
+    private void fullSync() {
+        Set<String> ours = interestExchange.ours();
+        if (ours != null) {
+            conductor.event(() -> interestExchange.sendFull(settings.peers().keySet(), ours));
         }
     }
 
     // ---- frames: one role per kind ---------------------------------------------------------------------------
 
+    /** gRPC thread: queues the frame for the conductor (dropped, and counted, beyond its bound). */
     @Override
     public void onFrame(MeshLink link, LinkFrame frame) {
+        if (stopped) {
+            return;
+        }
+        if (!conductor.frame(() -> dispatch(link, frame))) {
+            LOG.debug("mesh frame {} from {} dropped: the conductor is full", frame.getKindCase(), link.peerRegion());
+        }
+    }
+
+    /** Conductor: hands the frame to its role; an answer that completes elsewhere hops back here to be written. */
+    private void dispatch(MeshLink link, LinkFrame frame) {
         if (stopped) {
             return;
         }
@@ -206,12 +251,12 @@ final class MeshLeader implements LinkDialer.Callbacks {
             case HEARTBEAT -> supervisor.heartbeat(link, frame.getHeartbeat());
             case HEARTBEAT_ACK -> supervisor.heartbeatAck(link, frame.getHeartbeatAck());
             case GOODBYE -> supervisor.goodbye(link, frame.getGoodbye());
-            case PUBLISH -> homePublish.publish(frame.getPublish()).thenAccept(outcome ->
-                    reply(link, from, LinkFrame.newBuilder().setPublishOutcome(outcome).build()));
-            case RANGE_REQUEST -> ranges.answer(from, frame.getRangeRequest()).thenAccept(reply ->
-                    reply(link, from, LinkFrame.newBuilder().setRangeReply(reply).build()));
-            case DELIVERY -> intake.take(from, frame.getDelivery()).thenAccept(stored -> stored.ifPresent(s ->
-                    reply(link, from, LinkFrame.newBuilder().setStored(s).build())));
+            case PUBLISH -> homePublish.publish(frame.getPublish()).thenAcceptAsync(outcome ->
+                    reply(link, from, LinkFrame.newBuilder().setPublishOutcome(outcome).build()), conductor::event);
+            case RANGE_REQUEST -> ranges.answer(from, frame.getRangeRequest()).thenAcceptAsync(reply ->
+                    reply(link, from, LinkFrame.newBuilder().setRangeReply(reply).build()), conductor::event);
+            case DELIVERY -> intake.take(from, frame.getDelivery()).thenAcceptAsync(stored -> stored.ifPresent(s ->
+                    reply(link, from, LinkFrame.newBuilder().setStored(s).build())), conductor::event);
             case INTEREST -> interestExchange.take(from, frame.getInterest());
             case PUBLISH_OUTCOME -> links.complete(frame.getPublishOutcome().getRequestId(), frame);
             case RANGE_REPLY -> links.complete(frame.getRangeReply().getRequestId(), frame);
@@ -265,7 +310,27 @@ final class MeshLeader implements LinkDialer.Callbacks {
 
     // ---- requests from this region's nodes ---------------------------------------------------------------------
 
+    /**
+     * Any thread (gRPC for the region's other nodes, I/O for this node's publishes): a request of this region for
+     * the mesh, run on the conductor in call order. It completes where its answer arrives (mostly the conductor),
+     * and fails at once when the conductor is full.
+     */
     CompletableFuture<LinkFrame> forward(LinkFrame request) {
+        CompletableFuture<LinkFrame> result = new CompletableFuture<>();
+        boolean queued = conductor.frame(() -> forwardHere(request).whenComplete((reply, failure) -> {
+            if (failure != null) {
+                result.completeExceptionally(failure);
+            } else {
+                result.complete(reply);
+            }
+        }));
+        if (!queued) {
+            result.completeExceptionally(new MeshUnavailableException("the mesh leader is overloaded or stopping"));
+        }
+        return result;
+    }
+
+    private CompletableFuture<LinkFrame> forwardHere(LinkFrame request) {
         String target = request.getTarget();
         switch (request.getKindCase()) {
             case PUBLISH -> {
@@ -313,9 +378,22 @@ final class MeshLeader implements LinkDialer.Callbacks {
         LinkFrame goodbye = LinkFrame.newBuilder().setOrigin(settings.region()).setGoodbye(Goodbye.newBuilder()
                 .setSuccessor(successor).setReason("node " + node + " is stopping")).build();
         stopped = true;
-        supervisor.stop(goodbye);
-        interest.stop();
         tasks.forEach(t -> t.cancel(false));
+        // The goodbyes go out on the conductor, after whatever it is doing; the node's shutdown waits for them.
+        CompletableFuture<Void> said = new CompletableFuture<>();
+        conductor.event(() -> {
+            supervisor.stop(goodbye);
+            said.complete(null);
+        });
+        try {
+            said.get(STOP_WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.warn("mesh conductor did not say goodbye within {} ms; closing the links anyway", STOP_WAIT_MS);
+        }
+        conductor.close();
+        interest.stop();
         dialers.values().forEach(LinkDialer::stop);
         links.closeAll();
     }

@@ -2,10 +2,6 @@ package io.meshgate.relay.mesh;
 
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -156,29 +152,5 @@ class LivenessTest {
         live.update();
         assertEquals(Set.of("us-east", "eu-west", "ap-south"), live.live());
         return live;
-    }
-
-    /** A clock tests move by hand. */
-    private static final class ManualClock extends Clock {
-        private long millis = 1_000_000;
-
-        void advance(long ms) {
-            millis += ms;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis);
-        }
     }
 }

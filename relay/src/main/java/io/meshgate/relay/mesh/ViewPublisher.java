@@ -1,0 +1,51 @@
+package io.meshgate.relay.mesh;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Publishes the leader's links and liveness view ({@link MeshView}, a Hazelcast write) off the conductor. Requests
+ * coalesce: at most one publication is queued on the worker at a time, and it reads the state current when it runs,
+ * so the last one published is always the newest, whatever order requests came in.
+ *
+ * <p>Threads: {@link #request} is called on the conductor; the publication runs on the worker.
+ */
+final class ViewPublisher {
+    private static final Logger LOG = LoggerFactory.getLogger(ViewPublisher.class);
+
+    private final MeshView view;
+    private final Links links;
+    private final Liveness liveness;
+    private final Executor worker;
+    private final AtomicBoolean queued = new AtomicBoolean();
+
+    ViewPublisher(MeshView view, Links links, Liveness liveness, Executor worker) {
+        this.view = view;
+        this.links = links;
+        this.liveness = liveness;
+        this.worker = worker;
+    }
+
+    void request() {
+        if (queued.compareAndSet(false, true)) {
+            try {
+                worker.execute(this::publish);
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                queued.set(false);
+            }
+        }
+    }
+
+    private void publish() {
+        // Cleared first: a change after this point queues one more publication, which reads it.
+        queued.set(false);
+        try {
+            view.publish(links, liveness.live());
+        } catch (RuntimeException e) {
+            LOG.warn("mesh view could not be published: {}", e.toString());
+        }
+    }
+}
