@@ -32,7 +32,9 @@ final class Conductor implements AutoCloseable {
 
     Conductor(String region, int maxFrames, MeterRegistry meters) {
         this.maxFrames = maxFrames;
-        this.dropped = meters.counter("meshgate.mesh.conductor.dropped");
+        this.dropped = Counter.builder("meshgate.mesh.conductor.dropped")
+                .description("mesh frames and forwards dropped because too many waited for the mesh leader's conductor")
+                .register(meters);
         this.thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "mesh-conductor-" + region);
             t.setDaemon(true);
