@@ -127,7 +127,7 @@ final class BrowserGateway implements AutoCloseable {
     private boolean allLinksUp() {
         for (EdgeNode node : nodes.values()) {
             for (RegionSpec region : REGIONS) {
-                if (!node.mesh().regionHealthy(region.name())) {
+                if (!node.relay().mesh().regionHealthy(region.name())) {
                     return false;
                 }
             }
@@ -161,7 +161,7 @@ final class BrowserGateway implements AutoCloseable {
     /** Stops a node the hard way: its Hazelcast member is terminated without handing anything over. */
     void kill(String node) {
         EdgeNode victim = nodes.get(node);
-        victim.region().hazelcast().getLifecycleService().terminate();
+        victim.relay().region().hazelcast().getLifecycleService().terminate();
         victim.close();
     }
 
@@ -170,7 +170,7 @@ final class BrowserGateway implements AutoCloseable {
         List<EdgeNode> started = new ArrayList<>(nodes.values());
         for (int i = started.size() - 1; i >= 0; i--) {
             try {
-                started.get(i).region().hazelcast().getLifecycleService().terminate();
+                started.get(i).relay().region().hazelcast().getLifecycleService().terminate();
             } catch (RuntimeException ignored) {
                 // already stopped
             }

@@ -112,7 +112,7 @@ final class CrossRegionScenario {
         for (int k = 0; out.size() < count; k++) {
             String channel = "bench." + runId + ".xr-" + phase + "." + k;
             if (Rendezvous.home(channel, DemoMesh.REGIONS).equals(HOME)) {
-                String meshHome = mesh.node(REMOTE).mesh().home(channel);
+                String meshHome = mesh.node(REMOTE).relay().mesh().home(channel);
                 if (!meshHome.equals(HOME)) {
                     throw new IllegalStateException("the mesh homes " + channel + " in " + meshHome
                             + ", Rendezvous.home over " + DemoMesh.REGIONS + " says " + HOME);

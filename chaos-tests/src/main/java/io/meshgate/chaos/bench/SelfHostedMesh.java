@@ -57,7 +57,7 @@ final class SelfHostedMesh implements Target {
         while (!allLinksUp()) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("mesh links not all up after " + LINKS_UP_TIMEOUT_MS + " ms: "
-                        + nodes.stream().map(n -> n.mesh().status()).toList());
+                        + nodes.stream().map(n -> n.relay().mesh().status()).toList());
             }
             Sleep.millis(100);
         }
@@ -72,7 +72,7 @@ final class SelfHostedMesh implements Target {
     Map<String, Object> heartbeatRttMs() {
         Map<String, Object> out = new LinkedHashMap<>();
         for (String region : DemoMesh.REGIONS) {
-            Object matrix = node(region).mesh().status().get("rttMs");
+            Object matrix = node(region).relay().mesh().status().get("rttMs");
             out.put(region, matrix instanceof Map<?, ?> m ? m.get(region) : null);
         }
         return out;
@@ -81,7 +81,7 @@ final class SelfHostedMesh implements Target {
     private boolean allLinksUp() {
         for (EdgeNode node : nodes) {
             for (String region : DemoMesh.REGIONS) {
-                if (!node.mesh().regionHealthy(region)) {
+                if (!node.relay().mesh().regionHealthy(region)) {
                     return false;
                 }
             }
@@ -122,7 +122,7 @@ final class SelfHostedMesh implements Target {
 
     /** Every region's durability setting as its node reports it (the same everywhere with the demo's file). */
     String durability() {
-        return String.valueOf(node(DemoMesh.REGIONS.get(0)).mesh().status().get("durability"));
+        return String.valueOf(node(DemoMesh.REGIONS.get(0)).relay().mesh().status().get("durability"));
     }
 
     @Override

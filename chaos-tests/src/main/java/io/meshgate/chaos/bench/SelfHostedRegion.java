@@ -119,7 +119,7 @@ final class SelfHostedRegion implements Target, HeapProbe {
     public void close() {
         for (EdgeNode node : nodes) {
             try {
-                node.region().hazelcast().getLifecycleService().terminate();
+                node.relay().region().hazelcast().getLifecycleService().terminate();
             } catch (RuntimeException ignored) {
                 // already stopped
             }

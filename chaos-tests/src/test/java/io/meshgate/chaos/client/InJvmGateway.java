@@ -36,7 +36,7 @@ public final class InJvmGateway implements AutoCloseable {
                 List<String> regions = gateway.config.regions().stream().map(GatewayConfig.RegionConfig::name).toList();
                 await("every mesh link up").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
                         .until(() -> gateway.nodes.values().stream()
-                                .allMatch(n -> regions.stream().allMatch(r -> n.mesh().regionHealthy(r))));
+                                .allMatch(n -> regions.stream().allMatch(r -> n.relay().mesh().regionHealthy(r))));
             }
         } catch (RuntimeException | Error e) {
             gateway.close();

@@ -1,8 +1,6 @@
 package io.meshgate.edge.ops;
 
-import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.cluster.Member;
-import com.hazelcast.map.IMap;
+import io.meshgate.relay.node.RegionMembers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,6 +8,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -25,34 +24,30 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class MoveTargets {
     private static final Logger LOG = LoggerFactory.getLogger(MoveTargets.class);
-    private static final String META_MAP = "meshgate.meta";
-    private static final String PREFIX = "ws.";
+    /** The kind of the region's per-member note that holds a node's WebSocket URL. */
+    private static final String NOTE = "ws";
 
-    private final HazelcastInstance hazelcast;
+    private final RegionMembers members;
     private final List<String> configuredPeers;
 
     /**
      * @param configuredPeers the configuration's other nodes' WebSocket URLs: the only nodes a move may name, and the
      *                        targets while the region's map cannot be read
      */
-    public MoveTargets(HazelcastInstance hazelcast, List<String> configuredPeers) {
-        this.hazelcast = hazelcast;
+    public MoveTargets(RegionMembers members, List<String> configuredPeers) {
+        this.members = members;
         this.configuredPeers = configuredPeers == null ? List.of() : List.copyOf(configuredPeers);
-    }
-
-    private IMap<String, String> meta() {
-        return hazelcast.getMap(META_MAP);
     }
 
     /** Offers this node as a move target. */
     public void announce(String wsUrl) {
-        meta().set(PREFIX + hazelcast.getCluster().getLocalMember().getUuid(), wsUrl);
+        members.announce(NOTE, wsUrl);
     }
 
     /** Stops offering this node (it drains); quiet when the region is already gone. */
     public void withdraw() {
         try {
-            meta().delete(PREFIX + hazelcast.getCluster().getLocalMember().getUuid());
+            members.withdraw(NOTE, members.self());
         } catch (RuntimeException e) {
             LOG.debug("could not withdraw this node as a move target: {}", e.toString());
         }
@@ -61,7 +56,7 @@ public final class MoveTargets {
     /** A member left the region: its announcement goes too (any node may do it; deleting twice is harmless). */
     public void forget(UUID member) {
         try {
-            meta().delete(PREFIX + member);
+            members.withdraw(NOTE, member);
         } catch (RuntimeException e) {
             LOG.debug("could not forget move target {}: {}", member, e.toString());
         }
@@ -71,15 +66,13 @@ public final class MoveTargets {
     public String pick() {
         try {
             List<String> candidates = new ArrayList<>();
-            for (Member member : hazelcast.getCluster().getMembers()) {
-                if (!member.localMember()) {
-                    String url = meta().get(PREFIX + member.getUuid());
-                    if (url != null && isConfigured(url)) {
-                        candidates.add(url);
-                    } else if (url != null) {
-                        LOG.warn("ignoring move target {} announced by member {}: it is not a configured node", url,
-                                member.getAddress());
-                    }
+            for (Map.Entry<UUID, String> announced : members.notesOfOthers(NOTE).entrySet()) {
+                String url = announced.getValue();
+                if (isConfigured(url)) {
+                    candidates.add(url);
+                } else {
+                    LOG.warn("ignoring move target {} announced by member {}: it is not a configured node", url,
+                            announced.getKey());
                 }
             }
             return random(candidates);

@@ -119,7 +119,7 @@ class LongPollTest {
      * Synchronisation only: nothing is asserted on the internals.
      */
     private static void awaitListenedTo(String ch) {
-        IMap<String, ChannelState> channels = region.node(0).region().hazelcast().getMap(ChannelStore.MAP_NAME);
+        IMap<String, ChannelState> channels = region.node(0).relay().region().hazelcast().getMap(ChannelStore.MAP_NAME);
         await().atMost(Duration.ofSeconds(20)).until(() -> {
             ChannelState state = channels.get(ch);
             return state != null && !state.routes().isEmpty();

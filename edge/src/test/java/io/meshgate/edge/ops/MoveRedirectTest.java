@@ -22,8 +22,8 @@ class MoveRedirectTest {
     @Test
     void aDrainNeverMovesClientsToAUrlOutsideTheConfiguration() throws Exception {
         try (TestRegion region = TestRegion.nodes(2).start()) {
-            String other = "ws." + region.node(1).region().memberId();
-            region.node(0).region().hazelcast().getMap("meshgate.meta").set(other, "ws://attacker.example:80/v1/ws");
+            String other = "ws." + region.node(1).relay().region().memberId();
+            region.node(0).relay().region().hazelcast().getMap("meshgate.meta").set(other, "ws://attacker.example:80/v1/ws");
             WsClient client = WsClient.connect(region.wsUrl(0), token("victim"));
 
             assertEquals(202, new Http(region.httpUrl(0)).raw("POST /admin/drain HTTP/1.1", "Content-Length: 0")

@@ -7,10 +7,12 @@ import io.meshgate.edge.server.EdgeSettings;
 import io.meshgate.edge.server.NodeSettings;
 import io.meshgate.edge.server.TlsSettings;
 import io.meshgate.relay.history.HistoryLimits;
+import io.meshgate.relay.node.RelaySettings;
 import io.meshgate.relay.region.HazelcastSettings;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 
@@ -83,9 +85,10 @@ public final class TestRegion implements AutoCloseable {
         for (int i = 0; i < size; i++) {
             EdgeSettings edge = edgeTweak.apply(EdgeSettings.defaults("test-region", "node-" + (i + 1),
                     "127.0.0.1", 0));
-            NodeSettings node = new NodeSettings(edge,
-                    new HazelcastSettings(cluster, "127.0.0.1", hzPorts.get(i), members, 1),
-                    history, auth, feeds, "127.0.0.1", 0, 256, 10_000, peers(i), tls);
+            RelaySettings relay = new RelaySettings(edge.region(), edge.node(), "127.0.0.1", "127.0.0.1", 0,
+                    new HazelcastSettings(cluster, "127.0.0.1", hzPorts.get(i), members, 1), history, 256, 10_000,
+                    null, null);
+            NodeSettings node = new NodeSettings(edge, relay, auth, feeds, "127.0.0.1", peers(i), tls, Map.of());
             settings.add(node);
             nodes.add(EdgeNode.start(node));
         }
@@ -118,7 +121,7 @@ public final class TestRegion implements AutoCloseable {
     /** Stops a node the hard way: its member is terminated without handing anything over. */
     public void kill(int index) {
         EdgeNode node = nodes.get(index);
-        node.region().hazelcast().getLifecycleService().terminate();
+        node.relay().region().hazelcast().getLifecycleService().terminate();
         node.close();
     }
 
@@ -126,7 +129,7 @@ public final class TestRegion implements AutoCloseable {
     public void close() {
         for (EdgeNode node : nodes) {
             try {
-                node.region().hazelcast().getLifecycleService().terminate();
+                node.relay().region().hazelcast().getLifecycleService().terminate();
             } catch (RuntimeException ignored) {
                 // already stopped
             }

@@ -120,7 +120,7 @@ final class DemoCommand {
         }
         LOG.info("waiting until every region sequences and delivers (readiness, links, one probe message per region)");
         try {
-            return new DemoReadiness(checked, DemoMesh.REGIONS, nodes.get(0).mesh()::home, Clock.systemUTC())
+            return new DemoReadiness(checked, DemoMesh.REGIONS, nodes.get(0).relay()::home, Clock.systemUTC())
                     .await(READY_TIMEOUT);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -12,6 +12,7 @@ import io.meshgate.relay.link.LinkTlsSettings;
 import io.meshgate.relay.mesh.Durability;
 import io.meshgate.relay.mesh.MeshSettings;
 import io.meshgate.relay.mesh.PeerAddress;
+import io.meshgate.relay.node.RelaySettings;
 import io.meshgate.relay.region.HazelcastSettings;
 
 import java.util.ArrayList;
@@ -121,12 +122,12 @@ public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, Histo
         HazelcastSettings cluster = new HazelcastSettings("meshgate-" + region.name(), node.clusterBindHost(), node.host(),
                 node.clusterPort(), members, backupCount, backupAckTimeoutMs, memberTimeoutMs,
                 region.kubernetesServiceDns());
-        NodeSettings settings = new NodeSettings(edgeSettings, cluster, history, auth, delivery, node.bindHost(),
-                node.relayPort(), publishBatchMax, publishQueueMax, peers, tls);
-        if (regions.size() < 2) {
-            return settings.withRelayTls(mesh.tls());
-        }
-        return settings.withMesh(meshSettings(region), regionUrls());
+        // One region has no mesh, but its relay port still takes mesh.tls (it must, unless it binds loopback).
+        MeshSettings meshSettings = regions.size() < 2 ? null : meshSettings(region);
+        RelaySettings relay = new RelaySettings(region.name(), node.name(), node.bindHost(), node.host(),
+                node.relayPort(), cluster, history, publishBatchMax, publishQueueMax, meshSettings, mesh.tls());
+        return new NodeSettings(edgeSettings, relay, auth, delivery, node.bindHost(), peers, tls,
+                meshSettings == null ? Map.of() : regionUrls());
     }
 
     private MeshSettings meshSettings(RegionConfig self) {

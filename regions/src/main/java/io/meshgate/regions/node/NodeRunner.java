@@ -3,6 +3,7 @@ package io.meshgate.regions.node;
 import io.meshgate.edge.server.EdgeNode;
 import io.meshgate.edge.server.NodeSettings;
 import io.meshgate.edge.server.PortInUseException;
+import io.meshgate.relay.node.RelaySettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,12 +21,13 @@ public final class NodeRunner {
 
     /** Runs one node in this process; returns the exit code. */
     public static int runUntilStopped(NodeSettings settings) {
+        RelaySettings relay = settings.relay();
         LOG.info("starting node {}/{}: edge {}:{}, relay port {}, cluster port {} ({}), {}", settings.edge().region(),
-                settings.edge().node(), settings.bindHost(), settings.edge().port(), settings.relayPort(),
-                settings.hazelcast().port(), settings.hazelcast().kubernetesServiceDns() != null
-                        ? "Kubernetes discovery via " + settings.hazelcast().kubernetesServiceDns()
-                        : settings.hazelcast().members().size() + " listed members",
-                settings.mesh() == null ? "no mesh" : "mesh to " + settings.mesh().peers().keySet());
+                settings.edge().node(), settings.bindHost(), settings.edge().port(), relay.relayPort(),
+                relay.cluster().port(), relay.cluster().kubernetesServiceDns() != null
+                        ? "Kubernetes discovery via " + relay.cluster().kubernetesServiceDns()
+                        : relay.cluster().members().size() + " listed members",
+                relay.mesh() == null ? "no mesh" : "mesh to " + relay.mesh().peers().keySet());
         EdgeNode node;
         try {
             node = EdgeNode.start(settings);

@@ -71,11 +71,11 @@ class MainTest {
                 nodes.stream().map(n -> n.edge().region()).toList());
         assertEquals(java.util.List.of(8081, 8091, 8101), nodes.stream().map(n -> n.edge().port()).toList());
         nodes.forEach(n -> assertEquals(AuthSettings.MODE_INSECURE, n.auth().mode()));
-        var usEast = nodes.get(0).mesh();
+        var usEast = nodes.get(0).relay().mesh();
         assertEquals(java.util.Set.of("eu-west", "ap-south"), usEast.peers().keySet());
         assertEquals(70L, usEast.emulatedRttMs().get("eu-west"));
         assertEquals(150L, usEast.emulatedRttMs().get("ap-south"));
-        assertEquals(90L, nodes.get(1).mesh().emulatedRttMs().get("ap-south"));
+        assertEquals(90L, nodes.get(1).relay().mesh().emulatedRttMs().get("ap-south"));
         assertEquals(9091, usEast.peers().get("eu-west").get(0).port(), "regions dial each other's relay ports");
         assertEquals(3, nodes.get(2).regionUrls().size(), "every region is listed in /v1/regions");
 

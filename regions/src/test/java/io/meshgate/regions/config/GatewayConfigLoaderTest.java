@@ -46,9 +46,9 @@ class GatewayConfigLoaderTest {
         assertEquals("eu-west", b.edge().region());
         assertEquals("b", b.edge().node());
         assertEquals(8082, b.edge().port());
-        assertEquals(9082, b.relayPort());
-        assertEquals("meshgate-eu-west", b.hazelcast().clusterName());
-        assertEquals(List.of("127.0.0.1:5701", "127.0.0.1:5702"), b.hazelcast().members());
+        assertEquals(9082, b.relay().relayPort());
+        assertEquals("meshgate-eu-west", b.relay().cluster().clusterName());
+        assertEquals(List.of("127.0.0.1:5701", "127.0.0.1:5702"), b.relay().cluster().members());
         assertEquals(List.of("ws://127.0.0.1:8081/v1/ws"), b.peerWsUrls());
     }
 
@@ -87,12 +87,12 @@ class GatewayConfigLoaderTest {
                       - {name: c, edgePort: 8083, relayPort: 9083, clusterPort: 5703, relayAdvertise: "relay.example:443"}
                 auth:""");
         GatewayConfig config = GatewayConfigLoader.parse(two, null);
-        var mesh = config.nodeSettings("c").mesh();
+        var mesh = config.nodeSettings("c").relay().mesh();
         assertEquals("us-east", mesh.region());
         assertEquals(java.util.Set.of("eu-west"), mesh.peers().keySet());
         assertEquals(io.meshgate.relay.mesh.Durability.REGION, mesh.durability(), "region durability by default");
-        assertEquals("relay.example", config.nodeSettings("a").mesh().peers().get("us-east").get(0).host());
-        assertEquals(443, config.nodeSettings("a").mesh().peers().get("us-east").get(0).port());
+        assertEquals("relay.example", config.nodeSettings("a").relay().mesh().peers().get("us-east").get(0).host());
+        assertEquals(443, config.nodeSettings("a").relay().mesh().peers().get("us-east").get(0).port());
 
         assertError(two.replace("name: us-east", "name: eu-west"), "region name eu-west is used twice");
         assertError(two + "mesh:\n  durability: sometimes\n", "mesh.durability");
@@ -128,8 +128,8 @@ class GatewayConfigLoaderTest {
     @Test
     void aClusterBindHostFromTheCommandLineReplacesTheConfiguredOneAndMustBeAnAddress() {
         GatewayConfig config = GatewayConfigLoader.parse(MINIMAL, null);
-        assertEquals("10.244.1.7", config.nodeSettings("a", "10.244.1.7").hazelcast().bindHost());
-        assertEquals(config.nodeSettings("a").hazelcast().bindHost(), config.nodeSettings("a", null).hazelcast()
+        assertEquals("10.244.1.7", config.nodeSettings("a", "10.244.1.7").relay().cluster().bindHost());
+        assertEquals(config.nodeSettings("a").relay().cluster().bindHost(), config.nodeSettings("a", null).relay().cluster()
                 .bindHost());
         ConfigException name = assertThrows(ConfigException.class, () -> config.nodeSettings("a", "$(POD_IP)"));
         assertTrue(name.getMessage().contains("--cluster-bind-host"), name.getMessage());

@@ -37,14 +37,14 @@ class HostNamesTest {
                 """.formatted(Ports.free(), Ports.free(), Ports.free(), Ports.free(), Ports.free(), Ports.free());
         GatewayConfig config = GatewayConfigLoader.parse(yaml, null);
         NodeSettings a = config.nodeSettings("a");
-        assertEquals(List.of("localhost:" + a.hazelcast().port(), "localhost:" + config.nodeSettings("b")
-                .hazelcast().port()), a.hazelcast().members());
+        assertEquals(List.of("localhost:" + a.relay().cluster().port(), "localhost:" + config.nodeSettings("b")
+                .relay().cluster().port()), a.relay().cluster().members());
         List<EdgeNode> nodes = new ArrayList<>();
         try {
             nodes.add(EdgeNode.start(a));
             nodes.add(EdgeNode.start(config.nodeSettings("b")));
             await().atMost(Duration.ofSeconds(60)).until(() -> nodes.stream()
-                    .allMatch(n -> n.region().clusterSize() == 2));
+                    .allMatch(n -> n.relay().region().clusterSize() == 2));
             assertTrue(nodes.get(0).wsUrl().startsWith("ws://localhost:"), nodes.get(0).wsUrl());
 
             HttpClient http = HttpClient.newHttpClient();
@@ -56,7 +56,7 @@ class HostNamesTest {
                     + "/v1/poll?ch=named@:0&wait=5")).build(), HttpResponse.BodyHandlers.ofString());
             assertTrue(poll.body().contains("\"id\":\"n1\""), poll.body());
         } finally {
-            nodes.forEach(n -> n.region().hazelcast().getLifecycleService().terminate());
+            nodes.forEach(n -> n.relay().region().hazelcast().getLifecycleService().terminate());
             nodes.forEach(EdgeNode::close);
         }
     }
@@ -73,7 +73,7 @@ class HostNamesTest {
                 """;
         NodeSettings a = GatewayConfigLoader.parse(yaml, null).nodeSettings("a");
         assertEquals("0.0.0.0", a.bindHost());
-        assertEquals("gw-a.example.internal", a.hazelcast().publicHost());
+        assertEquals("gw-a.example.internal", a.relay().cluster().publicHost());
         assertEquals("gw-a.example.internal", a.edge().host());
         assertEquals("10.0.0.7", GatewayConfigLoader.parse(yaml.replace("{name: a,", "{name: a, host: 10.0.0.7,")
                 .replace(" host: gw-a.example.internal", ""), null).nodeSettings("a").bindHost());

@@ -33,11 +33,11 @@ class KubernetesDiscoveryTest {
     void theServiceNameReachesTheMembersSettings() {
         NodeSettings node = GatewayConfigLoader.parse(YAML.formatted(
                 "meshgate-us-east-hz.meshgate.svc.cluster.local", 5701), null).nodeSettings("us-east-0");
-        assertEquals("meshgate-us-east-hz.meshgate.svc.cluster.local", node.hazelcast().kubernetesServiceDns());
+        assertEquals("meshgate-us-east-hz.meshgate.svc.cluster.local", node.relay().cluster().kubernetesServiceDns());
         NodeSettings listed = GatewayConfigLoader.parse(YAML.replace("    kubernetesServiceDns: %s\n", "")
                 .formatted(5701), null).nodeSettings("us-east-0");
-        assertNull(listed.hazelcast().kubernetesServiceDns());
-        assertEquals(List.of("127.0.0.1:5701"), listed.hazelcast().members());
+        assertNull(listed.relay().cluster().kubernetesServiceDns());
+        assertEquals(List.of("127.0.0.1:5701"), listed.relay().cluster().members());
     }
 
     @Test
@@ -53,7 +53,7 @@ class KubernetesDiscoveryTest {
         int port = Ports.free();
         NodeSettings node = GatewayConfigLoader.parse(YAML.formatted("localhost", port), null)
                 .nodeSettings("us-east-0");
-        RegionMember member = RegionMember.start(node.hazelcast(), node.history());
+        RegionMember member = RegionMember.start(node.relay().cluster(), node.relay().history());
         try {
             assertTrue(member.isRunning());
             assertEquals(1, member.clusterSize());

@@ -45,7 +45,7 @@ class SecureBindTest {
                   token: an-admin-token
                 """);
         GatewayConfig config = GatewayConfigLoader.parse(yaml, null);
-        assertEquals("0.0.0.0", config.nodeSettings("a").hazelcast().bindHost());
+        assertEquals("0.0.0.0", config.nodeSettings("a").relay().cluster().bindHost());
 
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> EdgeNode.start(config.nodeSettings("a")).close());

@@ -165,12 +165,12 @@ class KubernetesManifestsTest {
             for (int i = 0; i < replicas; i++) {
                 NodeSettings node = config.nodeSettings("meshgate-" + region + "-" + i);
                 assertEquals("meshgate-" + region + ".meshgate.svc.cluster.local",
-                        node.hazelcast().kubernetesServiceDns(), "joins through the headless Service");
+                        node.relay().cluster().kubernetesServiceDns(), "joins through the headless Service");
                 assertEquals("0.0.0.0", node.bindHost());
                 assertEquals(port(containerPorts, "edge"), node.edge().port());
-                assertEquals(port(containerPorts, "relay"), node.relayPort());
-                assertEquals(port(containerPorts, "hazelcast"), node.hazelcast().port());
-                assertNotNull(node.mesh().tls(), "mutual TLS on the relay");
+                assertEquals(port(containerPorts, "relay"), node.relay().relayPort());
+                assertEquals(port(containerPorts, "hazelcast"), node.relay().cluster().port());
+                assertNotNull(node.relay().mesh().tls(), "mutual TLS on the relay");
             }
             assertEquals(replicas, config.regions().get(REGIONS.indexOf(region)).nodes().size(),
                     "every pod of the StatefulSet is a node of the configuration, and no more");
@@ -193,7 +193,7 @@ class KubernetesManifestsTest {
                 String podName = "meshgate-" + region + "-" + i;
                 NodeSettings node = NodeCommand.settings(commandLine(pod, root, podName, "10.244." + i + ".17"));
                 EdgeNode.checkSecurity(node);
-                assertEquals("10.244." + i + ".17", node.hazelcast().bindHost(), "the cluster port binds the pod IP");
+                assertEquals("10.244." + i + ".17", node.relay().cluster().bindHost(), "the cluster port binds the pod IP");
 
                 IllegalStateException publicIp = assertThrows(IllegalStateException.class, () -> EdgeNode
                         .checkSecurity(NodeCommand.settings(commandLine(pod, root, podName, "203.0.113.9"))));

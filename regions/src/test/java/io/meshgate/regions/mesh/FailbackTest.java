@@ -117,7 +117,7 @@ class FailbackTest {
 
     @SuppressWarnings("unchecked")
     private static boolean linksUp(EdgeNode node) {
-        Map<String, Object> links = (Map<String, Object>) node.mesh().status().get("links");
+        Map<String, Object> links = (Map<String, Object>) node.relay().mesh().status().get("links");
         return links.values().stream().allMatch(l -> Boolean.TRUE.equals(((Map<String, Object>) l).get("up")));
     }
 }

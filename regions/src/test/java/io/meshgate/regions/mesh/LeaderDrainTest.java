@@ -27,7 +27,7 @@ class LeaderDrainTest {
                 before = publishUntilAcked(pub, ch, "d1");
             }
             EdgeNode leader = mesh.node("eu-west", 0);
-            assertTrue((Boolean) leader.mesh().status().get("leader"), "node 0 of a region is its leader");
+            assertTrue((Boolean) leader.relay().mesh().status().get("leader"), "node 0 of a region is its leader");
             long drainedAt = System.nanoTime();
             leader.drain("test").get(30, TimeUnit.SECONDS);
             leader.close();

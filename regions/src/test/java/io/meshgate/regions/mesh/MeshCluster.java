@@ -45,7 +45,7 @@ final class MeshCluster implements AutoCloseable {
     boolean allLinksUp() {
         for (EdgeNode node : nodes) {
             for (String region : DemoMesh.REGIONS) {
-                if (!node.mesh().regionHealthy(region)) {
+                if (!node.relay().mesh().regionHealthy(region)) {
                     return false;
                 }
             }

@@ -137,7 +137,7 @@ class ThreeRegionMeshTest {
         String channel = ch;
         assertEquals(before, deliveriesIn(apSouth), "ap-south received no delivery over the mesh");
         // ap-south keeps the fence it promised when us-east first reconciled the channel, and nothing else.
-        assertEquals(0, apSouth.region().store().read(channel, 0, 10).toCompletableFuture().join().head(),
+        assertEquals(0, apSouth.relay().region().store().read(channel, 0, 10).toCompletableFuture().join().head(),
                 "ap-south stores none of the channel's messages");
     }
 

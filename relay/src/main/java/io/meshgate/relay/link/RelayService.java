@@ -26,17 +26,22 @@ public final class RelayService extends RelayGrpc.RelayImplBase {
     private final String region;
     private final String node;
     private final ChannelStore store;
-    private volatile MeshEndpoint mesh;
+    private final MeshEndpoint mesh;
 
+    /** The service of a node that runs no mesh: links and forwards are refused. */
     public RelayService(String region, String node, ChannelStore store) {
+        this(region, node, store, null);
+    }
+
+    /**
+     * @param mesh where links from peer regions and in-region forwards go, or null when the node runs no mesh; a mesh
+     *             that has not started yet refuses them as a node that is not the region's leader would
+     */
+    public RelayService(String region, String node, ChannelStore store, MeshEndpoint mesh) {
         this.region = region;
         this.node = node;
         this.store = store;
-    }
-
-    /** From now on, links from peer regions and in-region forwards go to the mesh. */
-    public void attachMesh(MeshEndpoint endpoint) {
-        this.mesh = endpoint;
+        this.mesh = mesh;
     }
 
     @Override

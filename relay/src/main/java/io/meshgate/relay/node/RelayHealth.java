@@ -1,0 +1,20 @@
+package io.meshgate.relay.node;
+
+/**
+ * What the edge's readiness, region directory and cut-off handling ask of the relay. Safe on any thread; every
+ * answer is a snapshot of the relay's current view.
+ */
+public interface RelayHealth {
+
+    /**
+     * True while this node's region may serve: in a mesh, while it reaches a quorum of regions and has for
+     * {@code mesh.failbackHoldMs}; alone, while the node is a member of its region.
+     */
+    boolean canServe();
+
+    /** True while {@code region} counts as healthy from here (this region: {@link #canServe()}). */
+    boolean regionHealthy(String region);
+
+    /** The region that sequences {@code channel} as this node sees the mesh now (this region when alone). */
+    String home(String channel);
+}
