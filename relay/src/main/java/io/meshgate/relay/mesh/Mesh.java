@@ -45,7 +45,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Threads: {@link #publish} and {@link #channels} are called on Undertow I/O and worker threads and never block
  * (the leader's address is read once per leader, asynchronously); {@link #canServe} and {@link #regionHealthy}
- * read the published view and are safe anywhere; {@code elect} runs on Hazelcast's event thread via the worker.
+ * read the published view and are safe anywhere; {@code elect} runs on the worker after a member left, and on its
+ * own thread when the leadership is handed to this node; {@link #close} may wait up to {@code mesh.requestTimeoutMs}
+ * for the successor to lead.
  */
 public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Mesh.class);
@@ -118,7 +120,14 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
         this.fanOut = regionFanOut;
         region.hazelcast().<String, String>getMap(META_MAP).set("relay." + region.memberId(), relayAddress);
         region.onMemberLeft(gone -> worker.execute(this::elect));
-        region.leadership().onChange(holder -> worker.execute(this::elect));
+        // Its own short-lived thread, not the (often busy) worker: a predecessor waits for this leader to start.
+        region.leadership().onChange(holder -> {
+            if (holder != null && holder.member().equals(region.memberId())) {
+                Thread electing = new Thread(this::elect, "mesh-elect");
+                electing.setDaemon(true);
+                electing.start();
+            }
+        });
         elect();
     }
 
@@ -133,6 +142,7 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
                 clock, view.live(), () -> region.clusterSize() > 1);
         started.start();
         leader = started;
+        region.leadership().leading();
     }
 
     /** The channel's home as this region sees the mesh now: see {@link Homes}. */
@@ -373,7 +383,10 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
             // Leadership moves before this leader stops, so the next one starts now, not once this member has left
             // the cluster: peers redial straight to it after the goodbye (issue 12: rolling-drain ack gap).
             try {
-                region.leadership().handOver();
+                if (region.leadership().handOver() != null) {
+                    // Peers redial on the goodbye: it goes out once the successor takes links, not before.
+                    region.leadership().awaitSuccessorLeading(region.leadership().term(), settings.requestTimeoutMs());
+                }
             } catch (RuntimeException e) {
                 LOG.warn("mesh leadership not handed over: {}", e.toString());
             }

@@ -35,6 +35,8 @@ public final class RegionLeadership implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegionLeadership.class);
     static final String MAP_NAME = "meshgate.leadership";
     private static final String KEY = "mesh";
+    /** The term whose holder has started leading (its mesh leader runs and takes links). */
+    private static final String LEADING_KEY = "mesh.leading";
 
     /** The leader and the term it was given; every change of leader raises the term. */
     public record Holder(UUID member, long term) implements Serializable {
@@ -113,6 +115,41 @@ public final class RegionLeadership implements AutoCloseable {
                 successor, next.term());
         remember(next);
         return successor;
+    }
+
+    /**
+     * This member, holding the leadership, now leads (its links are open to peers): a predecessor waiting in
+     * {@link #awaitSuccessorLeading} may go. Blocks on Hazelcast; called once per leader start.
+     */
+    public void leading() {
+        Holder held = current;
+        if (held != null && held.member().equals(region.memberId())) {
+            map.set(LEADING_KEY, held);
+        }
+    }
+
+    /**
+     * After {@link #handOver}: waits, at most {@code maxWaitMs}, until the holder of a term above {@code handedTerm
+     * - 1} says it leads, so the peers told of the change by the old leader's goodbye find the new one taking links.
+     * Returns false on timeout (the caller stops anyway: peers then wait for the successor, as after a crash).
+     * Called on the stopping thread; polls the map every 20 ms.
+     */
+    public boolean awaitSuccessorLeading(long handedTerm, long maxWaitMs) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
+        while (System.nanoTime() < deadline) {
+            Holder leading = map.get(LEADING_KEY);
+            if (leading != null && leading.term() >= handedTerm) {
+                return true;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        return false;
+    }
+
+    /** The current term as last seen (0: none); never blocks. */
+    public long term() {
+        Holder held = current;
+        return held == null ? 0 : held.term();
     }
 
     /** The current holder's member id as last seen (null: none known); never blocks. */

@@ -40,6 +40,9 @@ class RegionLeadershipTest {
             await().atMost(Duration.ofSeconds(10)).until(second::isMine);
             assertEquals(successor, heardBySecond.get().member());
             assertEquals(2, heardBySecond.get().term(), "every change of leader raises the term");
+            assertFalse(first.awaitSuccessorLeading(2, 100), "the successor has not said it leads yet");
+            second.leading();
+            assertTrue(first.awaitSuccessorLeading(2, 5_000));
             assertNull(first.handOver(), "a member that does not hold the leadership has nothing to hand over");
             assertFalse(first.claimIfVacant(), "the holder still runs: nothing is vacant");
             assertEquals(2, region.member(0).clusterSize(), "the handover needed no member to leave");
