@@ -5,9 +5,11 @@ import io.meshgate.edge.server.EdgeNode;
 import io.meshgate.edge.testing.WsClient;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import static io.meshgate.regions.mesh.MeshClients.publishUntilAcked;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,6 +45,34 @@ class LeaderDrainTest {
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - drainedAt));
             try (WsClient pub = WsClient.connect(mesh.node("ap-south", 0).wsUrl(), null)) {
                 assertEquals(before.path("epoch").asText(), publishUntilAcked(pub, ch, "d3").path("epoch").asText());
+            }
+        }
+    }
+
+    /**
+     * A stopping leader hands the leadership over before it leaves its cluster (issue 12, item 3): with only its
+     * mesh stopped and its Hazelcast member still running, the region's other node leads at once and the region's
+     * channel goes on with the same epoch. Before the handover, the next leader was chosen only once the old member
+     * had left the cluster.
+     */
+    @Test
+    void aStoppingLeaderHandsOverBeforeItsMemberLeavesTheCluster() throws Exception {
+        try (MeshCluster mesh = new MeshCluster(2, null)) {
+            String ch = MeshClients.homedIn("eu-west", "handover:");
+            JsonNode before;
+            try (WsClient pub = WsClient.connect(mesh.node("us-east", 0).wsUrl(), null)) {
+                before = publishUntilAcked(pub, ch, "h1");
+            }
+            EdgeNode leader = mesh.node("eu-west", 0);
+            EdgeNode next = mesh.node("eu-west", 1);
+            assertTrue((Boolean) leader.mesh().status().get("leader"), "node 0 of a region is its leader");
+            leader.mesh().close();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> (Boolean) next.mesh().status().get("leader"));
+            try (WsClient pub = WsClient.connect(mesh.node("us-east", 0).wsUrl(), null)) {
+                JsonNode after = publishUntilAcked(pub, ch, "h2");
+                assertEquals(before.path("epoch").asText(), after.path("epoch").asText(), "re-homed: " + after);
+                assertEquals(2, after.path("seq").asLong());
             }
         }
     }

@@ -37,13 +37,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A node's part in the mesh. Every node publishes through it and reads channels homed elsewhere through it; the
- * region's oldest member also runs the {@link MeshLeader}, and the other nodes hand their mesh requests to it over
- * the relay's {@code Forward} call. Leadership moves only when the leader leaves, so a node checks on every
- * membership change; a new leader inherits the liveness view its predecessor published.
+ * member holding the region's {@link io.meshgate.relay.region.RegionLeadership} also runs the {@link MeshLeader}, and
+ * the other nodes hand their mesh requests to it over the relay's {@code Forward} call. A leader that stops hands the
+ * leadership to the next oldest member first; one that vanishes leaves it to the oldest member to claim, so a node
+ * checks on every membership and leadership change; a new leader inherits the liveness view its predecessor
+ * published.
  *
  * <p>Threads: {@link #publish} and {@link #channels} are called on Undertow I/O and worker threads and never block
  * (the leader's address is read once per leader, asynchronously); {@link #canServe} and {@link #regionHealthy}
- * read the published view and are safe anywhere; {@code elect} runs on Hazelcast's event thread via the worker.
+ * read the published view and are safe anywhere; {@code elect} runs on the worker after a member left, and on its
+ * own thread when the leadership is handed to this node; {@link #close} may wait up to {@code mesh.requestTimeoutMs}
+ * for the successor to lead.
  */
 public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Mesh.class);
@@ -65,7 +69,7 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
     private final ConcurrentHashMap<String, CompletableFuture<LinkFrame>> forwardTails = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger waitingForwards = new java.util.concurrent.atomic.AtomicInteger();
     private final Clock clock;
-    /** The relay address of the region's oldest member, once read: a forwarded publish never waits on Hazelcast. */
+    /** The relay address of the region's mesh leader, once read: a forwarded publish never waits on Hazelcast. */
     private volatile LeaderAddress leaderAddress;
     private RegionFanOut fanOut;
     private volatile MeshLeader leader;
@@ -111,16 +115,24 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
         }
     }
 
-    /** Starts taking part: announces this node's relay address and elects itself leader if it is the oldest. */
+    /** Starts taking part: announces this node's relay address and becomes leader if it holds the leadership. */
     public void start(RegionFanOut regionFanOut, String relayAddress) {
         this.fanOut = regionFanOut;
         region.hazelcast().<String, String>getMap(META_MAP).set("relay." + region.memberId(), relayAddress);
         region.onMemberLeft(gone -> worker.execute(this::elect));
+        // Its own short-lived thread, not the (often busy) worker: a predecessor waits for this leader to start.
+        region.leadership().onChange(holder -> {
+            if (holder != null && holder.member().equals(region.memberId())) {
+                Thread electing = new Thread(this::elect, "mesh-elect");
+                electing.setDaemon(true);
+                electing.start();
+            }
+        });
         elect();
     }
 
     private synchronized void elect() {
-        if (closed || leader != null || !region.isRunning() || !region.isOldest()) {
+        if (closed || leader != null || !region.isRunning() || !region.leadership().claimIfVacant()) {
             return;
         }
         // A leader that takes over from one that left keeps the regions it counted live while its own links come
@@ -132,6 +144,7 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
                 links, liveness, homes, () -> region.clusterSize() > 1);
         started.start();
         leader = started;
+        region.leadership().leading();
     }
 
     /** The channel's home as this region sees the mesh now: see {@link Homes}. */
@@ -219,29 +232,27 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
         return result;
     }
 
-    /** Hands a mesh request to the region's leader: this node's own, or over the relay port of the oldest member. */
+    /** Hands a mesh request to the region's leader: this node's own, or over the relay port of the holder. */
     CompletableFuture<LinkFrame> toLeader(LinkFrame frame) {
         MeshLeader local = leader;
         if (local != null) {
             return local.forward(frame);
         }
-        java.util.UUID oldest;
-        try {
-            oldest = region.hazelcast().getCluster().getMembers().iterator().next().getUuid();
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
+        java.util.UUID holder = region.leadership().leader();
+        if (holder == null) {
+            return CompletableFuture.failedFuture(new MeshUnavailableException("the region has no mesh leader yet"));
         }
         LeaderAddress known = leaderAddress;
-        if (known != null && known.member().equals(oldest)) {
+        if (known != null && known.member().equals(holder)) {
             return toLeaderAt(known.address(), frame);
         }
         // Read once per leader, without blocking the calling (often an I/O) thread.
-        return region.hazelcast().<String, String>getMap(META_MAP).getAsync("relay." + oldest).toCompletableFuture()
+        return region.hazelcast().<String, String>getMap(META_MAP).getAsync("relay." + holder).toCompletableFuture()
                 .thenCompose(address -> {
                     if (address == null) {
                         throw new MeshUnavailableException("the region's mesh leader is unknown");
                     }
-                    leaderAddress = new LeaderAddress(oldest, address);
+                    leaderAddress = new LeaderAddress(holder, address);
                     return toLeaderAt(address, frame);
                 });
     }
@@ -371,6 +382,16 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
         MeshLeader local = leader;
         leader = null;
         if (local != null) {
+            // Leadership moves before this leader stops, so the next one starts now, not once this member has left
+            // the cluster: peers redial straight to it after the goodbye (issue 12: rolling-drain ack gap).
+            try {
+                if (region.leadership().handOver() != null) {
+                    // Peers redial on the goodbye: it goes out once the successor takes links, not before.
+                    region.leadership().awaitSuccessorLeading(region.leadership().term(), settings.requestTimeoutMs());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("mesh leadership not handed over: {}", e.toString());
+            }
             local.stop();
         }
         leaderChannels.values().forEach(ManagedChannel::shutdownNow);

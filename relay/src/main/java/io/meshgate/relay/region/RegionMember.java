@@ -34,6 +34,7 @@ public final class RegionMember implements AutoCloseable {
 
     private final HazelcastInstance hazelcast;
     private final ChannelStore store;
+    private final RegionLeadership leadership;
     private final ScheduledExecutorService housekeeping;
     private final java.util.List<java.util.function.Consumer<UUID>> onMemberLeft =
             new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -41,6 +42,7 @@ public final class RegionMember implements AutoCloseable {
     private RegionMember(HazelcastInstance hazelcast, HistoryLimits limits) {
         this.hazelcast = hazelcast;
         this.store = new ChannelStore(hazelcast, limits, regionEpoch(hazelcast));
+        this.leadership = new RegionLeadership(this);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "region-housekeeping");
             t.setDaemon(true);
@@ -159,7 +161,7 @@ public final class RegionMember implements AutoCloseable {
         }
     }
 
-    /** True on the region's oldest member, which does region-wide work (sweeps, the mesh leader). */
+    /** True on the region's oldest member, which does the region-wide sweeps and claims a vacant mesh leadership. */
     public boolean isOldest() {
         Member oldest = hazelcast.getCluster().getMembers().iterator().next();
         return oldest.localMember();
@@ -172,6 +174,11 @@ public final class RegionMember implements AutoCloseable {
 
     public HazelcastInstance hazelcast() {
         return hazelcast;
+    }
+
+    /** Which member runs the region's mesh leader: see {@link RegionLeadership}. */
+    public RegionLeadership leadership() {
+        return leadership;
     }
 
     public ChannelStore store() {
@@ -193,6 +200,7 @@ public final class RegionMember implements AutoCloseable {
     @Override
     public void close() {
         housekeeping.shutdownNow();
+        leadership.close();
         if (hazelcast.getLifecycleService().isRunning()) {
             hazelcast.shutdown();
         }
