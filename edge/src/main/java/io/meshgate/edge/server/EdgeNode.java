@@ -11,6 +11,7 @@ import io.meshgate.edge.ops.MoveTargets;
 import io.meshgate.edge.ops.Readiness;
 import io.meshgate.edge.ops.ServiceSwitch;
 import io.meshgate.edge.session.PublishService;
+import io.meshgate.edge.status.StatusBoard;
 import io.meshgate.edge.session.SubjectRateLimiters;
 import io.meshgate.edge.websocket.WebSocketEndpoint;
 import io.meshgate.relay.fanout.RegionFanOut;
@@ -71,6 +72,7 @@ public final class EdgeNode implements AutoCloseable {
     private final EdgeServer server;
     private final RelayServer relay;
     private final Mesh mesh;
+    private final StatusBoard status;
     private volatile boolean closed;
 
     private EdgeNode(NodeSettings settings) {
@@ -131,10 +133,12 @@ public final class EdgeNode implements AutoCloseable {
         ServiceSwitch service = new ServiceSwitch(readiness, webSockets, moveTargets, this::wsUrl, drain, edge.region(),
                 edge.node(), mesh == null ? java.util.Map.of() : settings.regionUrls(),
                 other -> mesh != null && mesh.regionHealthy(other));
+        this.status = new StatusBoard(edge.region(), edge.node(), mesh, region.hazelcast(), meters,
+                webSockets::sessionCount, clock);
         this.server = new EdgeServer(ctx, settings.bindHost(), webSockets, new Directory(), readiness, drain, service,
                 meters,
                 sslContext, this::meshStatusJson, channel -> mesh == null ? edge.region() : mesh.home(channel),
-                this::channelReportJson);
+                this::channelReportJson, status, mesh == null ? null : mesh.faults());
         RelayService relayService = new RelayService(edge.region(), edge.node(), region.store());
         try {
             // Handlers only enqueue and return, so they run on the transport's thread: calls and frames from one
@@ -157,6 +161,7 @@ public final class EdgeNode implements AutoCloseable {
             timer.scheduleWithFixedDelay(cutOff::check, settings.mesh().heartbeatMs(), settings.mesh().heartbeatMs(),
                     TimeUnit.MILLISECONDS);
         }
+        status.start();
         readiness.markStarted();
         LOG.info("node {}/{} ready: edge http://{}:{}, relay port {}, region epoch {}", edge.region(), edge.node(),
                 edge.host(), server.port(), relay.port(), region.store().regionEpoch());
@@ -304,6 +309,7 @@ public final class EdgeNode implements AutoCloseable {
         if (webSockets != null) {
             webSockets.closeAll();
         }
+        closeQuietly(status);
         closeQuietly(mesh);
         closeQuietly(relay);
         closeQuietly(server);

@@ -84,6 +84,8 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
     private final String session = java.util.UUID.randomUUID().toString();
     private final AtomicLong forwardOrders = new AtomicLong();
     private final java.util.function.BooleanSupplier successorExists;
+    private final Faults faults;
+    private final DetectorTransitions transitions;
     private final Map<String, LinkDialer> dialers = new HashMap<>();
     private final AtomicLong nonces = new AtomicLong();
     private final Counter deliveriesIn;
@@ -94,8 +96,9 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
     MeshLeader(MeshSettings settings, String node, ChannelStore store, RegionFanOut fanOut, InterestTable interest,
                MeshView view, ChannelCredentials credentials, ScheduledExecutorService timer, Executor worker,
                int batchMax, int queueMax, MeterRegistry meters, java.time.Clock clock, Set<String> inheritedLive,
-               java.util.function.BooleanSupplier successorExists) {
+               java.util.function.BooleanSupplier successorExists, Faults faults) {
         this.successorExists = successorExists;
+        this.faults = faults;
         this.settings = settings;
         this.node = node;
         this.store = store;
@@ -104,7 +107,9 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
         this.credentials = credentials;
         this.view = view;
         this.links = new Links(settings, timer, meters);
-        this.liveness = new Liveness(settings, Homes.quorum(settings), clock, links::reachable, inheritedLive);
+        this.transitions = new DetectorTransitions(meters, settings);
+        this.liveness = new Liveness(settings, Homes.quorum(settings), clock, links::reachable, inheritedLive,
+                transitions::region);
         this.homes = new Homes(settings, liveness::live);
         this.lanes = new PublishLanes(links, settings.region(), frame -> publishHere(frame.getPublish())
                 .thenApply(o -> LinkFrame.newBuilder().setPublishOutcome(o).build()), queueMax);
@@ -144,7 +149,8 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
     private MeshLink register(String peerRegion, String peerNode, CallStreamObserver<LinkFrame> out) {
         MeshLink link = new MeshLink(peerRegion, peerNode, out, timer, settings.linkQueueMax(),
                 settings.emulatedOneWayNanos(peerRegion),
-                new LinkHealth(peerRegion, settings.downAfterMissed(), settings.upAfterGood()));
+                new LinkHealth(peerRegion, settings.downAfterMissed(), settings.upAfterGood(), transitions::link),
+                faults);
         links.register(link);
         sendHeartbeat(link);
         return link;
