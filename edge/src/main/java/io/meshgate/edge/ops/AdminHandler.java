@@ -10,10 +10,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshgate.edge.protocol.Json;
 import io.meshgate.relay.channel.ChannelNames;
 
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Locale;
 import java.util.function.Supplier;
 
@@ -29,14 +27,11 @@ import java.util.function.Supplier;
  * parameter, logged with the caller's address and how it was let in.
  */
 public final class AdminHandler implements HttpHandler {
-    private static final int REASON_MAX_CHARS = 200;
-
     private final DrainController drain;
     private final ServiceSwitch service;
     private final java.util.function.UnaryOperator<String> channelReport;
-    private final String adminToken;
     private final java.util.function.Supplier<String> meshStatus;
-    private final BrowserGuard browsers;
+    private final AdminAccess access;
 
     /** @param channelReport a channel's description as JSON, null for every channel when the node runs no mesh */
     public AdminHandler(DrainController drain, ServiceSwitch service,
@@ -45,21 +40,13 @@ public final class AdminHandler implements HttpHandler {
         this.drain = drain;
         this.service = service;
         this.channelReport = channelReport;
-        this.adminToken = adminToken;
         this.meshStatus = meshStatus;
-        this.browsers = browsers;
+        this.access = new AdminAccess(adminToken, browsers);
     }
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
-        String browserBorne = browsers.refusal(exchange);
-        if (browserBorne != null) {
-            HttpReplies.error(exchange, 403, ErrorCode.FORBIDDEN, browserBorne);
-            return;
-        }
-        if (!allowed(exchange)) {
-            HttpReplies.error(exchange, 403, ErrorCode.FORBIDDEN,
-                    "admin calls need the admin token, or come from loopback when none is configured");
+        if (!access.admit(exchange)) {
             return;
         }
         String call = exchange.getRelativePath().startsWith("/") ? exchange.getRelativePath().substring(1)
@@ -81,9 +68,8 @@ public final class AdminHandler implements HttpHandler {
             HttpReplies.error(exchange, 405, ErrorCode.BAD_REQUEST, "use POST /admin/" + call);
             return;
         }
-        String who = caller(exchange);
-        String given = query(exchange, "reason");
-        String why = reasonText(given == null || given.isBlank() ? "no reason given" : given);
+        String who = access.caller(exchange);
+        String why = AdminAccess.reason(exchange);
         if (call.equals("undrain")) {
             serviceCall(exchange, () -> service.undrain(who, why));
             return;
@@ -117,12 +103,6 @@ public final class AdminHandler implements HttpHandler {
         }
     }
 
-    /** Who made an admin call, for the log: the address, and whether the admin token or loopback let it in. */
-    private String caller(HttpServerExchange exchange) {
-        return exchange.getSourceAddress() + (adminToken != null && !adminToken.isEmpty() ? " (admin token)"
-                : " (loopback, no admin token configured)");
-    }
-
     /** A query parameter, percent-decoded (the server leaves URLs undecoded); null when absent or malformed. */
     static String query(HttpServerExchange exchange, String name) {
         java.util.Deque<String> values = exchange.getQueryParameters().get(name);
@@ -134,12 +114,6 @@ public final class AdminHandler implements HttpHandler {
         } catch (IllegalArgumentException e) {
             return null;
         }
-    }
-
-    /** An operator's reason made safe for one log line: quoted, control characters replaced, bounded. */
-    private static String reasonText(String reason) {
-        String clean = reason.replaceAll("\\p{Cntrl}", "?");
-        return '"' + (clean.length() > REASON_MAX_CHARS ? clean.substring(0, REASON_MAX_CHARS) + "..." : clean) + '"';
     }
 
     private void channel(HttpServerExchange exchange) {
@@ -171,15 +145,5 @@ public final class AdminHandler implements HttpHandler {
             return;
         }
         HttpReplies.json(exchange, 200, status);
-    }
-
-    private boolean allowed(HttpServerExchange exchange) {
-        if (adminToken != null && !adminToken.isEmpty()) {
-            String given = HttpReplies.bearerToken(exchange);
-            return given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8),
-                    adminToken.getBytes(StandardCharsets.UTF_8));
-        }
-        InetSocketAddress source = exchange.getSourceAddress();
-        return source != null && source.getAddress() != null && source.getAddress().isLoopbackAddress();
     }
 }

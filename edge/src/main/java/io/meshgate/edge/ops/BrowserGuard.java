@@ -43,6 +43,35 @@ public final class BrowserGuard {
         return null;
     }
 
+    /**
+     * Null for a request the read-only status page may answer; otherwise why not. The page is meant for browsers,
+     * so an {@code Origin} is fine when it names this node (the page's own stream); a cross-site request or a
+     * foreign {@code Host} (DNS rebinding) is not.
+     */
+    public String pageRefusal(HttpServerExchange exchange) {
+        String site = exchange.getRequestHeaders().getFirst(SEC_FETCH_SITE);
+        if (site != null && !site.equalsIgnoreCase("none") && !site.equalsIgnoreCase("same-origin")) {
+            return "the status page refuses cross-site browser requests (Sec-Fetch-Site: " + site + ")";
+        }
+        String origin = exchange.getRequestHeaders().getFirst(Headers.ORIGIN);
+        if (origin != null) {
+            String originHost;
+            try {
+                originHost = java.net.URI.create(origin).getHost();
+            } catch (IllegalArgumentException e) {
+                originHost = null;
+            }
+            if (originHost == null || !hosts.contains(originHost.toLowerCase(Locale.ROOT))) {
+                return "the status page refuses requests from other origins (" + origin + ")";
+            }
+        }
+        String host = hostName(exchange.getRequestHeaders().getFirst(Headers.HOST));
+        if (host == null || !hosts.contains(host)) {
+            return "the status page must be addressed by this node's own name, not Host " + host;
+        }
+        return null;
+    }
+
     private static String hostName(String hostHeader) {
         if (hostHeader == null || hostHeader.isEmpty()) {
             return null;

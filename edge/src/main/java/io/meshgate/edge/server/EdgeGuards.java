@@ -18,11 +18,14 @@ package io.meshgate.edge.server;
  * @param adminBindHost            address of the separate admin listener ({@code /admin/*}, {@code /metrics})
  * @param adminPort                port of that listener; -1 = no separate listener: admin and metrics are on the
  *                                 edge port (allowed only when the edge binds loopback), 0 = a free port (tests)
+ * @param faults                   {@code admin.faults}: whether {@code /admin/faults} may inject faults into this
+ *                                 node's mesh links (chaos experiments); refused when false
  */
 public record EdgeGuards(long requestParseTimeoutMs, long idleTimeoutMs, int maxConnectionsPerAddress,
-                         int pollMaxInFlightPerClient, int subscribesPerSecond, String adminBindHost, int adminPort) {
+                         int pollMaxInFlightPerClient, int subscribesPerSecond, String adminBindHost, int adminPort,
+                         boolean faults) {
 
-    public static final EdgeGuards DEFAULTS = new EdgeGuards(10_000, 120_000, 1024, 16, 200, "127.0.0.1", -1);
+    public static final EdgeGuards DEFAULTS = new EdgeGuards(10_000, 120_000, 1024, 16, 200, "127.0.0.1", -1, false);
 
     /** True when {@code /admin/*} and {@code /metrics} have their own listener. */
     public boolean separateAdminPort() {
@@ -31,26 +34,31 @@ public record EdgeGuards(long requestParseTimeoutMs, long idleTimeoutMs, int max
 
     public EdgeGuards withAdminPort(String bindHost, int port) {
         return new EdgeGuards(requestParseTimeoutMs, idleTimeoutMs, maxConnectionsPerAddress,
-                pollMaxInFlightPerClient, subscribesPerSecond, bindHost, port);
+                pollMaxInFlightPerClient, subscribesPerSecond, bindHost, port, faults);
+    }
+
+    public EdgeGuards withFaults(boolean allowed) {
+        return new EdgeGuards(requestParseTimeoutMs, idleTimeoutMs, maxConnectionsPerAddress,
+                pollMaxInFlightPerClient, subscribesPerSecond, adminBindHost, adminPort, allowed);
     }
 
     public EdgeGuards withMaxConnectionsPerAddress(int max) {
         return new EdgeGuards(requestParseTimeoutMs, idleTimeoutMs, max, pollMaxInFlightPerClient,
-                subscribesPerSecond, adminBindHost, adminPort);
+                subscribesPerSecond, adminBindHost, adminPort, faults);
     }
 
     public EdgeGuards withRequestParseTimeoutMs(long ms) {
         return new EdgeGuards(ms, idleTimeoutMs, maxConnectionsPerAddress, pollMaxInFlightPerClient,
-                subscribesPerSecond, adminBindHost, adminPort);
+                subscribesPerSecond, adminBindHost, adminPort, faults);
     }
 
     public EdgeGuards withPollMaxInFlightPerClient(int max) {
         return new EdgeGuards(requestParseTimeoutMs, idleTimeoutMs, maxConnectionsPerAddress, max,
-                subscribesPerSecond, adminBindHost, adminPort);
+                subscribesPerSecond, adminBindHost, adminPort, faults);
     }
 
     public EdgeGuards withSubscribesPerSecond(int perSecond) {
         return new EdgeGuards(requestParseTimeoutMs, idleTimeoutMs, maxConnectionsPerAddress,
-                pollMaxInFlightPerClient, perSecond, adminBindHost, adminPort);
+                pollMaxInFlightPerClient, perSecond, adminBindHost, adminPort, faults);
     }
 }

@@ -10,6 +10,7 @@ import io.meshgate.edge.ops.MoveTargets;
 import io.meshgate.edge.ops.Readiness;
 import io.meshgate.edge.ops.ServiceSwitch;
 import io.meshgate.edge.session.PublishService;
+import io.meshgate.edge.status.StatusBoard;
 import io.meshgate.edge.session.SubjectRateLimiters;
 import io.meshgate.edge.websocket.WebSocketEndpoint;
 import io.meshgate.relay.history.ChannelSource;
@@ -70,6 +71,7 @@ public final class EdgeNode implements AutoCloseable {
     private final DrainController drain;
     private final MoveTargets moveTargets;
     private final EdgeServer server;
+    private final StatusBoard status;
     private volatile boolean closed;
 
     private EdgeNode(NodeSettings settings) {
@@ -120,12 +122,16 @@ public final class EdgeNode implements AutoCloseable {
             this.readiness = new Readiness(clock, edge.readyHoldMs(), health::canServe);
             this.drain = new DrainController(readiness, webSockets, publishes, edge.region(), edge.node(),
                     this::moveTarget, edge.drainTimeoutMs(), edge.closeGraceMs());
+            // The status page reads the mesh and the region's node table directly: it shows their inner state.
+            this.status = new StatusBoard(edge.region(), edge.node(), relay.mesh(), relay.region().hazelcast(), meters,
+                    webSockets::sessionCount, clock);
             ServiceSwitch service = new ServiceSwitch(readiness, webSockets, moveTargets, this::wsUrl, drain,
                     edge.region(), edge.node(), inMesh() ? settings.regionUrls() : java.util.Map.of(),
                     other -> inMesh() && health.regionHealthy(other));
             this.server = new EdgeServer(ctx, settings.bindHost(), webSockets, new Directory(health), readiness, drain,
                     service, meters, sslContext, () -> json(inspector.meshStatus()), health::home,
-                    channel -> json(inspector.describeChannel(channel)));
+                    channel -> json(inspector.describeChannel(channel)), status,
+                    relay.mesh() == null ? null : relay.mesh().faults());
             moveTargets.announce(wsUrl());
             if (inMesh() && !settings.regionUrls().isEmpty()) {
                 CutOffMover cutOff = new CutOffMover(health::canServe, edge.region(), settings.regionUrls(),
@@ -133,6 +139,7 @@ public final class EdgeNode implements AutoCloseable {
                 long every = relaySettings.mesh().heartbeatMs();
                 timer.scheduleWithFixedDelay(cutOff::check, every, every, TimeUnit.MILLISECONDS);
             }
+            status.start();
             readiness.markStarted();
         } catch (RuntimeException e) {
             // Nothing half-started stays behind: a node that cannot start stops what it started, then says why.
@@ -279,6 +286,7 @@ public final class EdgeNode implements AutoCloseable {
         if (webSockets != null) {
             webSockets.closeAll();
         }
+        closeQuietly(status);
         closeQuietly(server);
         if (timer != null) {
             timer.shutdownNow();

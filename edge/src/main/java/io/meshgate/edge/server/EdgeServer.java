@@ -7,13 +7,18 @@ import io.meshgate.edge.http.CorsHandler;
 import io.meshgate.edge.http.HttpReplies;
 import io.meshgate.edge.longpoll.PollHandler;
 import io.meshgate.edge.longpoll.PublishHandler;
+import io.meshgate.edge.ops.AdminAccess;
 import io.meshgate.edge.ops.AdminHandler;
+import io.meshgate.edge.ops.FaultsHandler;
 import io.meshgate.edge.ops.BrowserGuard;
 import io.meshgate.edge.ops.DrainController;
 import io.meshgate.edge.ops.ServiceSwitch;
 import io.meshgate.edge.ops.HealthHandlers;
 import io.meshgate.edge.ops.Readiness;
 import io.meshgate.edge.protocol.ErrorCode;
+import io.meshgate.edge.status.StatusBoard;
+import io.meshgate.edge.status.StatusHandler;
+import io.meshgate.relay.mesh.Faults;
 import io.meshgate.edge.web.ChannelHomeHandler;
 import io.meshgate.edge.web.WebAssetsHandler;
 import io.meshgate.edge.websocket.WebSocketEndpoint;
@@ -47,7 +52,7 @@ public final class EdgeServer implements AutoCloseable {
                       DrainController drain, ServiceSwitch service, PrometheusMeterRegistry prometheus, SSLContext tls,
                       java.util.function.Supplier<String> meshStatus,
                       java.util.function.UnaryOperator<String> channelHome,
-                      java.util.function.UnaryOperator<String> channelReport) {
+                      java.util.function.UnaryOperator<String> channelReport, StatusBoard status, Faults faults) {
         EdgeSettings s = ctx.settings();
         EdgeGuards guards = s.guards();
         checkExposure(s, bindHost);
@@ -81,8 +86,11 @@ public final class EdgeServer implements AutoCloseable {
         BrowserGuard browsers = new BrowserGuard(java.util.stream.Stream.of(s.host(), bindHost, guards.adminBindHost(),
                 publicHost(s.publicUrl())).filter(h -> h != null && !h.isEmpty()).collect(
                 java.util.stream.Collectors.toSet()));
+        AdminAccess access = new AdminAccess(s.adminToken(), browsers);
         operatorPaths.addExactPath("/metrics", HealthHandlers.metrics(prometheus))
-                .addPrefixPath("/admin", new AdminHandler(drain, service, channelReport, s.adminToken(), meshStatus, browsers));
+                .addPrefixPath("/admin", new AdminHandler(drain, service, channelReport, s.adminToken(), meshStatus, browsers))
+                .addPrefixPath("/admin/faults", new FaultsHandler(faults, guards.faults(), access))
+                .addPrefixPath("/status", new StatusHandler(status, access, browsers, MAX_STATUS_STREAMS));
         int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
         Undertow.Builder builder = Undertow.builder();
         if (tls != null) {
@@ -119,6 +127,9 @@ public final class EdgeServer implements AutoCloseable {
                 s.region(), s.node(), bindHost, port, tls != null ? "https" : "http", s.host(), port,
                 admin == null ? "on the edge port" : "on " + guards.adminBindHost() + ":" + adminPort());
     }
+
+    /** Status pages streaming at once from one node; more get 503 (each costs a socket and a push per second). */
+    static final int MAX_STATUS_STREAMS = 16;
 
     /** Close code 1013 "try again later": the WebSocket answer to a connection over its address's cap. */
     static final int CLOSE_TRY_AGAIN_LATER = 1013;

@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class PublishService {
     private final Publisher sequencer;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** When the last ack (or, before any, the first publish) left: nanoTime, 0 before anything. */
+    private final java.util.concurrent.atomic.AtomicLong lastAckNanos = new java.util.concurrent.atomic.AtomicLong();
     private final Timer latency;
     private final MeterRegistry meters;
 
@@ -28,6 +30,19 @@ public final class PublishService {
         this.latency = Timer.builder("meshgate.publish.latency").description("publish to ack, at this node")
                 .publishPercentiles(0.5, 0.99, 0.999).register(meters);
         meters.gauge("meshgate.publish.inflight", inFlight);
+        // Exported at zero from the start, so a dashboard's nack rate is 0 rather than absent before the first one.
+        meters.counter("meshgate.publish.nacks", "code", "unavailable");
+        io.micrometer.core.instrument.Gauge.builder("meshgate.publish.ack.gap", this, PublishService::ackGapSeconds)
+                .baseUnit("seconds").register(meters);
+    }
+
+    /** Seconds since the last ack while some publish waits for one; 0 when none waits. Any thread. */
+    private double ackGapSeconds() {
+        if (inFlight.get() == 0) {
+            return 0;
+        }
+        long since = lastAckNanos.get();
+        return since == 0 ? 0 : (System.nanoTime() - since) / 1e9;
     }
 
     /** The reply to a publish: an ack or nack frame, and the HTTP status the long-poll transport uses. */
@@ -40,7 +55,10 @@ public final class PublishService {
                     "the token does not allow publishing to " + command.channel()));
         }
         long start = System.nanoTime();
-        inFlight.incrementAndGet();
+        if (inFlight.getAndIncrement() == 0) {
+            // Nothing was waiting: the gap is measured from now, not from an ack long ago.
+            lastAckNanos.set(start);
+        }
         return sequencer.publish(command.channel(), new PublishRequest(command.id(), command.dataJson()))
                 .handle((outcome, failure) -> {
                     inFlight.decrementAndGet();
@@ -49,7 +67,9 @@ public final class PublishService {
                         return nack(command.id(), command.channel(), ErrorCode.UNAVAILABLE,
                                 "the region could not sequence the message now; retry with the same id");
                     }
-                    latency.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    long acked = System.nanoTime();
+                    lastAckNanos.set(acked);
+                    latency.record(acked - start, java.util.concurrent.TimeUnit.NANOSECONDS);
                     return new Reply(Frames.ack(command.id(), command.channel(), outcome.position().epoch(),
                             outcome.position().seq()), 200, true);
                 });

@@ -90,6 +90,21 @@ final class ConfigNode {
         return n;
     }
 
+    /** {@code true} or {@code false} (a YAML boolean, or the same word quoted). */
+    boolean bool(String name, boolean fallback) {
+        JsonNode value = get(name);
+        if (value == null) {
+            return fallback;
+        }
+        if (value.isBoolean()) {
+            return value.asBoolean();
+        }
+        if (value.isTextual() && (value.asText().equals("true") || value.asText().equals("false"))) {
+            return Boolean.parseBoolean(value.asText());
+        }
+        throw new ConfigException("config key '" + key(name) + "' must be true or false, got " + value);
+    }
+
     int integer(String name, int fallback, int min, int max) {
         return (int) number(name, fallback, min, max);
     }

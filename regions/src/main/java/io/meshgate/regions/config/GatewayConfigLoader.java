@@ -396,7 +396,7 @@ public final class GatewayConfigLoader {
                 limits.integer("connectionsPerAddress", d.maxConnectionsPerAddress(), 1, 10_000_000),
                 poll.integer("maxInFlightPerClient", d.pollMaxInFlightPerClient(), 1, 10_000_000),
                 limits.integer("subscribesPerSecond", d.subscribesPerSecond(), 1, 1_000_000),
-                adminBindHost, d.adminPort());
+                adminBindHost, d.adminPort(), admin.bool("faults", d.faults()));
     }
 
     private static FeedSettings delivery(ConfigNode d) {

@@ -65,10 +65,10 @@ class LeaderDrainTest {
             }
             EdgeNode leader = mesh.node("eu-west", 0);
             EdgeNode next = mesh.node("eu-west", 1);
-            assertTrue((Boolean) leader.mesh().status().get("leader"), "node 0 of a region is its leader");
-            leader.mesh().close();
+            assertTrue((Boolean) leader.relay().mesh().status().get("leader"), "node 0 of a region is its leader");
+            leader.relay().mesh().close();
 
-            await().atMost(Duration.ofSeconds(10)).until(() -> (Boolean) next.mesh().status().get("leader"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> (Boolean) next.relay().mesh().status().get("leader"));
             try (WsClient pub = WsClient.connect(mesh.node("us-east", 0).wsUrl(), null)) {
                 JsonNode after = publishUntilAcked(pub, ch, "h2");
                 assertEquals(before.path("epoch").asText(), after.path("epoch").asText(), "re-homed: " + after);

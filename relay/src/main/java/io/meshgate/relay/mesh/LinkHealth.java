@@ -23,6 +23,7 @@ final class LinkHealth {
     }
 
     private final String peer;
+    private final java.util.function.BiConsumer<String, LinkState> onMove;
     private final int downAfterMissed;
     private final int upAfterGood;
     private long lastNonce;
@@ -34,7 +35,14 @@ final class LinkHealth {
 
     /** @param peer the peer region, for the log */
     LinkHealth(String peer, int downAfterMissed, int upAfterGood) {
+        this(peer, downAfterMissed, upAfterGood, (p, s) -> { });
+    }
+
+    /** @param onMove told (peer, new state) on every change of state, under this object's monitor */
+    LinkHealth(String peer, int downAfterMissed, int upAfterGood,
+               java.util.function.BiConsumer<String, LinkState> onMove) {
         this.peer = peer;
+        this.onMove = onMove;
         this.downAfterMissed = downAfterMissed;
         this.upAfterGood = upAfterGood;
     }
@@ -71,6 +79,7 @@ final class LinkHealth {
     private void move(LinkState to, String reason) {
         LOG.info("mesh link to region {}: {} -> {} ({})", peer, state, to, reason);
         state = to;
+        onMove.accept(peer, to);
     }
 
     synchronized LinkState state() {

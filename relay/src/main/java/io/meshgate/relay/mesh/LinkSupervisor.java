@@ -46,10 +46,17 @@ final class LinkSupervisor {
      * @param redial        told the peer region whose link this side dials and that just closed
      * @param nanoTime      the monotonic clock heartbeats carry to measure RTT
      */
+    /** Runtime faults an operator injected (see {@code admin.faults}); applied to every frame a link sends. */
+    private final Faults faults;
+    /** Counts the failure detector's state changes for the metrics. */
+    private final DetectorTransitions transitions;
+
     LinkSupervisor(MeshSettings settings, String node, Links links, Liveness liveness, ScheduledExecutorService timer,
                    Consumer<Set<String>> viewPublisher, Consumer<String> linkUp, Consumer<String> redial,
-                   LongSupplier nanoTime) {
+                   LongSupplier nanoTime, Faults faults, DetectorTransitions transitions) {
         this.settings = settings;
+        this.faults = faults;
+        this.transitions = transitions;
         this.node = node;
         this.links = links;
         this.liveness = liveness;
@@ -68,7 +75,8 @@ final class LinkSupervisor {
     MeshLink newLink(String peerRegion, String peerNode, CallStreamObserver<LinkFrame> out) {
         return new MeshLink(peerRegion, peerNode, out, timer, settings.linkQueueMax(),
                 settings.emulatedOneWayNanos(peerRegion),
-                new LinkHealth(peerRegion, settings.downAfterMissed(), settings.upAfterGood()));
+                new LinkHealth(peerRegion, settings.downAfterMissed(), settings.upAfterGood(), transitions::link),
+                faults);
     }
 
     /** A link is open (dialed or accepted): it replaces any older one to the region and is probed at once. */

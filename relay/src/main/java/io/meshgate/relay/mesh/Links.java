@@ -5,6 +5,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.meshgate.proto.relay.LinkFrame;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,7 @@ final class Links {
     private final AtomicLong ids = new AtomicLong();
     private final Counter refused;
     private final Counter relayed;
+    private final Map<String, Timer> replicationLag = new HashMap<>();
 
     /** A request waiting for its reply; {@code via} is the link it left on (its reply cannot come once that ends). */
     private record Pending(String region, long startNanos, CompletableFuture<LinkFrame> reply, MeshLink via) {
@@ -58,6 +60,10 @@ final class Links {
         }
         this.refused = meters.counter("meshgate.mesh.frames.refused");
         this.relayed = meters.counter("meshgate.mesh.frames.relayed");
+        for (String peer : settings.peers().keySet()) {
+            replicationLag.put(peer, Timer.builder("meshgate.mesh.replication.lag").tag("peer", peer)
+                    .publishPercentiles(0.5, 0.99).register(meters));
+        }
     }
 
     /** A new stream to the region replaces any older one (a peer that redialed after a failure). */
@@ -266,7 +272,11 @@ final class Links {
         if (p == null) {
             return false;
         }
-        breakers.get(p.region()).onSuccess(System.nanoTime() - p.startNanos(), TimeUnit.NANOSECONDS);
+        long tookNanos = System.nanoTime() - p.startNanos();
+        breakers.get(p.region()).onSuccess(tookNanos, TimeUnit.NANOSECONDS);
+        if (reply.hasStored()) {
+            replicationLag.get(p.region()).record(tookNanos, TimeUnit.NANOSECONDS);
+        }
         p.reply().complete(reply);
         return true;
     }

@@ -53,6 +53,7 @@ final class Liveness {
     private final int quorum;
     private final Clock clock;
     private final Predicate<String> reachable;
+    private final java.util.function.BiConsumer<String, RegionState> onMove;
     private final Map<String, Entry> regions = new TreeMap<>();
     /** Per peer, the regions it counted live in its last heartbeat. */
     private final Map<String, Set<String>> peerViews = new java.util.concurrent.ConcurrentHashMap<>();
@@ -67,6 +68,13 @@ final class Liveness {
      */
     Liveness(MeshSettings settings, int quorum, Clock clock, Predicate<String> reachable,
              Set<String> inherited) {
+        this(settings, quorum, clock, reachable, inherited, (r, s) -> { });
+    }
+
+    /** @param onMove told (region, new state) on every change of a region's state, under this object's monitor */
+    Liveness(MeshSettings settings, int quorum, Clock clock, Predicate<String> reachable,
+             Set<String> inherited, java.util.function.BiConsumer<String, RegionState> onMove) {
+        this.onMove = onMove;
         this.settings = settings;
         this.quorum = quorum;
         this.clock = clock;
@@ -196,6 +204,7 @@ final class Liveness {
             return;
         }
         regions.put(region, new Entry(to, now));
+        onMove.accept(region, to);
         LOG.info("region {} as seen from {}: {} -> {} ({})", region, settings.region(), from.state(), to, reason);
     }
 

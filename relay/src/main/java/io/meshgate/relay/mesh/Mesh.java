@@ -65,6 +65,8 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
     private final MeshView view;
     private final MeshChannelSource channels;
     private final Homes homes;
+    private final Faults faults;
+    private final RehomeWatch rehomes;
     private final ConcurrentHashMap<String, ManagedChannel> leaderChannels = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CompletableFuture<LinkFrame>> forwardTails = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger waitingForwards = new java.util.concurrent.atomic.AtomicInteger();
@@ -97,6 +99,10 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
         this.view = new MeshView(region.hazelcast(), settings);
         this.channels = new MeshChannelSource(this, region.store());
         this.homes = new Homes(settings, this::live);
+        this.rehomes = new RehomeWatch(settings.regions(), this::live, clock, meters);
+        this.faults = new Faults(settings.peers().keySet(), new java.util.Random());
+        Gauge.builder("meshgate.mesh.faults.active", faults, f -> f.active().size())
+                .register(meters);
         for (String peer : settings.peers().keySet()) {
             Gauge.builder("meshgate.mesh.link.up", () -> regionHealthy(peer) ? 1 : 0).tag("peer", peer)
                     .description("1 while this region's link to the peer region is up").register(meters);
@@ -129,6 +135,14 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
             }
         });
         elect();
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                rehomes.check();
+            } catch (RuntimeException e) {
+                // The region's map is unreadable for a moment (or the node is stopping): look again next time.
+                LOG.debug("re-home check skipped: {}", e.toString());
+            }
+        }, settings.heartbeatMs(), settings.heartbeatMs(), TimeUnit.MILLISECONDS);
     }
 
     private synchronized void elect() {
@@ -138,10 +152,12 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
         // A leader that takes over from one that left keeps the regions it counted live while its own links come
         // up, so a leader change is no reason to re-home anything.
         Links links = new Links(settings, timer, meters);
-        Liveness liveness = new Liveness(settings, Homes.quorum(settings), clock, links::reachable, view.live());
+        DetectorTransitions transitions = new DetectorTransitions(meters, settings);
+        Liveness liveness = new Liveness(settings, Homes.quorum(settings), clock, links::reachable, view.live(),
+                transitions::region);
         MeshLeader started = new MeshLeader(settings, node, region.store(), fanOut,
                 new InterestTable(region.hazelcast(), timer), view, credentials, timer, worker, batchMax, queueMax, meters,
-                links, liveness, homes, () -> region.clusterSize() > 1);
+                links, liveness, homes, () -> region.clusterSize() > 1, faults, transitions);
         started.start();
         leader = started;
         region.leadership().leading();
@@ -362,6 +378,19 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
         });
         out.put("rttMs", matrix);
         return out;
+    }
+
+    /**
+     * The faults injected into this node's mesh links (they act while this node leads its region: only the leader
+     * holds links). The edge lets operators change them only with {@code admin.faults}.
+     */
+    public Faults faults() {
+        return faults;
+    }
+
+    /** The recent changes of the liveness view, each of which re-homed channels. */
+    public RehomeWatch rehomeEvents() {
+        return rehomes;
     }
 
     public MeshSettings settings() {

@@ -92,7 +92,8 @@ final class MeshLeader implements LinkDialer.Callbacks {
     MeshLeader(MeshSettings settings, String node, ChannelStore store, RegionFanOut fanOut, InterestTable interest,
                MeshView view, ChannelCredentials credentials, ScheduledExecutorService timer, Executor worker,
                int batchMax, int queueMax, MeterRegistry meters, Links links, Liveness liveness, Homes homes,
-               BooleanSupplier successorExists) {
+               BooleanSupplier successorExists, Faults faults,
+               DetectorTransitions transitions) {
         this.settings = settings;
         this.node = node;
         this.timer = timer;
@@ -118,7 +119,7 @@ final class MeshLeader implements LinkDialer.Callbacks {
                 .thenApply(o -> LinkFrame.newBuilder().setPublishOutcome(o).build()), queueMax);
         this.viewPublisher = new ViewPublisher(view, links, liveness, worker);
         this.supervisor = new LinkSupervisor(settings, node, links, liveness, timer, live -> viewPublisher.request(),
-                peer -> linkUp(peer, homes), this::redial, System::nanoTime);
+                peer -> linkUp(peer, homes), this::redial, System::nanoTime, faults, transitions);
     }
 
     void start() {

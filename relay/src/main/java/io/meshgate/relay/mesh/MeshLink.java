@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
  * One live link stream to a peer region, whichever side dialed. Outbound frames wait in a bounded queue and are
  * written only while gRPC's flow control says the peer keeps up ({@code isReady}); a full queue refuses a frame
  * rather than growing, and the caller decides what that means (see {@link Links#send}). An emulated one-way delay,
- * when configured, holds every frame for the same time, so order is kept.
+ * when configured, holds every frame for the same time, so order is kept; injected {@link Faults} add to that
+ * delay or drop the frame as if the network lost it.
  */
 final class MeshLink {
     private final String peerRegion;
@@ -22,6 +23,7 @@ final class MeshLink {
     private final long delayNanos;
     private final ArrayDeque<Queued> queue = new ArrayDeque<>();
     private final LinkHealth health;
+    private final Faults faults;
     private boolean closed;
     private boolean drainScheduled;
 
@@ -29,7 +31,7 @@ final class MeshLink {
     }
 
     MeshLink(String peerRegion, String peerNode, CallStreamObserver<LinkFrame> out, ScheduledExecutorService timer,
-             int maxQueued, long delayNanos, LinkHealth health) {
+             int maxQueued, long delayNanos, LinkHealth health, Faults faults) {
         this.peerRegion = peerRegion;
         this.peerNode = peerNode;
         this.out = out;
@@ -37,6 +39,7 @@ final class MeshLink {
         this.maxQueued = maxQueued;
         this.delayNanos = delayNanos;
         this.health = health;
+        this.faults = faults;
     }
 
     String peerRegion() {
@@ -51,13 +54,17 @@ final class MeshLink {
         return health;
     }
 
-    /** Queues a frame; false when the link is closed or its queue is full. */
+    /** Queues a frame; false when the link is closed or its queue is full (a frame a fault drops counts as sent). */
     boolean offer(LinkFrame frame) {
+        long injected = faults.onSend(peerRegion);
         synchronized (this) {
             if (closed || queue.size() >= maxQueued) {
                 return false;
             }
-            queue.addLast(new Queued(frame, System.nanoTime() + delayNanos));
+            if (injected == Faults.DROP) {
+                return true;
+            }
+            queue.addLast(new Queued(frame, System.nanoTime() + delayNanos + injected));
         }
         drain();
         return true;

@@ -40,6 +40,7 @@ final class Reconciler {
     private final int maxTail;
     private final Counter reconciled;
     private final Counter failed;
+    private final Counter termChanges;
     private final ConcurrentHashMap<String, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
     private final Liveness liveness;
     private final InterestTable interest;
@@ -59,6 +60,7 @@ final class Reconciler {
         this.failed = Counter.builder("meshgate.mesh.reconciliations").tag("outcome", "failed")
                 .description("reconciliations that could not finish (publishes nacked unavailable)")
                 .register(meters);
+        this.termChanges = Counter.builder("meshgate.mesh.term.changes").register(meters);
     }
 
     /** Reconciles the channel; a caller that finds a reconciliation of it under way waits for that one. */
@@ -166,6 +168,9 @@ final class Reconciler {
                                 + " while it reconciled " + channel);
                     }
                     reconciled.increment();
+                    if (term > 1) {
+                        termChanges.increment();
+                    }
                     LOG.info("region {} is home of {} from term {} (epoch {}): head {}, durable {}, {} messages"
                                     + " adopted; answers from {}, none from {}", settings.region(), channel, term,
                             epoch, merged.head(), merged.durableThrough(), merged.tail().size(),

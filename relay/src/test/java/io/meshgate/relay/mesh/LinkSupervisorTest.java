@@ -41,7 +41,9 @@ class LinkSupervisorTest {
     private final List<String> linkedUp = new CopyOnWriteArrayList<>();
     private final List<String> redialed = new CopyOnWriteArrayList<>();
     private final LinkSupervisor supervisor = new LinkSupervisor(settings, "us-east-1", links, liveness, timer,
-            published::add, linkedUp::add, redialed::add, () -> clock.millis() * 1_000_000);
+            published::add, linkedUp::add, redialed::add, () -> clock.millis() * 1_000_000,
+            new Faults(settings.peers().keySet(), new java.util.Random(1)),
+            new DetectorTransitions(new SimpleMeterRegistry(), settings));
 
     @AfterEach
     void stop() {

@@ -22,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * one goes through a relay region, so the later one cannot reach the home first.
  */
 class PublishLanesTest {
+    private static final Faults NO_FAULTS = new Faults(java.util.Set.of(), new java.util.Random(1));
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
 
     @AfterEach
@@ -37,9 +38,9 @@ class PublishLanesTest {
         RecordingStream toHome = new RecordingStream();
         RecordingStream toRelay = new RecordingStream();
         MeshLink direct = up(new MeshLink("eu-west", "eu-west-1", toHome, timer, 100, 0,
-                new LinkHealth("eu-west", 4, 1)));
+                new LinkHealth("eu-west", 4, 1), NO_FAULTS));
         MeshLink relay = up(new MeshLink("ap-south", "ap-south-1", toRelay, timer, 100, 0,
-                new LinkHealth("ap-south", 4, 1)));
+                new LinkHealth("ap-south", 4, 1), NO_FAULTS));
         links.register(direct);
         links.register(relay);
         links.peerTable("ap-south", Map.of("eu-west", 1_000L));
