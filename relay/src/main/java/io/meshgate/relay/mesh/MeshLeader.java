@@ -78,6 +78,7 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
     private final Homes homes;
     private final Reconciler reconciler;
     private final Liveness liveness;
+    private final HomeControl control;
     private final PublishLanes lanes;
     private final ForwardOrder forwardOrder = new ForwardOrder(100_000);
     /** This leader's forwarding session: see {@code PublishForward.origin_session}. */
@@ -105,7 +106,8 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
         this.view = view;
         this.links = new Links(settings, timer, meters);
         this.liveness = new Liveness(settings, Homes.quorum(settings), clock, links::reachable, inheritedLive);
-        this.homes = new Homes(settings, liveness::live);
+        this.control = new HomeControl(settings, liveness::live, view.overrides());
+        this.homes = new Homes(settings, liveness::live, control::current);
         this.lanes = new PublishLanes(links, settings.region(), frame -> publishHere(frame.getPublish())
                 .thenApply(o -> LinkFrame.newBuilder().setPublishOutcome(o).build()), queueMax);
         this.interest = interest;
@@ -209,9 +211,14 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
     private void sendHeartbeat(MeshLink link) {
         long nonce = nonces.incrementAndGet();
         link.health().sending(nonce);
-        link.offer(LinkFrame.newBuilder().setOrigin(settings.region()).setHeartbeat(Heartbeat.newBuilder()
+        link.offer(heartbeatFrame(nonce));
+    }
+
+    /** Nonce 0 (an extra heartbeat, e.g. to spread a home change now) is answered but never counts for health. */
+    private LinkFrame heartbeatFrame(long nonce) {
+        return LinkFrame.newBuilder().setOrigin(settings.region()).setHeartbeat(Heartbeat.newBuilder()
                 .setNonce(nonce).setSentAtNanos(System.nanoTime()).putAllRttMicros(links.ownRow())
-                .addAllLive(liveness.live())).build());
+                .addAllLive(liveness.live()).setOverrides(control.current().toProto())).build();
     }
 
     @Override
@@ -230,6 +237,9 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
             case HEARTBEAT -> {
                 links.peerTable(link.peerRegion(), frame.getHeartbeat().getRttMicrosMap());
                 liveness.peerView(link.peerRegion(), frame.getHeartbeat().getLiveList());
+                if (control.learn(link.peerRegion(), frame.getHeartbeat().getOverrides())) {
+                    publishView();
+                }
                 link.offer(LinkFrame.newBuilder().setOrigin(settings.region()).setHeartbeatAck(
                         HeartbeatAck.newBuilder().setNonce(frame.getHeartbeat().getNonce())
                                 .setSentAtNanos(frame.getHeartbeat().getSentAtNanos())).build());
@@ -317,11 +327,15 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
                 links.failPendingTo(region);
             }
         }
-        view.publish(links, after);
+        view.publish(links, after, control.current());
     }
 
     Liveness liveness() {
         return liveness;
+    }
+
+    HomeControl control() {
+        return control;
     }
 
     /** A link came up (again): tell the peer everything we are interested in, and catch up what we missed. */
@@ -668,6 +682,15 @@ final class MeshLeader implements Replication, LinkDialer.Callbacks {
                     });
                 }
                 return CompletableFuture.completedFuture(LinkFrame.getDefaultInstance());
+            }
+            case HOME_CHANGE -> {
+                io.meshgate.proto.relay.HomeChange answer = control.change(request.getHomeChange());
+                if (answer.getChanged()) {
+                    // Spread now, not a heartbeat interval later: the handovers start when the regions agree.
+                    links.all().forEach(link -> link.offer(heartbeatFrame(0)));
+                    publishView();
+                }
+                return CompletableFuture.completedFuture(LinkFrame.newBuilder().setHomeChange(answer).build());
             }
             default -> {
                 return CompletableFuture.failedFuture(new MeshUnavailableException(
