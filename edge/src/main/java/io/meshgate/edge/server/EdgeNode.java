@@ -134,7 +134,8 @@ public final class EdgeNode implements AutoCloseable {
         this.server = new EdgeServer(ctx, settings.bindHost(), webSockets, new Directory(), readiness, drain, service,
                 meters,
                 sslContext, this::meshStatusJson, channel -> mesh == null ? edge.region() : mesh.home(channel),
-                this::channelReportJson);
+                this::channelReportJson, new io.meshgate.edge.ops.HomeControlHandler(
+                        mesh == null ? null : mesh::changeHomes, edge.node()));
         RelayService relayService = new RelayService(edge.region(), edge.node(), region.store());
         try {
             // Handlers only enqueue and return, so they run on the transport's thread: calls and frames from one

@@ -47,7 +47,8 @@ public final class EdgeServer implements AutoCloseable {
                       DrainController drain, ServiceSwitch service, PrometheusMeterRegistry prometheus, SSLContext tls,
                       java.util.function.Supplier<String> meshStatus,
                       java.util.function.UnaryOperator<String> channelHome,
-                      java.util.function.UnaryOperator<String> channelReport) {
+                      java.util.function.UnaryOperator<String> channelReport,
+                      io.meshgate.edge.ops.HomeControlHandler homeControl) {
         EdgeSettings s = ctx.settings();
         EdgeGuards guards = s.guards();
         checkExposure(s, bindHost);
@@ -82,7 +83,8 @@ public final class EdgeServer implements AutoCloseable {
                 publicHost(s.publicUrl())).filter(h -> h != null && !h.isEmpty()).collect(
                 java.util.stream.Collectors.toSet()));
         operatorPaths.addExactPath("/metrics", HealthHandlers.metrics(prometheus))
-                .addPrefixPath("/admin", new AdminHandler(drain, service, channelReport, s.adminToken(), meshStatus, browsers));
+                .addPrefixPath("/admin", new AdminHandler(drain, service, channelReport, s.adminToken(), meshStatus, browsers,
+                        homeControl));
         int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
         Undertow.Builder builder = Undertow.builder();
         if (tls != null) {
