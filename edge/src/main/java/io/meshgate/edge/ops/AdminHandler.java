@@ -19,7 +19,9 @@ import java.util.function.Supplier;
  * {@code POST /admin/drain} (stops the node; with {@code ?keep-running=true} takes it out of service instead, with
  * {@code &scope=region} moving its clients to another region), {@code POST /admin/undrain}, and
  * {@code GET /admin/channel?name=C} (this region's view of a channel: home, term, epoch, head, durable mark,
- * interest), {@code GET /admin/mesh} (the mesh's links and RTT matrix as this node sees them).
+ * interest), {@code GET /admin/mesh} (the mesh's links and RTT matrix as this node sees them), and the changes of
+ * channel homes {@code POST /admin/failover}, {@code /admin/restore}, {@code /admin/pin}, {@code /admin/unpin}
+ * ({@link HomeControlHandler}).
  * With an admin token configured the caller must present it as a bearer token; without one only loopback callers
  * are accepted (and a node that binds beyond loopback refuses to start without one). Before either check,
  * {@link BrowserGuard} refuses what a browser would send on a web page's behalf, so neither a local page nor DNS
@@ -32,11 +34,13 @@ public final class AdminHandler implements HttpHandler {
     private final java.util.function.UnaryOperator<String> channelReport;
     private final java.util.function.Supplier<String> meshStatus;
     private final AdminAccess access;
+    private final HomeControlHandler homes;
 
     /** @param channelReport a channel's description as JSON, null for every channel when the node runs no mesh */
     public AdminHandler(DrainController drain, ServiceSwitch service,
                         java.util.function.UnaryOperator<String> channelReport, String adminToken, java.util.function.Supplier<String> meshStatus,
-                        BrowserGuard browsers) {
+                        BrowserGuard browsers, HomeControlHandler homes) {
+        this.homes = homes;
         this.drain = drain;
         this.service = service;
         this.channelReport = channelReport;
@@ -59,9 +63,9 @@ public final class AdminHandler implements HttpHandler {
             channel(exchange);
             return;
         }
-        if (!call.equals("drain") && !call.equals("undrain")) {
-            HttpReplies.error(exchange, 404, ErrorCode.BAD_REQUEST,
-                    "unknown admin call; try POST /admin/drain, POST /admin/undrain or GET /admin/mesh");
+        if (!call.equals("drain") && !call.equals("undrain") && !HomeControlHandler.handles(call)) {
+            HttpReplies.error(exchange, 404, ErrorCode.BAD_REQUEST, "unknown admin call; try POST /admin/drain,"
+                    + " /admin/undrain, /admin/failover, /admin/restore, /admin/pin, /admin/unpin or GET /admin/mesh");
             return;
         }
         if (!exchange.getRequestMethod().equals(Methods.POST)) {
@@ -70,6 +74,10 @@ public final class AdminHandler implements HttpHandler {
         }
         String who = access.caller(exchange);
         String why = AdminAccess.reason(exchange);
+        if (HomeControlHandler.handles(call)) {
+            homes.handle(exchange, call, who, why);
+            return;
+        }
         if (call.equals("undrain")) {
             serviceCall(exchange, () -> service.undrain(who, why));
             return;

@@ -131,7 +131,9 @@ public final class EdgeNode implements AutoCloseable {
             this.server = new EdgeServer(ctx, settings.bindHost(), webSockets, new Directory(health), readiness, drain,
                     service, meters, sslContext, () -> json(inspector.meshStatus()), health::home,
                     channel -> json(inspector.describeChannel(channel)), status,
-                    relay.mesh() == null ? null : relay.mesh().faults());
+                    relay.mesh() == null ? null : relay.mesh().faults(),
+                    new io.meshgate.edge.ops.HomeControlHandler(
+                            relay.mesh() == null ? null : relay.mesh()::changeHomes, edge.node()));
             moveTargets.announce(wsUrl());
             if (inMesh() && !settings.regionUrls().isEmpty()) {
                 CutOffMover cutOff = new CutOffMover(health::canServe, edge.region(), settings.regionUrls(),

@@ -52,7 +52,8 @@ public final class EdgeServer implements AutoCloseable {
                       DrainController drain, ServiceSwitch service, PrometheusMeterRegistry prometheus, SSLContext tls,
                       java.util.function.Supplier<String> meshStatus,
                       java.util.function.UnaryOperator<String> channelHome,
-                      java.util.function.UnaryOperator<String> channelReport, StatusBoard status, Faults faults) {
+                      java.util.function.UnaryOperator<String> channelReport, StatusBoard status, Faults faults,
+                      io.meshgate.edge.ops.HomeControlHandler homeControl) {
         EdgeSettings s = ctx.settings();
         EdgeGuards guards = s.guards();
         checkExposure(s, bindHost);
@@ -88,7 +89,8 @@ public final class EdgeServer implements AutoCloseable {
                 java.util.stream.Collectors.toSet()));
         AdminAccess access = new AdminAccess(s.adminToken(), browsers);
         operatorPaths.addExactPath("/metrics", HealthHandlers.metrics(prometheus))
-                .addPrefixPath("/admin", new AdminHandler(drain, service, channelReport, s.adminToken(), meshStatus, browsers))
+                .addPrefixPath("/admin", new AdminHandler(drain, service, channelReport, s.adminToken(), meshStatus, browsers,
+                        homeControl))
                 .addPrefixPath("/admin/faults", new FaultsHandler(faults, guards.faults(), access))
                 .addPrefixPath("/status", new StatusHandler(status, access, browsers, MAX_STATUS_STREAMS));
         int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());

@@ -34,7 +34,8 @@ final class ChannelCommand {
               SUBNODES  nodes of that region with subscribers of the channel (nodes, not subscribers)
               INTEREST  the other regions that told this one they have subscribers (a stored copy, up to 0.5 s
                         behind)
-            Then the configured preference order (the home, then the next homes) and the healthy regions.
+            Then the configured preference order (the home, then the next homes), the region the channel is
+            pinned to ('pin'), the regions failed over ('failover') and the healthy regions.
             The command needs a mesh (two or more regions). Uses admin.token from the configuration.
 
             Options:
@@ -103,6 +104,10 @@ final class ChannelCommand {
         }
         if (any != null) {
             System.out.println("preference order: " + String.join(" > ", texts(any.path("preference"))));
+            System.out.println("pinned to:        " + (any.path("pinnedTo").isTextual()
+                    ? any.path("pinnedTo").asText() : "-"));
+            java.util.List<String> failedOver = texts(any.path("failedOver"));
+            System.out.println("failed over:      " + (failedOver.isEmpty() ? "-" : String.join(", ", failedOver)));
             System.out.println("healthy regions:  " + String.join(", ", texts(any.path("healthyRegions")))
                     + "  (as " + any.path("region").asText() + " sees them)");
         }

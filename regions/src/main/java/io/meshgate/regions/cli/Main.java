@@ -23,6 +23,11 @@ public final class Main {
                              with --keep-running / --region take a node / a region out of service, still running
               channel        one channel as every region sees it: home, term, epoch, head, durable mark, interest
               undrain        put a node or a region drained with --keep-running / --region back in service
+              failover       fail a region over: its channels move to their next homes by planned handover, its
+                             clients move, it keeps running serving no channels
+              restore        undo failover: the region is a home again and back in service
+              pin            fix a channel's home to a region (pin --channel C --region R)
+              unpin          give a pinned channel back to its usual home
               help           this text
 
             Run 'java -jar gateway.jar <command> --help' for a command's options.
@@ -53,6 +58,7 @@ public final class Main {
                 case "drain" -> DrainCommand.run(args);
                 case "undrain" -> UndrainCommand.run(args);
                 case "channel" -> ChannelCommand.run(args);
+                case "failover", "restore", "pin", "unpin" -> HomeCommand.run(command, args);
                 default -> {
                     System.err.println("unknown command '" + args[0] + "'\n");
                     System.err.print(USAGE);

@@ -19,7 +19,8 @@ final class StatusCommand {
             why not (starting, draining, region down, recovering, unreachable), members of its region's cluster as
             it sees them, connected WebSocket clients, channels it delivers, and publishes waiting for their ack.
             With two or more regions it then prints the mesh: each region's link to every other region (up, relayed
-            through another region counts as up, or down) and the RTT matrix of the heartbeats, in ms.
+            through another region counts as up, or down), the RTT matrix of the heartbeats, in ms, and the
+            operators' home overrides: regions failed over ('failover') and pinned channels ('pin').
             Exit code 0 when every node asked is ready and every link reported is up, 1 otherwise.
 
             Options:
@@ -62,8 +63,41 @@ final class StatusCommand {
         if (config.regions().size() > 1) {
             linksUp = MeshTable.print(config.regions().stream().map(GatewayConfig.RegionConfig::name).toList(),
                     statuses, System.out);
+            printOverrides(config, statuses, client);
         }
         return statuses.stream().allMatch(NodeStatus::ready) && linksUp ? 0 : 1;
+    }
+
+    /** The operators' home overrides (failover, pins), from the first asked node that answers GET /admin/mesh. */
+    private static void printOverrides(GatewayConfig config, List<NodeStatus> statuses, NodeClient client) {
+        System.out.printf("%nHOME OVERRIDES (failover / pin, agreed by every region)%n");
+        for (NodeStatus s : statuses) {
+            try {
+                java.net.http.HttpResponse<String> answer = client.admin(s.url(), "GET", "/admin/mesh",
+                        config.edge().adminToken());
+                if (answer.statusCode() != 200) {
+                    continue;
+                }
+                com.fasterxml.jackson.databind.JsonNode table = new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(answer.body()).path("homeOverrides");
+                List<String> failedOver = new ArrayList<>();
+                table.path("failedOver").forEach(r -> failedOver.add(r.asText()));
+                System.out.println("version " + table.path("version").asLong() + " (as " + s.node() + " sees it)");
+                System.out.println("failed over: " + (failedOver.isEmpty() ? "none" : String.join(", ", failedOver)));
+                if (table.path("pins").isEmpty()) {
+                    System.out.println("pinned:      none");
+                }
+                table.path("pins").fields().forEachRemaining(pin -> System.out.printf("pinned:      %s -> %s%n",
+                        pin.getKey(), pin.getValue().asText()));
+                return;
+            } catch (java.io.IOException e) {
+                // the next node may answer
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        System.out.println("unknown (no node answered GET /admin/mesh)");
     }
 
     private static String count(long n) {

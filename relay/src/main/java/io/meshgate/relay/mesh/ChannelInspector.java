@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * What this region knows about one channel, for the operator's {@code channel} command: its home as this region
- * sees the mesh now, the configured preference order (the next homes), this region's copy of the sequencer state
+ * sees the mesh now, the configured preference order (the next homes), the operators' pin of it and the regions
+ * failed over, this region's copy of the sequencer state
  * (epoch, term, fence, head, durable mark) and who here and elsewhere wants its messages. Read only: it changes no
  * state and creates no entry for a channel the region does not know.
  *
@@ -37,6 +38,9 @@ public final class ChannelInspector {
         out.put("home", mesh.home(channel));
         out.put("homeIsHere", mesh.isHomeHere(channel));
         out.put("preference", Rendezvous.rank(channel, mesh.settings().regions()));
+        HomeOverrides overrides = mesh.overrides();
+        out.put("pinnedTo", overrides.pinOf(channel));
+        out.put("failedOver", overrides.evacuatedSorted());
         List<String> healthy = new ArrayList<>();
         for (String r : mesh.settings().regions()) {
             if (mesh.regionHealthy(r)) {

@@ -10,19 +10,27 @@ import java.util.function.Supplier;
  * region's one liveness view ({@link Liveness}, read on other nodes through {@link MeshView}). Removing a region
  * moves only the channels it was home of, and they come back when it does.
  *
+ * <p>Operators override the ranking through the mesh-wide {@link HomeOverrides}: a channel pinned to a live region
+ * that is not failed over has it as home; a failed-over ("evacuated") region comes after every other live region,
+ * so it is home of nothing while another region can be, and of its channels again once restored. A home changed this
+ * way moves by the same reconciliation as fail-back (the new home fences the old one, whose in-flight batches are
+ * refused and retried by id).
+ *
  * <p>Re-homing needs {@code durability: region} and three or more regions: only then is every acked message in a
  * second region that a reconciling home can reach while one region is lost, with enough regions left to form a
  * quorum that a cut-off region cannot. Otherwise a channel stays with its configured home.
  *
- * <p>Stateless apart from the supplier; safe on any thread.
+ * <p>Stateless apart from the suppliers; safe on any thread.
  */
 final class Homes {
     private final MeshSettings settings;
     private final Supplier<Set<String>> live;
+    private final Supplier<HomeOverrides> overrides;
 
-    Homes(MeshSettings settings, Supplier<Set<String>> live) {
+    Homes(MeshSettings settings, Supplier<Set<String>> live, Supplier<HomeOverrides> overrides) {
         this.settings = settings;
         this.live = live;
+        this.overrides = overrides;
     }
 
     boolean rehomes() {
@@ -33,16 +41,29 @@ final class Homes {
         return settings.durability() == Durability.REGION && settings.regions().size() >= 3;
     }
 
-    /** The live regions in the channel's preference order: its home first; empty when none is live. */
+    /**
+     * The live regions in the channel's preference order: its home first (its pin, when live and not failed over),
+     * then the others by rendezvous, failed-over regions last; empty when none is live.
+     */
     List<String> rank(String channel) {
         List<String> ranked = Rendezvous.rank(channel, settings.regions());
         if (!rehomes()) {
             return ranked;
         }
         Set<String> now = live.get();
+        HomeOverrides table = overrides.get();
         List<String> out = new ArrayList<>();
+        String pinned = table.pinOf(channel);
+        if (pinned != null && now.contains(pinned) && !table.evacuated().contains(pinned)) {
+            out.add(pinned);
+        }
         for (String region : ranked) {
-            if (now.contains(region)) {
+            if (now.contains(region) && !table.evacuated().contains(region) && !region.equals(pinned)) {
+                out.add(region);
+            }
+        }
+        for (String region : ranked) {
+            if (now.contains(region) && !out.contains(region)) {
                 out.add(region);
             }
         }

@@ -50,11 +50,14 @@ final class LinkSupervisor {
     private final Faults faults;
     /** Counts the failure detector's state changes for the metrics. */
     private final DetectorTransitions transitions;
+    /** The operators' home overrides: every heartbeat carries this region's table, and a newer one heard is taken. */
+    private final HomeControl control;
 
     LinkSupervisor(MeshSettings settings, String node, Links links, Liveness liveness, ScheduledExecutorService timer,
                    Consumer<Set<String>> viewPublisher, Consumer<String> linkUp, Consumer<String> redial,
-                   LongSupplier nanoTime, Faults faults, DetectorTransitions transitions) {
+                   LongSupplier nanoTime, Faults faults, DetectorTransitions transitions, HomeControl control) {
         this.settings = settings;
+        this.control = control;
         this.faults = faults;
         this.transitions = transitions;
         this.node = node;
@@ -120,15 +123,32 @@ final class LinkSupervisor {
     private void sendHeartbeat(MeshLink link) {
         long nonce = ++nonces;
         link.health().sending(nonce);
-        link.offer(LinkFrame.newBuilder().setOrigin(settings.region()).setHeartbeat(Heartbeat.newBuilder()
+        link.offer(heartbeatFrame(nonce));
+    }
+
+    /**
+     * An extra heartbeat on every link, to spread a home change now rather than an interval later. Its nonce 0 is
+     * answered but never counts for the link's health.
+     */
+    void spreadNow() {
+        for (MeshLink link : links.all()) {
+            link.offer(heartbeatFrame(0));
+        }
+    }
+
+    private LinkFrame heartbeatFrame(long nonce) {
+        return LinkFrame.newBuilder().setOrigin(settings.region()).setHeartbeat(Heartbeat.newBuilder()
                 .setNonce(nonce).setSentAtNanos(nanoTime.getAsLong()).putAllRttMicros(links.ownRow())
-                .addAllLive(liveness.live())).build());
+                .addAllLive(liveness.live()).setOverrides(control.current().toProto())).build();
     }
 
     /** The peer's heartbeat: take its RTT row and liveness view, answer at once on the same link. */
     void heartbeat(MeshLink link, Heartbeat heartbeat) {
         links.peerTable(link.peerRegion(), heartbeat.getRttMicrosMap());
         liveness.peerView(link.peerRegion(), heartbeat.getLiveList());
+        if (control.learn(link.peerRegion(), heartbeat.getOverrides())) {
+            viewPublisher.accept(liveness.live());
+        }
         link.offer(LinkFrame.newBuilder().setOrigin(settings.region()).setHeartbeatAck(HeartbeatAck.newBuilder()
                 .setNonce(heartbeat.getNonce()).setSentAtNanos(heartbeat.getSentAtNanos())).build());
     }

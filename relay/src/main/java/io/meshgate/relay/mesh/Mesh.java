@@ -5,6 +5,7 @@ import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.meshgate.proto.relay.HomeChange;
 import io.meshgate.proto.relay.Hello;
 import io.meshgate.proto.relay.LinkFrame;
 import io.meshgate.proto.relay.PublishForward;
@@ -98,7 +99,7 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
                 : LinkTls.load(settings.tls()).channelCredentials();
         this.view = new MeshView(region.hazelcast(), settings);
         this.channels = new MeshChannelSource(this, region.store());
-        this.homes = new Homes(settings, this::live);
+        this.homes = new Homes(settings, this::live, this::overrides);
         this.rehomes = new RehomeWatch(settings.regions(), this::live, clock, meters);
         this.faults = new Faults(settings.peers().keySet(), new java.util.Random());
         Gauge.builder("meshgate.mesh.faults.active", faults, f -> f.active().size())
@@ -185,6 +186,24 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
     private java.util.Set<String> live() {
         MeshLeader local = leader;
         return local != null ? local.liveness().live() : view.live();
+    }
+
+    /** The mesh-wide overrides of channel homes (failover, pins): the leader's {@link HomeControl}, or as published. */
+    public HomeOverrides overrides() {
+        MeshLeader local = leader;
+        return local != null ? local.control().current() : view.overrides();
+    }
+
+    /**
+     * An operator's change of the overrides ({@code failover}, {@code restore}, {@code pin}, {@code unpin}), decided
+     * by the region's mesh leader ({@link HomeControl}: refused when it would leave a channel without a live home) and
+     * spread to every region on its heartbeats. Completes with the leader's answer ({@code changed}, {@code refusal},
+     * the table); fails when the leader cannot be reached. {@code region} or {@code channel} may be empty when the
+     * change has none. Never blocks.
+     */
+    public CompletableFuture<HomeChange> changeHomes(HomeChange.Op op, String region, String channel) {
+        return toLeader(LinkFrame.newBuilder().setHomeChange(HomeChange.newBuilder().setOp(op).setRegion(region)
+                .setChannel(channel)).build()).thenApply(LinkFrame::getHomeChange);
     }
 
     /**
@@ -377,6 +396,12 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
             matrix.put(from, ms);
         });
         out.put("rttMs", matrix);
+        HomeOverrides table = overrides();
+        Map<String, Object> control = new LinkedHashMap<>();
+        control.put("version", table.version());
+        control.put("failedOver", table.evacuatedSorted());
+        control.put("pins", table.pinsSorted());
+        out.put("homeOverrides", control);
         return out;
     }
 

@@ -70,6 +70,7 @@ final class MeshLeader implements LinkDialer.Callbacks {
     private final Links links;
     private final Liveness liveness;
     private final InterestTable interest;
+    private final HomeControl control;
     private final PublishLanes lanes;
     private final LinkSupervisor supervisor;
     private final HomePublish homePublish;
@@ -102,6 +103,7 @@ final class MeshLeader implements LinkDialer.Callbacks {
         this.successorExists = successorExists;
         this.links = links;
         this.liveness = liveness;
+        this.control = new HomeControl(settings, liveness::live, view.overrides());
         this.interest = interest;
         this.conductor = new Conductor(settings.region(), MAX_WAITING_FRAMES, meters);
         Reconciler reconciler = new Reconciler(settings, store, links, homes, liveness, interest, fanOut,
@@ -117,9 +119,9 @@ final class MeshLeader implements LinkDialer.Callbacks {
         this.interestExchange = new InterestExchange(settings, store, links, interest, conductor::event);
         this.lanes = new PublishLanes(links, settings.region(), frame -> homePublish.publish(frame.getPublish())
                 .thenApply(o -> LinkFrame.newBuilder().setPublishOutcome(o).build()), queueMax);
-        this.viewPublisher = new ViewPublisher(view, links, liveness, worker);
+        this.viewPublisher = new ViewPublisher(view, links, liveness, control::current, worker);
         this.supervisor = new LinkSupervisor(settings, node, links, liveness, timer, live -> viewPublisher.request(),
-                peer -> linkUp(peer, homes), this::redial, System::nanoTime, faults, transitions);
+                peer -> linkUp(peer, homes), this::redial, System::nanoTime, faults, transitions, control);
     }
 
     void start() {
@@ -309,6 +311,10 @@ final class MeshLeader implements LinkDialer.Callbacks {
         }
     }
 
+    HomeControl control() {
+        return control;
+    }
+
     // ---- requests from this region's nodes ---------------------------------------------------------------------
 
     /**
@@ -357,6 +363,15 @@ final class MeshLeader implements LinkDialer.Callbacks {
             case INTEREST -> {
                 interestExchange.released(request.getInterest().getRemovedList());
                 return CompletableFuture.completedFuture(LinkFrame.getDefaultInstance());
+            }
+            case HOME_CHANGE -> {
+                io.meshgate.proto.relay.HomeChange answer = control.change(request.getHomeChange());
+                if (answer.getChanged()) {
+                    // Spread now, not a heartbeat interval later: the handovers start when the regions agree.
+                    supervisor.spreadNow();
+                    viewPublisher.request();
+                }
+                return CompletableFuture.completedFuture(LinkFrame.newBuilder().setHomeChange(answer).build());
             }
             default -> {
                 return CompletableFuture.failedFuture(new MeshUnavailableException(

@@ -19,6 +19,7 @@ final class MeshView {
     static final String MAP_NAME = "meshgate.mesh.view";
     private static final String MATRIX = "_matrix";
     private static final String LIVE = "_live";
+    private static final String OVERRIDES = "_overrides";
 
     private final ReplicatedMap<String, Serializable> map;
     private final MeshSettings settings;
@@ -34,9 +35,13 @@ final class MeshView {
         this.settings = settings;
     }
 
-    /** Publishes the links and {@code live}, the leader's {@link Liveness} view, for every node of the region. */
-    synchronized void publish(Links links, Set<String> live) {
+    /**
+     * Publishes the links, {@code live} (the leader's {@link Liveness} view) and the mesh-wide {@code overrides} of
+     * channel homes, for every node of the region.
+     */
+    synchronized void publish(Links links, Set<String> live, HomeOverrides overrides) {
         put(LIVE, new TreeSet<>(live));
+        put(OVERRIDES, overrides);
         for (String peer : settings.peers().keySet()) {
             MeshLink direct = links.direct(peer);
             boolean directUp = direct != null && direct.health().isUp();
@@ -62,6 +67,12 @@ final class MeshView {
     Set<String> live() {
         Serializable s = map.get(LIVE);
         return s instanceof Set<?> set ? Set.copyOf((Set<String>) set) : Set.of();
+    }
+
+    /** The overrides of channel homes the leader holds ({@link HomeControl}); empty before any leader published. */
+    HomeOverrides overrides() {
+        Serializable s = map.get(OVERRIDES);
+        return s instanceof HomeOverrides o ? o : HomeOverrides.EMPTY;
     }
 
     PeerState peer(String region) {

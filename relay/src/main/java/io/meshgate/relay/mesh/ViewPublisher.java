@@ -20,10 +20,13 @@ final class ViewPublisher {
     private final Links links;
     private final Liveness liveness;
     private final Executor worker;
+    private final java.util.function.Supplier<HomeOverrides> overrides;
     private final AtomicBoolean queued = new AtomicBoolean();
 
-    ViewPublisher(MeshView view, Links links, Liveness liveness, Executor worker) {
+    ViewPublisher(MeshView view, Links links, Liveness liveness, java.util.function.Supplier<HomeOverrides> overrides,
+                  Executor worker) {
         this.view = view;
+        this.overrides = overrides;
         this.links = links;
         this.liveness = liveness;
         this.worker = worker;
@@ -43,7 +46,7 @@ final class ViewPublisher {
         // Cleared first: a change after this point queues one more publication, which reads it.
         queued.set(false);
         try {
-            view.publish(links, liveness.live());
+            view.publish(links, liveness.live(), overrides.get());
         } catch (RuntimeException e) {
             LOG.warn("mesh view could not be published: {}", e.toString());
         }

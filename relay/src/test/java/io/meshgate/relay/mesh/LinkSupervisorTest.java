@@ -43,7 +43,8 @@ class LinkSupervisorTest {
     private final LinkSupervisor supervisor = new LinkSupervisor(settings, "us-east-1", links, liveness, timer,
             published::add, linkedUp::add, redialed::add, () -> clock.millis() * 1_000_000,
             new Faults(settings.peers().keySet(), new java.util.Random(1)),
-            new DetectorTransitions(new SimpleMeterRegistry(), settings));
+            new DetectorTransitions(new SimpleMeterRegistry(), settings),
+            new HomeControl(settings, liveness::live, HomeOverrides.EMPTY));
 
     @AfterEach
     void stop() {
