@@ -84,7 +84,10 @@ final class PollRequest implements FeedWaiter.Callback {
 
     @Override
     public void onFailure(FeedWaiter waiter, Throwable cause) {
-        answerError(ErrorCode.UNAVAILABLE, "the region is unavailable; poll again later");
+        io.meshgate.relay.history.ChannelLimitException limit =
+                io.meshgate.relay.history.ChannelLimitException.in(cause);
+        answerError(ErrorCode.UNAVAILABLE, limit != null ? limit.getMessage()
+                : "the region is unavailable; poll again later");
     }
 
     private void onTimeout() {

@@ -100,7 +100,7 @@ public final class EdgeServer implements AutoCloseable {
         } else {
             builder.addHttpListener(s.port(), bindHost);
         }
-        this.undertow = hardened(builder, guards)
+        this.undertow = RequestHeadLimits.parseCeilings(hardened(builder, guards))
                 .setIoThreads(ioThreads)
                 .setWorkerThreads(ioThreads * 4)
                 .setServerOption(UndertowOptions.DECODE_URL, false)
@@ -110,9 +110,8 @@ public final class EdgeServer implements AutoCloseable {
                 .setServerOption(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, true)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE,
                         PublishHandler.maxEntityBytes(s.limits().maxFrameBytes()))
-                .setServerOption(UndertowOptions.MAX_PARAMETERS, 1000)
-                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
-                .setHandler(new ConnectionCapHandler(guards.maxConnectionsPerAddress(), guarded(paths), prometheus))
+                .setHandler(new RequestHeadLimits(
+                        new ConnectionCapHandler(guards.maxConnectionsPerAddress(), guarded(paths), prometheus)))
                 .build();
         this.admin = guards.separateAdminPort() ? hardened(Undertow.builder(), guards)
                 .addHttpListener(guards.adminPort(), guards.adminBindHost())

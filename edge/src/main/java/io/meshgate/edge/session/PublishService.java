@@ -8,6 +8,7 @@ import io.meshgate.relay.publish.Publisher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
+import io.meshgate.relay.history.ChannelLimitException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -63,9 +64,9 @@ public final class PublishService {
                 .handle((outcome, failure) -> {
                     inFlight.decrementAndGet();
                     if (failure != null) {
-                        meters.counter("meshgate.publish.nacks", "code", "unavailable").increment();
-                        return nack(command.id(), command.channel(), ErrorCode.UNAVAILABLE,
-                                "the region could not sequence the message now; retry with the same id");
+                        ChannelLimitException limit = ChannelLimitException.in(failure);
+                        return nack(command.id(), command.channel(), ErrorCode.UNAVAILABLE, limit != null
+                                ? limit.getMessage() : "the region could not sequence the message now; retry with the same id");
                     }
                     long acked = System.nanoTime();
                     lastAckNanos.set(acked);

@@ -72,8 +72,10 @@ final class WsSubscription implements FeedListener {
     public synchronized void onFailure(Throwable cause) {
         if (!ended) {
             ended = true;
-            connection.send(Frames.error(ErrorCode.UNAVAILABLE, channel,
-                    "could not subscribe now; the region is unavailable, retry later"));
+            io.meshgate.relay.history.ChannelLimitException limit =
+                    io.meshgate.relay.history.ChannelLimitException.in(cause);
+            connection.send(Frames.error(ErrorCode.UNAVAILABLE, channel, limit != null ? limit.getMessage()
+                    : "could not subscribe now; the region is unavailable, retry later"));
             onFailed.run();
         }
     }

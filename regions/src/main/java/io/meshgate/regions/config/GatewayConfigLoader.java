@@ -325,7 +325,8 @@ public final class GatewayConfigLoader {
                     h.number("ttlMs", d.ttlMs(), 1000, Long.MAX_VALUE),
                     h.number("maxBytes", d.maxBytes(), 64 * 1024, Long.MAX_VALUE),
                     h.number("dedupWindowMs", d.dedupWindowMs(), 300_000, Long.MAX_VALUE),
-                    h.integer("maxDedupIds", d.maxDedupIds(), 1, 10_000_000));
+                    h.integer("maxDedupIds", d.maxDedupIds(), 1, 10_000_000),
+                    h.integer("maxChannels", d.maxChannels(), 0, 100_000_000));
             h.rejectUnknown();
             return limits;
         } catch (IllegalArgumentException e) {

@@ -21,6 +21,7 @@ public final class ChannelStore implements ChannelSource {
     private final IMap<String, ChannelState> channels;
     private final HistoryLimits limits;
     private final String regionEpoch;
+    private final ChannelCap cap;
 
     /**
      * @param regionEpoch the epoch given to channels that get their first state in this region's lifetime
@@ -29,6 +30,7 @@ public final class ChannelStore implements ChannelSource {
         this.channels = hazelcast.getMap(MAP_NAME);
         this.limits = limits;
         this.regionEpoch = regionEpoch;
+        this.cap = new ChannelCap(channels, limits.maxChannels());
     }
 
     /**
@@ -81,7 +83,8 @@ public final class ChannelStore implements ChannelSource {
                                                     boolean durableNow, String homeRegion) {
         SequenceProcessor processor = new SequenceProcessor(List.copyOf(requests), regionEpoch, limits, durableNow,
                 homeRegion);
-        return IdempotentRetry.call(() -> channels.submitToKey(channel, processor));
+        return cap.admit(channel).thenCompose(admitted -> IdempotentRetry.call(
+                () -> channels.submitToKey(channel, processor)));
     }
 
     /**
@@ -127,11 +130,14 @@ public final class ChannelStore implements ChannelSource {
                 new ReplicateProcessor(messages, resetIfHole, limits, term)));
     }
 
-    /** Adds a member's route and reads the channel after {@code afterSeq} (use -1 or 0 for "just the head"). */
+    /**
+     * Adds a member's route and reads the channel after {@code afterSeq} (use -1 or 0 for "just the head"). Fails
+     * with {@link ChannelLimitException} for a new channel when the region holds {@code history.maxChannels}.
+     */
     @Override
     public CompletionStage<Range> subscribe(String channel, UUID member, long afterSeq, int maxMessages) {
-        return IdempotentRetry.call(() -> channels.submitToKey(channel,
-                new SubscribeProcessor(member, true, afterSeq, maxMessages, regionEpoch, limits)));
+        return cap.admit(channel).thenCompose(admitted -> IdempotentRetry.call(() -> channels.submitToKey(channel,
+                new SubscribeProcessor(member, true, afterSeq, maxMessages, regionEpoch, limits))));
     }
 
     @Override
@@ -172,6 +178,14 @@ public final class ChannelStore implements ChannelSource {
     /** Channels whose state this region holds. A cluster-wide count: call off I/O threads, not per request. */
     public int channelCount() {
         return channels.size();
+    }
+
+    /**
+     * Recounts the channels for the {@code history.maxChannels} check; the region's housekeeping thread calls it
+     * every second. Blocking (a cluster-wide count).
+     */
+    public int recountForCap() {
+        return cap.recount();
     }
 
     /** Drops routes of departed members and expired history, across every channel. Blocking; call off I/O threads. */

@@ -31,6 +31,7 @@ public final class RegionMember implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegionMember.class);
     private static final String META_MAP = "meshgate.meta";
     private static final long SWEEP_INTERVAL_MS = 30_000;
+    private static final long RECOUNT_INTERVAL_MS = 1_000;
 
     private final HazelcastInstance hazelcast;
     private final ChannelStore store;
@@ -63,6 +64,7 @@ public final class RegionMember implements AutoCloseable {
         });
         housekeeping.scheduleWithFixedDelay(() -> sweep(Set.of()), SWEEP_INTERVAL_MS, SWEEP_INTERVAL_MS,
                 TimeUnit.MILLISECONDS);
+        housekeeping.scheduleWithFixedDelay(this::recountChannels, 0, RECOUNT_INTERVAL_MS, TimeUnit.MILLISECONDS);
     }
 
     public static RegionMember start(HazelcastSettings settings, HistoryLimits limits) {
@@ -143,6 +145,16 @@ public final class RegionMember implements AutoCloseable {
         String drawn = Long.toString(new SecureRandom().nextLong() & Long.MAX_VALUE, 36);
         String previous = meta.putIfAbsent("epoch", drawn);
         return previous != null ? previous : drawn;
+    }
+
+    /** On the housekeeping thread: the count {@code history.maxChannels} is checked against, at most a second old. */
+    private void recountChannels() {
+        try {
+            store.recountForCap();
+        } catch (RuntimeException e) {
+            // The previous count stays in force until the next recount succeeds.
+            LOG.debug("channel recount failed: {}", e.toString());
+        }
     }
 
     private void sweep(Set<UUID> gone) {
