@@ -14,8 +14,9 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * One lean WebSocket client connection of the wire benchmark: a non-blocking socket driven by one selector thread,
  * parsing just enough of what arrives to check order and read latencies ({@link WireProtocol} says what is sent and
- * recognised). Allocates nothing per message besides what {@link Events} does; a partial frame is kept in a buffer
- * of its own, sized to the frame, so idle connections cost a socket and a few objects.
+ * recognised). Whole frames are parsed in place in the selector thread's read buffer; only the tail of a partial
+ * frame (or of a NATS line) is copied into an array of the connection's own, so idle connections cost a socket and a
+ * few objects.
  *
  * <p>Threads: everything runs on the selector thread that owns the connection, except {@link #send}, which any
  * thread may call (writes are serialised on the connection).
