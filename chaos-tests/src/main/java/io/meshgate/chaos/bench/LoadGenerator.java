@@ -176,7 +176,8 @@ public final class LoadGenerator {
         }
     }
 
-    private static void startWatchdog(int maxMinutes) {
+    /** Halts the JVM with exit code 3 after {@code maxMinutes}: the last bound on every benchmark run. */
+    static void startWatchdog(int maxMinutes) {
         Thread watchdog = new Thread(() -> {
             Sleep.millis(maxMinutes * 60_000L);
             LOG.error("the run took longer than --max-minutes {}; stopping", maxMinutes);

@@ -12,11 +12,23 @@ final class OpenFiles {
 
     /** The soft "Max open files" limit (what {@code ulimit -n} shows), or -1. */
     static long softLimit() {
+        return limit(0);
+    }
+
+    /**
+     * The hard "Max open files" limit (what {@code ulimit -Hn} shows), or -1: a child may not exceed it without
+     * CAP_SYS_RESOURCE, which a container's root may lack.
+     */
+    static long hardLimit() {
+        return limit(1);
+    }
+
+    private static long limit(int column) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
                 if (line.startsWith("Max open files")) {
                     String[] parts = line.substring("Max open files".length()).trim().split("\\s+");
-                    return parts[0].equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(parts[0]);
+                    return parts[column].equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(parts[column]);
                 }
             }
         } catch (IOException | RuntimeException ignored) {

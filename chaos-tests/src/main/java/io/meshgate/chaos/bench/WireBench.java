@@ -1,0 +1,390 @@
+package io.meshgate.chaos.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.HdrHistogram.Histogram;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+/**
+ * The wire benchmark (issue 10): what users compare, in one run, against separate server processes, with lean NIO
+ * clients ({@link WireClientJvm}) in separate processes so the load generator is not the bottleneck.
+ *
+ * <ul>
+ *   <li>Saturation search, per server and workload (1 channel × 1,000 subscribers; 100 channels × 100): steps of
+ *       rising offered rate, each {@code --step-s} of open-loop publishing on one connection; a step passes when
+ *       every message reached every subscriber in order within {@code --drain-s} after publishing ended, with no
+ *       connection lost and (Meshgate) every publish acked. The search stops at the first failing step; the figure
+ *       is the highest passing one. Per step: publish→deliver and publish→ack p50/p99, server CPU per delivery.</li>
+ *   <li>Servers: one {@code gateway.jar node} ({@code chaos-tests/bench-node.yaml}: insecure auth, publish limits
+ *       off; JVM flags {@code --node-jvm}), and {@code nats-server} over WebSocket when it is on the PATH (skipped,
+ *       and the report says so, when it is not). Each workload gets a freshly started server, so its peak RSS
+ *       ({@code VmHWM}) is that workload's.</li>
+ *   <li>Idle connections: {@code --idle N} WebSocket connections to one fresh node, spread over 127.0.0.x source
+ *       addresses (the node admits 1,024 per address by default), then the node's RSS and heap after a full GC
+ *       per connection.</li>
+ * </ul>
+ *
+ * <p>Writes {@code chaos-tests/target/bench/wire-results.json} and {@code .md} and prints the Markdown. Every loop
+ * is bounded: steps by count, drains by {@code --drain-s}, connects by a deadline, the whole run by
+ * {@code --max-minutes}. Threads: main only, plus the helpers' reader threads.
+ */
+public final class WireBench {
+    static {
+        System.setProperty("logback.configurationFile",
+                System.getProperty("logback.configurationFile", "bench-logback.xml"));
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(WireBench.class);
+    private static final int GATEWAY_PORT = 18181;
+    private static final int NATS_PORT = 14280;
+
+    /** One workload: channels × subscribers each, and the offered rates (msg/s over all channels) to try. */
+    record Workload(String name, int channels, int perChannel, int[] rates) {
+        int subscribers() {
+            return channels * perChannel;
+        }
+    }
+
+    private final Map<String, String> flags;
+    private final Path root;
+    private final Path out;
+    private final int stepS;
+    private final int drainS;
+
+    private WireBench(Map<String, String> flags, Path root) {
+        this.flags = flags;
+        this.root = root;
+        this.out = root.resolve("chaos-tests/target/bench");
+        this.stepS = Integer.parseInt(flags.getOrDefault("step-s", "5"));
+        this.drainS = Integer.parseInt(flags.getOrDefault("drain-s", "3"));
+    }
+
+    public static void main(String[] argv) throws Exception {
+        List<String> args = new ArrayList<>(List.of(argv));
+        String extra = System.getProperty("bench.args", "").trim();
+        if (!extra.isEmpty()) {
+            args.addAll(List.of(extra.split("\\s+")));
+        }
+        Map<String, String> flags = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.size(); i += 2) {
+            if (!args.get(i).startsWith("--")) {
+                System.err.println("usage: WireBench [--servers meshgate,nats] [--workloads fanout,channels] "
+                        + "[--step-s 5] [--drain-s 3] [--max-steps 10] [--idle 100000] "
+                        + "[--node-jvm -Xms256m,-Xmx256m,...] [--idle-node-jvm -Xmx1g,...] [--max-minutes 30]");
+                System.exit(2);
+            }
+            flags.put(args.get(i).substring(2), args.get(i + 1));
+        }
+        int maxMinutes = Integer.parseInt(flags.getOrDefault("max-minutes", "30"));
+        LoadGenerator.startWatchdog(maxMinutes);
+        Path root = Path.of("").toAbsolutePath();
+        while (root != null && !Files.isDirectory(root.resolve("chaos-tests"))) {
+            root = root.getParent();
+        }
+        if (root == null) {
+            throw new IllegalStateException("run from the repository (no chaos-tests/ above " + Path.of("")
+                    .toAbsolutePath() + ")");
+        }
+        System.exit(new WireBench(flags, root).run());
+    }
+
+    private int run() throws Exception {
+        Files.createDirectories(out);
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("started", Instant.now().toString());
+        report.put("flags", flags);
+        Map<String, Object> machine = MachineInfo.collect();
+        report.put("machine", machine);
+        List<String> servers = List.of(flags.getOrDefault("servers", "meshgate,nats").split(","));
+        List<String> workloadNames = List.of(flags.getOrDefault("workloads", "fanout,channels").split(","));
+        int maxSteps = Integer.parseInt(flags.getOrDefault("max-steps", "10"));
+        List<Workload> workloads = new ArrayList<>();
+        if (workloadNames.contains("fanout")) {
+            workloads.add(new Workload("1 channel x 1,000 subscribers", 1, 1000,
+                    trim(new int[] {50, 100, 200, 400, 700, 1000, 1400, 2000, 2800, 4000}, maxSteps)));
+        }
+        if (workloadNames.contains("channels")) {
+            workloads.add(new Workload("100 channels x 100 subscribers", 100, 100,
+                    trim(new int[] {500, 1000, 2000, 4000, 7000, 10000, 14000, 20000, 28000, 40000}, maxSteps)));
+        }
+        boolean natsOnPath = onPath("nats-server");
+        report.put("natsServer", natsOnPath ? version("nats-server", "--version")
+                : "not on the PATH: skipped (Debian: apt-get install nats-server)");
+        Map<String, Object> results = new LinkedHashMap<>();
+        for (String server : servers) {
+            if (server.equals("nats") && !natsOnPath) {
+                LOG.warn("nats-server is not on the PATH: its runs are skipped (apt-get install nats-server)");
+                continue;
+            }
+            for (Workload w : workloads) {
+                String key = server + " / " + w.name();
+                LOG.info("=== {} ===", key);
+                try {
+                    results.put(key, saturation(server, w));
+                } catch (Exception e) {
+                    LOG.error("{} failed", key, e);
+                    results.put(key, Map.of("failed", String.valueOf(e)));
+                }
+            }
+        }
+        report.put("saturation", results);
+        int idle = Integer.parseInt(flags.getOrDefault("idle", "100000"));
+        if (idle > 0) {
+            LOG.info("=== {} idle connections ===", idle);
+            try {
+                report.put("idle", idle(idle));
+            } catch (Exception e) {
+                LOG.error("idle failed", e);
+                report.put("idle", Map.of("failed", String.valueOf(e)));
+            }
+        }
+        machine.put("loadAverageAtEnd", MachineInfo.loadAverage());
+        report.put("ended", Instant.now().toString());
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        json.writeValue(out.resolve("wire-results.json").toFile(), report);
+        String md = WireReport.markdown(report);
+        Files.writeString(out.resolve("wire-results.md"), md);
+        System.out.println(md);
+        LOG.info("results: {} and .json", out.resolve("wire-results.md"));
+        return 0;
+    }
+
+    private Map<String, Object> saturation(String server, Workload w) throws Exception {
+        WireProtocol protocol = server.equals("nats") ? WireProtocol.NATS : WireProtocol.MESHGATE;
+        int maxMessages = IntStream.of(w.rates()).map(r -> r * stepS).sum() + 1;
+        String prefix = "bench" + Long.toHexString(System.nanoTime() & 0xffffff) + "-";
+        String[] channels = IntStream.range(0, w.channels()).mapToObj(i -> prefix + i).toArray(String[]::new);
+        Map<String, Object> m = new LinkedHashMap<>();
+        List<Map<String, Object>> steps = new ArrayList<>();
+        m.put("subscribers", w.subscribers());
+        m.put("clientProcesses", 2);
+        m.put("stepSeconds", stepS);
+        m.put("drainSeconds", drainS);
+        try (WireServer s = startServer(server, w.subscribers() + 2048, nodeJvm());
+             WireClients clients = WireClients.start(protocol, s.port(), sources(w.subscribers(), 500), false,
+                     w.subscribers(), prefix, w.perChannel(), 2, 30 * 60, out)) {
+            m.put("server", describe(s));
+            long ready = clients.awaitReady(180);
+            if (ready < w.subscribers()) {
+                m.put("failed", "only " + ready + " of " + w.subscribers() + " subscribers connected");
+                return m;
+            }
+            try (WirePublisher pub = new WirePublisher(protocol, s.port(), channels, maxMessages)) {
+                long deliveredBefore = 0;
+                int best = 0;
+                for (int rate : w.rates()) {
+                    Map<String, Object> step = step(s, clients, pub, w, rate, deliveredBefore);
+                    steps.add(step);
+                    deliveredBefore = (long) step.get("deliveredTotal");
+                    LOG.info("{} {} msg/s: {}", server, rate, step);
+                    if (!(boolean) step.get("pass")) {
+                        break;
+                    }
+                    best = rate;
+                }
+                m.put("saturationRate", best);
+                m.put("saturationDeliveriesPerSecond", (long) best * w.perChannel());
+            }
+            m.put("rssPeakKiB", s.statusKb("VmHWM"));
+            m.put("steps", steps);
+        }
+        return m;
+    }
+
+    private Map<String, Object> step(WireServer s, WireClients clients, WirePublisher pub, Workload w, int rate,
+                                     long deliveredBefore) throws Exception {
+        Histogram deliver = clients.stats().latency();
+        deliver.reset();
+        pub.ackLatency();
+        Histogram ack = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        long cpu0 = s.cpuNanos();
+        long t0 = System.nanoTime();
+        long sent = pub.publish(rate, stepS);
+        long publishedAt = System.nanoTime();
+        long expected = pub.sentTotal() * w.perChannel();
+        long drainEnd = publishedAt + TimeUnit.SECONDS.toNanos(drainS);
+        WireClients.Stats st;
+        long doneAt;
+        while (true) {
+            st = clients.stats();
+            deliver.add(st.latency());
+            ack.add(pub.ackLatency());
+            doneAt = System.nanoTime();
+            boolean acksDone = !pub.protocolAcks() || pub.acked() + pub.nacked() >= pub.sentTotal();
+            if ((st.received() >= expected && acksDone) || doneAt > drainEnd || st.lostConnections() > 0) {
+                break;
+            }
+            Sleep.millis(100);
+        }
+        long cpu1 = s.cpuNanos();
+        long delivered = st.received() - deliveredBefore;
+        boolean acksDone = !pub.protocolAcks() || pub.acked() + pub.nacked() >= pub.sentTotal();
+        boolean pass = sent == (long) rate * stepS && st.received() == expected && st.outOfOrder() == 0
+                && st.lostConnections() == 0 && pub.nacked() == 0 && acksDone && pub.failure() == null;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("offeredMsgPerSecond", rate);
+        m.put("offeredDeliveriesPerSecond", (long) rate * w.perChannel());
+        m.put("pass", pass);
+        m.put("published", sent);
+        m.put("publishSeconds", secs(publishedAt - t0));
+        m.put("delivered", delivered);
+        m.put("expected", (long) sent * w.perChannel());
+        m.put("deliveredTotal", st.received());
+        m.put("deliveriesPerSecond", Math.round(delivered / ((doneAt - t0) / 1e9)));
+        m.put("outOfOrder", st.outOfOrder());
+        m.put("connectionsLost", st.lostConnections());
+        m.put("deliverP50Ms", ms(deliver.getValueAtPercentile(50)));
+        m.put("deliverP99Ms", ms(deliver.getValueAtPercentile(99)));
+        if (pub.protocolAcks()) {
+            m.put("ackP50Ms", ms(ack.getValueAtPercentile(50)));
+            m.put("ackP99Ms", ms(ack.getValueAtPercentile(99)));
+            m.put("nacked", pub.nacked());
+        }
+        m.put("serverCpuSeconds", secs(cpu1 - cpu0));
+        m.put("serverCpuMicrosPerDelivery", delivered == 0 ? null
+                : Math.round((cpu1 - cpu0) / 1000.0 / delivered * 100) / 100.0);
+        m.put("serverRssKiB", s.statusKb("VmRSS"));
+        m.put("loadAverage", MachineInfo.loadAverage());
+        if (!pass) {
+            m.put("why", st.firstProblem() + (pub.failure() != null ? " publisher: " + pub.failure() : "")
+                    + (pub.nacked() > 0 ? " nack: " + pub.firstNack() : "")
+                    + (st.received() < expected ? " missing " + (expected - st.received()) + " deliveries after "
+                    + drainS + " s" : ""));
+        }
+        return m;
+    }
+
+    private Map<String, Object> idle(int requested) throws Exception {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("requested", requested);
+        // The node needs one descriptor per connection plus its own; no child may go above this JVM's hard limit.
+        long hard = OpenFiles.hardLimit();
+        int n = hard > 0 && requested + 4096L > hard ? (int) Math.max(0, hard - 4096) : requested;
+        if (n < requested) {
+            m.put("cappedTo", n);
+            m.put("capReason", "open-files hard limit " + hard + " (ulimit -Hn); raising it needs CAP_SYS_RESOURCE"
+                    + " (prlimit: Operation not permitted here), so the node can hold at most about " + n);
+            LOG.warn("idle connections capped to {}: {}", n, m.get("capReason"));
+        }
+        try (WireServer s = startServer("meshgate", n + 4096,
+                flags.getOrDefault("idle-node-jvm", "-Xms1g,-Xmx1g,-XX:MaxDirectMemorySize=64m,-XX:+UseSerialGC"))) {
+            RemoteRegion region = new RemoteRegion(List.of("ws://127.0.0.1:" + GATEWAY_PORT + "/v1/ws"), s.pid());
+            m.put("server", describe(s));
+            long heap0 = region.usedHeapBytes();
+            long rss0 = s.statusKb("VmRSS");
+            try (WireClients clients = WireClients.start(WireProtocol.MESHGATE, GATEWAY_PORT, sources(n, 1000), true,
+                    n, "idle", 1, 4, 30 * 60, out)) {
+                long ready = clients.awaitReady(900);
+                Sleep.millis(3000);
+                long open = region.connections();
+                long heap1 = region.usedHeapBytes();
+                long rss1 = s.statusKb("VmRSS");
+                m.put("connected", ready);
+                m.put("nodeConnectionsGauge", open);
+                m.put("heapBeforeBytes", heap0);
+                m.put("heapAfterBytes", heap1);
+                m.put("rssBeforeKiB", rss0);
+                m.put("rssAfterKiB", rss1);
+                m.put("rssPeakKiB", s.statusKb("VmHWM"));
+                if (ready > 0) {
+                    m.put("heapBytesPerConnection", (heap1 - heap0) / ready);
+                    m.put("rssBytesPerConnection", (rss1 - rss0) * 1024 / ready);
+                }
+                if (ready < n) {
+                    m.put("note", "only " + ready + " of " + n + " connected; see the client logs in " + out);
+                }
+            }
+        }
+        return m;
+    }
+
+    private WireServer startServer(String server, int nofile, String nodeJvm) throws IOException {
+        if (server.equals("nats")) {
+            Path conf = out.resolve("nats-bench.conf");
+            Files.writeString(conf, "listen: \"127.0.0.1:14222\"\nwebsocket {\n  listen: \"127.0.0.1:" + NATS_PORT
+                    + "\"\n  no_tls: true\n}\n");
+            return WireServer.start("nats-server", List.of("nats-server", "-c", conf.toString()), NATS_PORT, nofile,
+                    out.resolve("nats-server.log"));
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of(nodeJvm.split(",")));
+        cmd.addAll(List.of("-jar", root.resolve("regions/target/gateway.jar").toString(), "node", "--config",
+                root.resolve("chaos-tests/bench-node.yaml").toString(), "--node", "bench-1"));
+        return WireServer.start("gateway.jar node", cmd, GATEWAY_PORT, nofile, out.resolve("gateway-node.log"));
+    }
+
+    private String nodeJvm() {
+        return flags.getOrDefault("node-jvm", "-Xms256m,-Xmx256m,-XX:MaxDirectMemorySize=64m,-XX:+UseSerialGC");
+    }
+
+    private Map<String, Object> describe(WireServer s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", s.name());
+        m.put("pid", s.pid());
+        m.put("port", s.port());
+        if (s.name().startsWith("gateway")) {
+            m.put("jvm", ProcessHandle.of(s.pid()).flatMap(h -> h.info().arguments())
+                    .map(a -> String.join(" ", a)).orElse("?"));
+            m.put("config", "chaos-tests/bench-node.yaml");
+        }
+        return m;
+    }
+
+    /** 127.0.0.2, 127.0.0.3, ...: enough source addresses for {@code connections} at {@code perAddress} each. */
+    private static List<String> sources(int connections, int perAddress) {
+        int count = Math.max(1, (connections + perAddress - 1) / perAddress);
+        List<String> s = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            s.add("127.0." + ((i + 2) / 256) + "." + ((i + 2) % 256));
+        }
+        return s;
+    }
+
+    private static int[] trim(int[] rates, int maxSteps) {
+        return java.util.Arrays.copyOf(rates, Math.min(rates.length, maxSteps));
+    }
+
+    private static boolean onPath(String exe) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (Files.isExecutable(Path.of(dir, exe))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String version(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String v = new String(p.getInputStream().readAllBytes()).trim();
+            p.waitFor(5, TimeUnit.SECONDS);
+            return v;
+        } catch (IOException e) {
+            return "unknown";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+
+    private static double ms(long nanos) {
+        return Math.round(nanos / 1000.0) / 1000.0;
+    }
+
+    private static double secs(long nanos) {
+        return Math.round(nanos / 1e7) / 100.0;
+    }
+}
