@@ -48,6 +48,7 @@ final class WsSession {
     /** sub and unsub frames: each may make the region create or drop a channel's state. */
     private final RateLimiter subscribeLimiter;
     private final long openedAtMs;
+    private final PublishWindow publishWindow;
 
     private volatile State state = State.AWAITING_CONNECT;
     private volatile long lastReceivedMs;
@@ -62,6 +63,7 @@ final class WsSession {
         this.connection = connection;
         this.endpoint = endpoint;
         this.openedAtMs = ctx.clock().millis();
+        this.publishWindow = new PublishWindow(connection.channel(), settings.outboundMaxFrames());
         this.lastReceivedMs = openedAtMs;
         this.lastPingSentMs = openedAtMs;
         this.publishLimiter = settings.publishesPerSecond() <= 0 ? null : RateLimiter.of("ws-publish",
@@ -197,7 +199,13 @@ final class WsSession {
                     + principal.subject() + " at this node, over all its connections", clientRetryMs);
             return;
         }
-        ctx.publishes().publish(principal, command).thenAccept(reply -> connection.send(reply.frame()));
+        publishWindow.opened();
+        ctx.publishes().publish(principal, command).whenComplete((reply, failure) -> {
+            if (reply != null) {
+                connection.send(reply.frame());
+            }
+            publishWindow.answered();
+        });
     }
 
     private void rateLimited(PublishCommand command, String reason, long retryMs) {

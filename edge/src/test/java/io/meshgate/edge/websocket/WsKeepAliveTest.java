@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code connected}), a client that answers stays, a client that answers nothing for 2 x {@code ping_ms} is dropped.
  */
 class WsKeepAliveTest {
-    private static final long PING_MS = 400;
+    /** Long enough that a pong delayed by a loaded 2-core machine still lands inside 2 x ping_ms. */
+    private static final long PING_MS = 1000;
     static TestRegion region;
 
     @BeforeAll
