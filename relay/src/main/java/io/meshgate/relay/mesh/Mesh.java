@@ -69,7 +69,8 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
     private final Faults faults;
     private final RehomeWatch rehomes;
     private final ConcurrentHashMap<String, ManagedChannel> leaderChannels = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, CompletableFuture<LinkFrame>> forwardTails = new ConcurrentHashMap<>();
+    /** Per channel, this node's latest forward not yet answered: what the next one of the channel may not overtake. */
+    private final ConcurrentHashMap<String, Tail> forwardTails = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger waitingForwards = new java.util.concurrent.atomic.AtomicInteger();
     private final Clock clock;
     /** The relay address of the region's mesh leader, once read: a forwarded publish never waits on Hazelcast. */
@@ -79,6 +80,13 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
     private volatile boolean closed;
 
     private record LeaderAddress(java.util.UUID member, String address) {
+    }
+
+    /**
+     * A channel's latest forward from this node: {@code direct} is the local leader it was handed to at once
+     * (pipelined; the next one to the same leader need not wait), or null when it was sent after earlier ones.
+     */
+    private record Tail(MeshLeader direct, CompletableFuture<LinkFrame> done) {
     }
 
     /**
@@ -240,31 +248,75 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
     }
 
     /**
-     * Separate calls to the leader may be handled in any order, so a node that is not the leader forwards one
-     * publish per channel at a time (G6: a connection's publishes are sequenced in send order). At most
-     * {@code queueMax} forwards wait at this node; beyond, a publish fails at once (nack unavailable).
+     * Keeps a channel's publishes from this node in the order they were handed over (G6), also while the region's
+     * mesh leader changes. This node's own leader takes them pipelined: its conductor keeps call order. Separate
+     * calls to another node's leader may be handled in any order, so those go one per channel at a time. A forward
+     * never overtakes one still in flight to a different leader: after a handover (this node gave the leadership
+     * away, took it, or the leader moved between other nodes) the first forward of a channel waits until the
+     * earlier ones are answered, because two leaders order their forwards independently (each has its own
+     * {@code origin_session}) and the home would take whichever arrives first. At most {@code queueMax} forwards
+     * wait at this node; beyond, a publish fails at once (nack unavailable).
      */
     private CompletableFuture<LinkFrame> inOrder(String channel, LinkFrame frame) {
-        if (leader != null) {
-            return toLeader(frame);
+        MeshLeader local = leader;
+        CompletableFuture<LinkFrame> result = new CompletableFuture<>();
+        if (local != null) {
+            // Fast path: pipelined into this node's leader, unless a forward to another leader is still in flight.
+            // Decided and recorded in one step, so no later publish of the channel can slip past a waiting one.
+            Tail[] previous = new Tail[1];
+            Tail mine = forwardTails.compute(channel, (c, prev) -> {
+                previous[0] = prev;
+                if (prev == null || prev.direct() == local || prev.done().isDone()) {
+                    return new Tail(local, result);
+                }
+                if (waitingForwards.incrementAndGet() > queueMax) {
+                    // Refused without being recorded: nothing later may take this one's place in the order.
+                    waitingForwards.decrementAndGet();
+                    return prev;
+                }
+                return new Tail(null, result);
+            });
+            if (mine == previous[0]) {
+                return CompletableFuture.failedFuture(new MeshUnavailableException("too many publishes waiting here"));
+            }
+            if (mine.direct() != null) {
+                local.forward(frame).whenComplete((r, f) -> {
+                    forwardTails.remove(channel, mine);
+                    complete(result, r, f);
+                });
+                return result;
+            }
+            return chainAfter(previous[0].done(), channel, frame, result);
         }
         if (waitingForwards.incrementAndGet() > queueMax) {
             waitingForwards.decrementAndGet();
             return CompletableFuture.failedFuture(new MeshUnavailableException("too many publishes waiting here"));
         }
-        CompletableFuture<LinkFrame> result = new CompletableFuture<>();
-        CompletableFuture<LinkFrame> previous = forwardTails.put(channel, result);
-        CompletableFuture<?> after = previous == null ? CompletableFuture.completedFuture(null) : previous;
+        Tail previous = forwardTails.put(channel, new Tail(null, result));
+        return chainAfter(previous == null ? CompletableFuture.completedFuture(null) : previous.done(), channel, frame,
+                result);
+    }
+
+    /**
+     * Sends {@code frame} to the then current leader once {@code after} is answered (either way); the caller counted
+     * it in {@code waitingForwards}.
+     */
+    private CompletableFuture<LinkFrame> chainAfter(CompletableFuture<?> after, String channel, LinkFrame frame,
+                                                    CompletableFuture<LinkFrame> result) {
         after.handle((ignored, failure) -> null).thenCompose(ignored -> toLeader(frame)).whenComplete((r, f) -> {
             waitingForwards.decrementAndGet();
-            forwardTails.remove(channel, result);
-            if (f != null) {
-                result.completeExceptionally(f);
-            } else {
-                result.complete(r);
-            }
+            forwardTails.computeIfPresent(channel, (c, tail) -> tail.done() == result ? null : tail);
+            complete(result, r, f);
         });
         return result;
+    }
+
+    private static void complete(CompletableFuture<LinkFrame> result, LinkFrame reply, Throwable failure) {
+        if (failure != null) {
+            result.completeExceptionally(failure);
+        } else {
+            result.complete(reply);
+        }
     }
 
     /** Hands a mesh request to the region's leader: this node's own, or over the relay port of the holder. */
