@@ -49,7 +49,9 @@ final class LinkHealth {
 
     /** A heartbeat is about to go out; the previous one counts as missed if it is still unanswered. */
     synchronized void sending(long nonce) {
-        if (awaitingAnswer) {
+        // A connecting link probes on every answer (see LinkSupervisor), so a round often finds a probe in flight
+        // that is not late at all: only an established or failed link counts misses.
+        if (awaitingAnswer && state != LinkState.CONNECTING) {
             missedInARow++;
             goodInARow = 0;
             if (missedInARow >= downAfterMissed && state == LinkState.UP) {
@@ -80,6 +82,11 @@ final class LinkHealth {
         LOG.info("mesh link to region {}: {} -> {} ({})", peer, state, to, reason);
         state = to;
         onMove.accept(peer, to);
+    }
+
+    /** True when the link is still connecting and its latest probe was answered: time for the next one. */
+    synchronized boolean wantsProbe() {
+        return state == LinkState.CONNECTING && !awaitingAnswer;
     }
 
     synchronized LinkState state() {

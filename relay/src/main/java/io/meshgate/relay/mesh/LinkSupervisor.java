@@ -160,6 +160,11 @@ final class LinkSupervisor {
             liveness.linked(link.peerRegion());
             publishView();
             linkUp.accept(link.peerRegion());
+        } else if (!stopped && link.health().wantsProbe()) {
+            // A fresh link (a new leader's, after a handover or a restart) probes again at once rather than a
+            // heartbeat interval later: it is up after upAfterGood round trips, not intervals. A link coming back
+            // from DOWN keeps the interval, which is what damps a flapping one.
+            sendHeartbeat(link);
         }
     }
 

@@ -84,6 +84,8 @@ final class MeshLeader implements LinkDialer.Callbacks {
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
     private final Conductor conductor;
     private final ViewPublisher viewPublisher;
+    /** Publishes for a live region no link reaches yet (a new leader linking): held, not failed. Conductor only. */
+    private final LinkWait linkWait;
     private volatile boolean stopped;
 
     /**
@@ -119,6 +121,9 @@ final class MeshLeader implements LinkDialer.Callbacks {
         this.interestExchange = new InterestExchange(settings, store, links, interest, conductor::event);
         this.lanes = new PublishLanes(links, settings.region(), frame -> homePublish.publish(frame.getPublish())
                 .thenApply(o -> LinkFrame.newBuilder().setPublishOutcome(o).build()), queueMax);
+        this.linkWait = new LinkWait(peer -> links.route(peer) != null, peer -> liveness.live().contains(peer),
+                (delayMs, task) -> timer.schedule(() -> conductor.event(task), delayMs, TimeUnit.MILLISECONDS),
+                settings.requestTimeoutMs() / 2, queueMax);
         this.viewPublisher = new ViewPublisher(view, links, liveness, control::current, worker);
         this.supervisor = new LinkSupervisor(settings, node, links, liveness, timer, live -> viewPublisher.request(),
                 peer -> linkUp(peer, homes), this::redial, System::nanoTime, faults, transitions, control);
@@ -184,6 +189,7 @@ final class MeshLeader implements LinkDialer.Callbacks {
     private void heartbeatRound() {
         try {
             supervisor.heartbeatRound();
+            linkWait.changed(); // a region that left the view: what waited for its link fails now
         } catch (RuntimeException e) {
             LOG.warn("heartbeat round failed: {}", e.toString());
         }
@@ -201,6 +207,7 @@ final class MeshLeader implements LinkDialer.Callbacks {
      * all of it, and what it is home of is caught up.
      */
     private void linkUp(String peer, Homes homes) {
+        linkWait.changed();
         worker.execute(() -> {
             Set<String> ours = interestExchange.ours();
             if (ours == null) {
@@ -342,9 +349,11 @@ final class MeshLeader implements LinkDialer.Callbacks {
         switch (request.getKindCase()) {
             case PUBLISH -> {
                 // The order is taken when the lane sends it, so it grows in the order publishes leave this region.
-                return lanes.send(target, request.getPublish().getChannel(), id -> request.toBuilder().setPublish(
-                        request.getPublish().toBuilder().setRequestId(id).setOriginSession(session)
-                                .setOriginOrder(forwardOrders.incrementAndGet())).build());
+                java.util.function.Supplier<CompletableFuture<LinkFrame>> send = () -> lanes.send(target,
+                        request.getPublish().getChannel(), id -> request.toBuilder().setPublish(
+                                request.getPublish().toBuilder().setRequestId(id).setOriginSession(session)
+                                        .setOriginOrder(forwardOrders.incrementAndGet())).build());
+                return target.equals(settings.region()) ? send.get() : linkWait.publish(target, send);
             }
             case RANGE_REQUEST -> {
                 RangeRequest range = request.getRangeRequest();

@@ -86,10 +86,11 @@ class LinkSupervisorTest {
         answer(link, stream);
         assertEquals(LinkHealth.LinkState.CONNECTING, link.health().state(), "one answer is not enough (upAfterGood 2)");
         assertTrue(linkedUp.isEmpty());
+        assertEquals(2, stream.frames.stream().filter(LinkFrame::hasHeartbeat).count(),
+                "a connecting link probes again on the answer, not a heartbeat interval later");
 
-        round();
         answer(link, stream);
-        assertEquals(LinkHealth.LinkState.UP, link.health().state());
+        assertEquals(LinkHealth.LinkState.UP, link.health().state(), "up after two round trips, with no round");
         assertEquals(List.of("eu-west"), linkedUp, "the link-up work is started once");
         assertTrue(links.reachable("eu-west"));
         assertFalse(liveness.live().contains("eu-west"), "reached, but not yet for the fail-back hold");
@@ -108,7 +109,6 @@ class LinkSupervisorTest {
         MeshLink link = open("eu-west", stream, false);
         assertEquals(LinkFrame.KindCase.HEARTBEAT, stream.frames.get(0).getKindCase(), "a dialed link sends no hello");
         answer(link, stream);
-        round();
         answer(link, stream);
         clock.advance(HOLD);
         supervisor.heartbeatRound();
@@ -141,7 +141,6 @@ class LinkSupervisorTest {
         RecordingStream stream = new RecordingStream();
         MeshLink link = open("eu-west", stream, false);
         answer(link, stream);
-        round();
         answer(link, stream);
         clock.advance(HOLD);
         supervisor.heartbeatRound();
