@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.meshgate.edge.testing.WsClient;
+import io.meshgate.proto.relay.LinkFrame;
+import io.meshgate.proto.relay.RangeReply;
 import io.meshgate.proto.relay.RangeRequest;
 import io.meshgate.proto.relay.RelayGrpc;
 import io.meshgate.relay.link.LinkTls;
@@ -53,21 +56,25 @@ class MeshTlsTest {
             int relayPort = mesh.node("eu-west", 0).relayPort();
             assertRefused(LinkTls.insecureChannel(), relayPort);
             assertRefused(LinkTls.load(stranger).channelCredentials(), relayPort);
-            assertEquals(0, call(LinkTls.load(node).channelCredentials(), relayPort),
-                    "a client with the mesh's certificate gets in (control)");
+            RangeReply control = call(LinkTls.load(node).channelCredentials(), relayPort);
+            assertEquals("", control.getError(), "a client with the mesh's certificate gets in (control)");
+            assertEquals(0, control.getHead().getSeq());
         }
     }
 
     private static void assertRefused(ChannelCredentials credentials, int port) {
-        assertThrows(StatusRuntimeException.class, () -> call(credentials, port));
+        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> call(credentials, port));
+        assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode(), "refused by the TLS handshake");
     }
 
-    private static long call(ChannelCredentials credentials, int port) {
+    /** A raw gRPC read: a range request for the answering region itself, handed in with {@code Forward}. */
+    private static RangeReply call(ChannelCredentials credentials, int port) {
         ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", port, credentials).build();
         try {
             return RelayGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-                    .fetchRange(RangeRequest.newBuilder().setChannel("chat:none").setAfterSeq(0).build())
-                    .getHeadSeq();
+                    .forward(LinkFrame.newBuilder().setTarget("eu-west").setRangeRequest(RangeRequest.newBuilder()
+                            .setChannel("chat:none").setAfterSeq(0)).build())
+                    .getRangeReply();
         } finally {
             channel.shutdownNow();
         }

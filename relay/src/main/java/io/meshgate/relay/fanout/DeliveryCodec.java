@@ -3,7 +3,9 @@ package io.meshgate.relay.fanout;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.meshgate.proto.relay.Delivery;
 import io.meshgate.proto.relay.SequencedMessage;
+import io.meshgate.proto.relay.StreamPosition;
 import io.meshgate.relay.channel.Message;
+import io.meshgate.relay.channel.Position;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,12 +24,26 @@ public final class DeliveryCodec {
     }
 
     public static SequencedMessage toProto(Message m) {
-        return SequencedMessage.newBuilder().setChannel(m.channel()).setEpoch(m.epoch()).setSeq(m.seq())
+        return SequencedMessage.newBuilder().setChannel(m.channel()).setPosition(position(m.epoch(), m.seq()))
                 .setId(m.id()).setDataJson(m.dataJson()).setTs(m.ts()).build();
     }
 
     public static Message fromProto(SequencedMessage m) {
-        return new Message(m.getChannel(), m.getEpoch(), m.getSeq(), m.getId(), m.getDataJson(), m.getTs());
+        return new Message(m.getChannel(), m.getPosition().getEpoch(), m.getPosition().getSeq(), m.getId(),
+                m.getDataJson(), m.getTs());
+    }
+
+    /** The wire form of a position: every (epoch, seq) pair on the relay protocol is a {@code StreamPosition}. */
+    public static StreamPosition position(String epoch, long seq) {
+        return StreamPosition.newBuilder().setEpoch(epoch).setSeq(seq).build();
+    }
+
+    public static StreamPosition toProto(Position position) {
+        return position(position.epoch(), position.seq());
+    }
+
+    public static Position fromProto(StreamPosition position) {
+        return new Position(position.getEpoch(), position.getSeq());
     }
 
     public static List<Message> fromProto(Delivery delivery) {

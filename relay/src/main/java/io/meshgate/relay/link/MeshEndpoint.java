@@ -9,8 +9,13 @@ import java.util.concurrent.CompletionStage;
 
 /** What the relay's gRPC service hands to the mesh: links from other regions and requests from this region's nodes. */
 public interface MeshEndpoint {
+    /**
+     * The link protocol version this node speaks ({@code Hello.protocol}): 2 since positions became
+     * {@code StreamPosition}. Both ends of a link refuse a peer that speaks another version.
+     */
+    int LINK_PROTOCOL = 2;
 
-    /** True when {@code region} is a peer region of the mesh (its links are the mesh's, not a plain relay link). */
+    /** True when {@code region} is a peer region of the mesh: only those may open a link to this node. */
     boolean isPeer(String region);
 
     /**

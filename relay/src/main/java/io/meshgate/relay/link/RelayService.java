@@ -3,44 +3,41 @@ package io.meshgate.relay.link;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import io.meshgate.proto.relay.HeartbeatAck;
 import io.meshgate.proto.relay.Hello;
 import io.meshgate.proto.relay.LinkFrame;
-import io.meshgate.proto.relay.RangeReply;
-import io.meshgate.proto.relay.RangeRequest;
 import io.meshgate.proto.relay.RelayGrpc;
-import io.meshgate.relay.channel.ChannelNames;
-import io.meshgate.relay.fanout.DeliveryCodec;
-import io.meshgate.relay.history.ChannelStore;
-import io.meshgate.relay.history.Range;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.function.Consumer;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** The {@code Relay} service of one node. Stateless per call apart from the link's peer name. */
+/**
+ * The {@code Relay} service of one node: the gate in front of the mesh. It checks who is calling and hands
+ * everything else to the {@link MeshEndpoint}; it answers no frame itself. A link is taken only when its first
+ * frame is a {@code Hello} from a peer region of the mesh that the caller's certificate may speak for, in this
+ * node's link protocol version; anything else ends the call with a status, so a raw gRPC client learns nothing.
+ *
+ * <p>Threads: {@link #forward} and each link's observer run on the transport's thread for that call (gRPC delivers
+ * one call's events in order, never two at once), so a link's refusal state needs no lock.
+ */
 public final class RelayService extends RelayGrpc.RelayImplBase {
     private static final Logger LOG = LoggerFactory.getLogger(RelayService.class);
-    static final int MAX_RANGE = 1000;
 
     private final String region;
-    private final String node;
-    private final ChannelStore store;
     private final MeshEndpoint mesh;
 
     /** The service of a node that runs no mesh: links and forwards are refused. */
-    public RelayService(String region, String node, ChannelStore store) {
-        this(region, node, store, null);
+    public RelayService(String region) {
+        this(region, null);
     }
 
     /**
      * @param mesh where links from peer regions and in-region forwards go, or null when the node runs no mesh; a mesh
      *             that has not started yet refuses them as a node that is not the region's leader would
      */
-    public RelayService(String region, String node, ChannelStore store, MeshEndpoint mesh) {
+    public RelayService(String region, MeshEndpoint mesh) {
         this.region = region;
-        this.node = node;
-        this.store = store;
         this.mesh = mesh;
     }
 
@@ -59,8 +56,8 @@ public final class RelayService extends RelayGrpc.RelayImplBase {
         }
         endpoint.forward(request).whenComplete((reply, failure) -> {
             if (failure != null) {
-                Throwable cause = failure instanceof java.util.concurrent.CompletionException
-                        && failure.getCause() != null ? failure.getCause() : failure;
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
                 responses.onError(Status.fromThrowable(cause).getCode() == Status.Code.UNKNOWN
                         ? Status.UNAVAILABLE.withDescription(cause.getMessage()).asRuntimeException()
                         : Status.fromThrowable(cause).asRuntimeException());
@@ -74,13 +71,14 @@ public final class RelayService extends RelayGrpc.RelayImplBase {
     @Override
     public StreamObserver<LinkFrame> link(StreamObserver<LinkFrame> responses) {
         ServerCallStreamObserver<LinkFrame> out = (ServerCallStreamObserver<LinkFrame>) responses;
-        // gRPC takes the ready handler only now, before the first frame says whether this is a mesh link.
-        java.util.concurrent.atomic.AtomicReference<Runnable> onReady = new java.util.concurrent.atomic.AtomicReference<>(
-                () -> { });
+        // gRPC takes the ready handler only now, before the first frame says which mesh link this is.
+        AtomicReference<Runnable> onReady = new AtomicReference<>(() -> { });
         out.setOnReadyHandler(() -> onReady.get().run());
         return new StreamObserver<>() {
-            private String peer;
+            /** The mesh's observer once the Hello was accepted; every later event goes there. */
             private StreamObserver<LinkFrame> meshLink;
+            /** This side ended the call (refused, or the caller finished first): later events are ignored. */
+            private boolean ended;
 
             @Override
             public void onNext(LinkFrame frame) {
@@ -88,63 +86,25 @@ public final class RelayService extends RelayGrpc.RelayImplBase {
                     meshLink.onNext(frame);
                     return;
                 }
-                if (frame.hasHello() && !PeerIdentity.current().mayClaim(frame.getHello().getRegion())) {
-                    refuse(Status.PERMISSION_DENIED.withDescription("Hello claims region "
-                            + frame.getHello().getRegion() + " but the peer has a " + PeerIdentity.current().describe()));
+                if (ended) {
                     return;
                 }
-                MeshEndpoint endpoint = mesh;
-                if (frame.hasHello() && endpoint != null && endpoint.isPeer(frame.getHello().getRegion())) {
-                    try {
-                        meshLink = endpoint.accept(frame.getHello(), out, onReady::set);
-                    } catch (io.grpc.StatusRuntimeException refused) {
-                        refuse(refused.getStatus());
-                    }
+                Status refusal = refusal(frame);
+                if (refusal != null) {
+                    refuse(refusal);
                     return;
                 }
-                switch (frame.getKindCase()) {
-                    case HELLO -> {
-                        peer = frame.getHello().getRegion() + "/" + frame.getHello().getNode();
-                        LOG.info("relay link opened by {}", peer);
-                        send(LinkFrame.newBuilder().setHello(Hello.newBuilder()
-                                .setRegion(region).setNode(node).setProtocol(1)).build());
-                    }
-                    case HEARTBEAT -> send(LinkFrame.newBuilder().setHeartbeatAck(HeartbeatAck.newBuilder()
-                            .setNonce(frame.getHeartbeat().getNonce())
-                            .setSentAtNanos(frame.getHeartbeat().getSentAtNanos())).build());
-                    case RANGE_REQUEST -> {
-                        RangeRequest request = frame.getRangeRequest();
-                        if (!ChannelNames.isValid(request.getChannel())) {
-                            // An answer the peer can match: empty, with the request id, so it never waits forever.
-                            send(LinkFrame.newBuilder().setRangeReply(RangeReply.newBuilder()
-                                    .setChannel(request.getChannel()).setRequestId(request.getRequestId())).build());
-                        } else {
-                            fetch(request, reply -> send(LinkFrame.newBuilder().setRangeReply(reply).build()),
-                                    failure -> send(LinkFrame.newBuilder().setRangeReply(RangeReply.newBuilder()
-                                            .setChannel(request.getChannel()).setRequestId(request.getRequestId()))
-                                            .build()));
-                        }
-                    }
-                    default -> LOG.debug("ignored link frame {} from {}", frame.getKindCase(), peer);
+                try {
+                    meshLink = mesh.accept(frame.getHello(), out, onReady::set);
+                } catch (io.grpc.StatusRuntimeException refused) {
+                    refuse(refused.getStatus());
                 }
             }
-
-            private boolean completed;
 
             private void refuse(Status status) {
                 LOG.warn("relay link refused: {}", status.getDescription());
-                synchronized (out) {
-                    completed = true;
-                }
+                ended = true;
                 out.onError(status.asRuntimeException());
-            }
-
-            private void send(LinkFrame frame) {
-                synchronized (out) {
-                    if (!completed && !out.isCancelled()) {
-                        out.onNext(frame);
-                    }
-                }
             }
 
             @Override
@@ -153,10 +113,8 @@ public final class RelayService extends RelayGrpc.RelayImplBase {
                     meshLink.onError(t);
                     return;
                 }
-                synchronized (out) {
-                    completed = true;
-                }
-                LOG.info("relay link from {} failed: {}", peer, Status.fromThrowable(t));
+                ended = true;
+                LOG.debug("relay link failed before its Hello was accepted: {}", Status.fromThrowable(t));
             }
 
             @Override
@@ -165,46 +123,37 @@ public final class RelayService extends RelayGrpc.RelayImplBase {
                     meshLink.onCompleted();
                     return;
                 }
-                synchronized (out) {
-                    if (!completed) {
-                        completed = true;
-                        out.onCompleted();
-                    }
+                if (!ended) {
+                    ended = true;
+                    out.onCompleted();
                 }
             }
         };
     }
 
-    @Override
-    public void fetchRange(RangeRequest request, StreamObserver<RangeReply> responses) {
-        if (!ChannelNames.isValid(request.getChannel())) {
-            responses.onError(Status.INVALID_ARGUMENT.withDescription("bad channel name").asRuntimeException());
-            return;
+    /** Why a link whose first frame is {@code first} is refused, or null when the mesh may take it. */
+    private Status refusal(LinkFrame first) {
+        if (!first.hasHello()) {
+            return Status.INVALID_ARGUMENT.withDescription("the first frame of a link must be a Hello, was "
+                    + first.getKindCase());
         }
-        fetch(request, reply -> {
-            responses.onNext(reply);
-            responses.onCompleted();
-        }, failure -> responses.onError(Status.UNAVAILABLE
-                .withDescription("history read failed: " + failure.getMessage()).asRuntimeException()));
-    }
-
-    private void fetch(RangeRequest request, Consumer<RangeReply> onReply, Consumer<Throwable> onFailure) {
-        int max = request.getMaxMessages() == 0 ? MAX_RANGE
-                : (int) Math.min(Integer.toUnsignedLong(request.getMaxMessages()), MAX_RANGE);
-        store.read(request.getChannel(), request.getAfterSeq(), max).whenComplete((range, failure) -> {
-            if (failure != null) {
-                onFailure.accept(failure);
-            } else {
-                onReply.accept(toReply(request, range));
-            }
-        });
-    }
-
-    private static RangeReply toReply(RangeRequest request, Range range) {
-        RangeReply.Builder reply = RangeReply.newBuilder().setChannel(request.getChannel())
-                .setEpoch(range.epoch()).setHeadSeq(range.head()).setRequestId(request.getRequestId())
-                .setGapFrom(range.gapFrom()).setGapTo(range.gapTo());
-        range.messages().forEach(m -> reply.addMessages(DeliveryCodec.toProto(m)));
-        return reply.build();
+        Hello hello = first.getHello();
+        if (!PeerIdentity.current().mayClaim(hello.getRegion())) {
+            return Status.PERMISSION_DENIED.withDescription("Hello claims region " + hello.getRegion()
+                    + " but the peer has a " + PeerIdentity.current().describe());
+        }
+        if (mesh == null) {
+            return Status.FAILED_PRECONDITION.withDescription("this node runs no mesh");
+        }
+        if (hello.getProtocol() != MeshEndpoint.LINK_PROTOCOL) {
+            return Status.FAILED_PRECONDITION.withDescription("region " + hello.getRegion() + " speaks link protocol "
+                    + Integer.toUnsignedString(hello.getProtocol()) + "; this node speaks "
+                    + MeshEndpoint.LINK_PROTOCOL);
+        }
+        if (!mesh.isPeer(hello.getRegion())) {
+            return Status.PERMISSION_DENIED.withDescription("region " + hello.getRegion()
+                    + " is not a peer region of " + region + "'s mesh");
+        }
+        return null;
     }
 }

@@ -3,6 +3,7 @@ package io.meshgate.relay.mesh;
 import io.meshgate.proto.relay.PublishForward;
 import io.meshgate.proto.relay.PublishOutcome;
 import io.meshgate.relay.channel.ChannelNames;
+import io.meshgate.relay.fanout.DeliveryCodec;
 import io.meshgate.relay.history.PublishRequest;
 import io.meshgate.relay.publish.ChannelSequencer;
 
@@ -50,6 +51,6 @@ final class HomePublish {
         return sequencer.publish(publish.getChannel(), new PublishRequest(publish.getId(), publish.getDataJson()))
                 .handle((sequenced, failure) -> failure != null
                         ? outcome.setError(String.valueOf(failure.getMessage())).build()
-                        : outcome.setEpoch(sequenced.position().epoch()).setSeq(sequenced.position().seq()).build());
+                        : outcome.setPosition(DeliveryCodec.toProto(sequenced.position())).build());
     }
 }

@@ -11,6 +11,7 @@ import io.grpc.stub.ClientResponseObserver;
 import io.meshgate.proto.relay.Hello;
 import io.meshgate.proto.relay.LinkFrame;
 import io.meshgate.proto.relay.RelayGrpc;
+import io.meshgate.relay.link.MeshEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,6 +130,14 @@ final class LinkDialer {
                 } else if (frame.hasHello() && frame.getHello().getRegion().equals(peer)) {
                     if (established.isDone()) {
                         out.cancel("hello came after the attempt timed out", null);
+                        return;
+                    }
+                    if (frame.getHello().getProtocol() != MeshEndpoint.LINK_PROTOCOL) {
+                        // The same field numbers would mean other things: no link rather than misread frames.
+                        established.completeExceptionally(new MeshUnavailableException("region " + peer
+                                + " speaks link protocol " + Integer.toUnsignedString(frame.getHello().getProtocol())
+                                + "; this node speaks " + MeshEndpoint.LINK_PROTOCOL));
+                        out.cancel("link protocol mismatch", null);
                         return;
                     }
                     link = callbacks.established(peer, frame.getHello().getNode(), out);

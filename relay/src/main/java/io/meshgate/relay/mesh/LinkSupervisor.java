@@ -6,6 +6,7 @@ import io.meshgate.proto.relay.Heartbeat;
 import io.meshgate.proto.relay.HeartbeatAck;
 import io.meshgate.proto.relay.Hello;
 import io.meshgate.proto.relay.LinkFrame;
+import io.meshgate.relay.link.MeshEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +72,7 @@ final class LinkSupervisor {
     }
 
     Hello hello() {
-        return Hello.newBuilder().setRegion(settings.region()).setNode(node).setProtocol(1).build();
+        return Hello.newBuilder().setRegion(settings.region()).setNode(node).setProtocol(MeshEndpoint.LINK_PROTOCOL).build();
     }
 
     /** A link object for a stream whose peer said hello; it carries nothing until {@link #opened}. */

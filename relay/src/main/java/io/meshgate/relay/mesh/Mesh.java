@@ -11,7 +11,7 @@ import io.meshgate.proto.relay.LinkFrame;
 import io.meshgate.proto.relay.PublishForward;
 import io.meshgate.proto.relay.PublishOutcome;
 import io.meshgate.proto.relay.RelayGrpc;
-import io.meshgate.relay.channel.Position;
+import io.meshgate.relay.fanout.DeliveryCodec;
 import io.meshgate.relay.fanout.RegionFanOut;
 import io.meshgate.relay.history.ChannelSource;
 import io.meshgate.relay.history.PublishRequest;
@@ -239,11 +239,11 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
                         + rootMessage(failure), failure);
             }
             PublishOutcome outcome = reply.getPublishOutcome();
-            if (!outcome.getError().isEmpty() || outcome.getSeq() == 0) {
+            if (!outcome.getError().isEmpty() || outcome.getPosition().getSeq() == 0) {
                 LOG.debug("publish to {} refused by its home: {}", channel, outcome.getError());
                 throw new SequencerUnavailableException("the home region refused: " + outcome.getError(), null);
             }
-            return new Sequenced(new Position(outcome.getEpoch(), outcome.getSeq()), null, false);
+            return new Sequenced(DeliveryCodec.fromProto(outcome.getPosition()), null, false);
         });
     }
 

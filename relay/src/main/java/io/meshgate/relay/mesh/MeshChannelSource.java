@@ -137,12 +137,13 @@ final class MeshChannelSource implements ChannelSource {
 
     /** This region's messages, with the home's epoch and a head that is at least the home's. */
     private static Range withHomeHead(Range local, RangeReply home) {
-        return new Range(home.getEpoch(), Math.max(local.head(), home.getHeadSeq()), local.messages(),
+        return new Range(home.getHead().getEpoch(), Math.max(local.head(), home.getHead().getSeq()), local.messages(),
                 local.gapFrom(), local.gapTo());
     }
 
     private static Range toRange(RangeReply reply) {
-        return new Range(reply.getEpoch(), reply.getHeadSeq(), DeliveryCodec.fromProto(reply.getMessagesList()),
+        return new Range(reply.getHead().getEpoch(), reply.getHead().getSeq(),
+                DeliveryCodec.fromProto(reply.getMessagesList()),
                 reply.getGapFrom(), reply.getGapTo());
     }
 }

@@ -70,7 +70,7 @@ final class RangeServing {
             if (failure != null) {
                 return reply.setError("history read failed: " + failure.getMessage()).build();
             }
-            reply.setEpoch(range.epoch()).setHeadSeq(range.head()).setGapFrom(range.gapFrom())
+            reply.setHead(DeliveryCodec.position(range.epoch(), range.head())).setGapFrom(range.gapFrom())
                     .setGapTo(range.gapTo()).setTerm(range.term());
             range.messages().forEach(m -> reply.addMessages(DeliveryCodec.toProto(m)));
             return reply.build();
@@ -85,10 +85,12 @@ final class RangeServing {
                     }
                     Range held = fenced.held();
                     reply.setFence(fenced.fence()).setFenceGranted(fenced.granted()).setTerm(held.term())
-                            .setDurableSeq(fenced.durable()).setEpoch(held.epoch()).setHeadSeq(held.head());
+                            .setDurableSeq(fenced.durable())
+                            .setHead(DeliveryCodec.position(held.epoch(), held.head()));
                     held.messages().forEach(m -> reply.addMessages(DeliveryCodec.toProto(m)));
                     fenced.seenIds().forEach(seen -> reply.addSeenIds(io.meshgate.proto.relay.SeenId.newBuilder()
-                            .setId(seen.id()).setEpoch(seen.epoch()).setSeq(seen.seq()).setTs(seen.ts())));
+                            .setId(seen.id()).setPosition(DeliveryCodec.position(seen.epoch(), seen.seq()))
+                            .setTs(seen.ts())));
                     return reply.setInterested(fenced.interested()).build();
                 });
     }

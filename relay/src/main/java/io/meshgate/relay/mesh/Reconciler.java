@@ -139,10 +139,10 @@ final class Reconciler {
             } else if (!reply.getFenceGranted()) {
                 newerTerm = Math.max(newerTerm, reply.getFence());
             } else {
-                answers.add(new Reconciliation.Answer(peers.get(i), reply.getTerm(), reply.getHeadSeq(),
+                answers.add(new Reconciliation.Answer(peers.get(i), reply.getTerm(), reply.getHead().getSeq(),
                         reply.getDurableSeq(), DeliveryCodec.fromProto(reply.getMessagesList()),
-                        reply.getSeenIdsList().stream().map(s -> new SeenId(s.getId(), s.getEpoch(), s.getSeq(),
-                                s.getTs())).toList()));
+                        reply.getSeenIdsList().stream().map(s -> new SeenId(s.getId(), s.getPosition().getEpoch(),
+                                s.getPosition().getSeq(), s.getTs())).toList()));
                 if (reply.getInterested()) {
                     interested.add(peers.get(i));
                 }

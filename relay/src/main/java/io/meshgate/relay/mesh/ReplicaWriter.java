@@ -128,7 +128,7 @@ final class ReplicaWriter {
 
     /** True when the reply continues right after {@code after} with at least one message. */
     private static boolean startsAfter(io.meshgate.proto.relay.RangeReply reply, long after) {
-        return reply.getMessagesCount() > 0 && reply.getMessages(0).getSeq() == after + 1;
+        return reply.getMessagesCount() > 0 && reply.getMessages(0).getPosition().getSeq() == after + 1;
     }
 
     private static boolean needsReset(List<Message> fetchedMessages, long after) {

@@ -146,7 +146,7 @@ public final class RelayNode implements RelayHealth, RelayInspector, AutoCloseab
             // peer are then handled in the order they were sent, which keeps G6 for publishes forwarded by a node.
             this.server = new RelayServer(NettyServerBuilder.forAddress(
                     new InetSocketAddress(settings.bindHost(), settings.relayPort()), credentials).directExecutor(),
-                    new RelayService(settings.region(), settings.node(), region.store(), mesh)).start();
+                    new RelayService(settings.region(), mesh)).start();
         } catch (IOException e) {
             close();
             throw new UncheckedIOException("relay port " + settings.relayPort() + " could not be bound", e);

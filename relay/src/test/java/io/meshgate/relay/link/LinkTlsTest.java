@@ -17,7 +17,7 @@ import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
-import io.meshgate.proto.relay.RangeReply;
+import io.meshgate.proto.relay.LinkFrame;
 import io.meshgate.proto.relay.RangeRequest;
 import io.meshgate.proto.relay.RelayGrpc;
 import io.meshgate.relay.testkit.InsistentKeyManager;
@@ -85,9 +85,7 @@ class LinkTlsTest {
     void clientCertifiedByTheMeshCaCompletesAnRpc() {
         ChannelCredentials client = LinkTls.load(mesh.issue("eu-west-1")).channelCredentials();
 
-        RangeReply reply = fetch(NettyChannelBuilder.forAddress("127.0.0.1", server.getPort(), client));
-
-        assertEquals(7, reply.getRequestId());
+        assertEquals(7, echo(NettyChannelBuilder.forAddress("127.0.0.1", server.getPort(), client)));
         assertEquals("CN=eu-west-1", clientSeen.get(), "the server saw the client's certificate");
     }
 
@@ -95,19 +93,15 @@ class LinkTlsTest {
     void clientDialingByDnsNameVerifiesTheServerUnderThatName() {
         ChannelCredentials client = LinkTls.load(mesh.issue("dns-client")).channelCredentials();
 
-        RangeReply reply = fetch(Grpc.newChannelBuilderForAddress("localhost", server.getPort(), client));
-
-        assertEquals(7, reply.getRequestId());
+        assertEquals(7, echo(Grpc.newChannelBuilderForAddress("localhost", server.getPort(), client)));
     }
 
     @Test
     void rsaCertificatesWorkLikeEcOnes() {
         LinkTlsSettings rsa = mesh.issue("rsa-client", Leaf.loopback().withKeyType(KeyType.RSA_2048));
 
-        RangeReply reply = fetch(NettyChannelBuilder.forAddress("127.0.0.1", server.getPort(),
-                LinkTls.load(rsa).channelCredentials()));
-
-        assertEquals(7, reply.getRequestId());
+        assertEquals(7, echo(NettyChannelBuilder.forAddress("127.0.0.1", server.getPort(),
+                LinkTls.load(rsa).channelCredentials())));
         assertEquals("CN=rsa-client", clientSeen.get());
     }
 
@@ -140,7 +134,7 @@ class LinkTlsTest {
         ChannelCredentials member = TlsChannelCredentials.newBuilder()
                 .keyManager(InsistentKeyManager.of(mesh.issue("insistent-member")))
                 .trustManager(mesh.caPem().toFile()).build();
-        assertEquals(7, fetch(NettyChannelBuilder.forAddress("127.0.0.1", server.getPort(), member)).getRequestId());
+        assertEquals(7, echo(NettyChannelBuilder.forAddress("127.0.0.1", server.getPort(), member)));
         assertEquals("CN=insistent-member", clientSeen.get());
     }
 
@@ -178,9 +172,8 @@ class LinkTlsTest {
             assertEquals(Status.Code.UNAVAILABLE,
                     failure(NettyChannelBuilder.forAddress("127.0.0.1", misnamed.getPort(), client)));
             // Same certificates, verified under the name the certificate carries: the name was the only problem.
-            RangeReply reply = fetch(NettyChannelBuilder.forAddress("127.0.0.1", misnamed.getPort(), client)
-                    .overrideAuthority("elsewhere.invalid"));
-            assertEquals(7, reply.getRequestId());
+            assertEquals(7, echo(NettyChannelBuilder.forAddress("127.0.0.1", misnamed.getPort(), client)
+                    .overrideAuthority("elsewhere.invalid")));
         } finally {
             misnamed.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
         }
@@ -269,11 +262,14 @@ class LinkTlsTest {
                 .build().start();
     }
 
-    private static RangeReply fetch(ManagedChannelBuilder<?> builder) {
+    /** One {@code Forward} call carrying request id 7; returns the request id of the frame the server echoed. */
+    private static long echo(ManagedChannelBuilder<?> builder) {
         ManagedChannel channel = builder.build();
         try {
             return RelayGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS)
-                    .fetchRange(RangeRequest.newBuilder().setChannel("tls").setRequestId(7).build());
+                    .forward(LinkFrame.newBuilder().setRangeRequest(RangeRequest.newBuilder().setChannel("tls")
+                            .setRequestId(7)).build())
+                    .getRangeRequest().getRequestId();
         } finally {
             channel.shutdownNow();
             try {
@@ -285,7 +281,7 @@ class LinkTlsTest {
     }
 
     private static Status.Code failure(ManagedChannelBuilder<?> builder) {
-        return assertThrows(StatusRuntimeException.class, () -> fetch(builder)).getStatus().getCode();
+        return assertThrows(StatusRuntimeException.class, () -> echo(builder)).getStatus().getCode();
     }
 
     private static String loadFailure(LinkTlsSettings settings) {
@@ -299,12 +295,11 @@ class LinkTlsTest {
         }
     }
 
-    /** Answers FetchRange with the request's id: enough to show a call crossed the link both ways. */
+    /** Answers Forward with the frame it got: enough to show a call crossed the link both ways. */
     private static final class EchoRelay extends RelayGrpc.RelayImplBase {
         @Override
-        public void fetchRange(RangeRequest request, StreamObserver<RangeReply> responses) {
-            responses.onNext(RangeReply.newBuilder().setChannel(request.getChannel())
-                    .setRequestId(request.getRequestId()).build());
+        public void forward(LinkFrame request, StreamObserver<LinkFrame> responses) {
+            responses.onNext(request);
             responses.onCompleted();
         }
     }

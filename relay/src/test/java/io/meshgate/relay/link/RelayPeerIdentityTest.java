@@ -4,25 +4,30 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.stub.StreamObserver;
-import io.meshgate.proto.relay.Hello;
 import io.meshgate.proto.relay.LinkFrame;
 import io.meshgate.proto.relay.RelayGrpc;
 import io.meshgate.relay.history.HistoryLimits;
+import io.meshgate.relay.mesh.Durability;
+import io.meshgate.relay.mesh.MeshSettings;
+import io.meshgate.relay.mesh.PeerAddress;
+import io.meshgate.relay.node.RelayNode;
+import io.meshgate.relay.node.RelaySettings;
+import io.meshgate.relay.region.HazelcastSettings;
 import io.meshgate.relay.testkit.TestCertificates;
-import io.meshgate.relay.testkit.TestRegion;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,33 +35,36 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A relay peer proves the region it claims (issue 11, attack 2): over real mutual TLS, a {@code Hello} must name a
  * region the peer's certificate names, and only the node's own region may forward to it. A relay port that would
- * bind beyond loopback without TLS is refused before it opens.
+ * bind beyond loopback without TLS is refused before it opens. The node is a real relay node of region eu-west whose
+ * mesh names us-east and ap-south as peers (neither runs: eu-west's dials to us-east fail and back off).
  */
 class RelayPeerIdentityTest {
     private static final String REGION = "eu-west";
 
     @TempDir
     static Path dir;
-    private static TestRegion region;
-    private static RelayServer server;
+    private static RelayNode node;
     private static TestCertificates mesh;
 
     @BeforeAll
-    static void start() throws Exception {
+    static void start() {
         mesh = TestCertificates.authority(dir, "mesh");
-        region = TestRegion.start(1, HistoryLimits.DEFAULTS);
-        server = new RelayServer(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0),
-                RelayCredentials.forBind("127.0.0.1", mesh.issueForRegions("eu-west-1", REGION))),
-                new RelayService(REGION, "eu-west-1", region.member(0).store())).start();
+        LinkTlsSettings tls = mesh.issueForRegions("eu-west-1", REGION);
+        int clusterPort = LinkProbe.freePort();
+        List<PeerAddress> nobody = List.of(new PeerAddress("127.0.0.1", LinkProbe.freePort()));
+        MeshSettings peers = new MeshSettings(REGION, Map.of("us-east", nobody, "ap-south", nobody),
+                Durability.REGION, 1000, 4, 2, 1000, 5000, 5000, 0, Map.of(), tls);
+        node = new RelayNode(new RelaySettings(REGION, "eu-west-1", "127.0.0.1", "127.0.0.1", 0,
+                new HazelcastSettings("relay-peer-identity-test-" + clusterPort, "127.0.0.1", clusterPort,
+                        List.of("127.0.0.1:" + clusterPort), 0), HistoryLimits.DEFAULTS, 256, 10_000, peers, tls),
+                new SimpleMeterRegistry(), Clock.systemUTC());
+        node.start((channel, messages) -> { });
     }
 
     @AfterAll
     static void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (region != null) {
-            region.close();
+        if (node != null) {
+            node.close();
         }
     }
 
@@ -64,12 +72,14 @@ class RelayPeerIdentityTest {
     void aHelloClaimingAnotherRegionThanTheCertificateNamesIsRefused() throws Exception {
         ManagedChannel usEast = channel(mesh.issueForRegions("us-east-1", "us-east"));
         try {
-            Outcome spoofed = hello(usEast, "ap-south");
-            assertEquals(Status.Code.PERMISSION_DENIED, spoofed.failure.getCode(), spoofed.failure.toString());
-            assertTrue(spoofed.failure.getDescription().contains("ap-south"), spoofed.failure.getDescription());
+            LinkProbe.Outcome spoofed = hello(usEast, "ap-south");
+            assertEquals(Status.Code.PERMISSION_DENIED, spoofed.refusal().getCode(), spoofed.toString());
+            assertTrue(spoofed.refusal().getDescription().contains("ap-south"), spoofed.toString());
 
-            Outcome honest = hello(usEast, "us-east");
-            assertEquals(REGION, honest.reply.getHello().getRegion(), "control: the certificate's own region links");
+            // Control: the certificate's own region links, once the node leads its region's mesh.
+            LinkProbe.Outcome honest = await("the mesh leader takes the link").atMost(Duration.ofSeconds(30))
+                    .until(() -> hello(usEast, "us-east"), o -> o.reply() != null);
+            assertEquals(REGION, honest.reply().getHello().getRegion());
         } finally {
             usEast.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
@@ -79,7 +89,7 @@ class RelayPeerIdentityTest {
     void aCertificateNamingNoRegionClaimsNone() throws Exception {
         ManagedChannel anonymous = channel(mesh.issue("no-region"));
         try {
-            assertEquals(Status.Code.PERMISSION_DENIED, hello(anonymous, REGION).failure.getCode());
+            assertEquals(Status.Code.PERMISSION_DENIED, hello(anonymous, REGION).refusal().getCode());
         } finally {
             anonymous.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
@@ -108,39 +118,12 @@ class RelayPeerIdentityTest {
     }
 
     private static ManagedChannel channel(LinkTlsSettings client) {
-        return NettyChannelBuilder.forAddress("127.0.0.1", server.port(), LinkTls.load(client).channelCredentials())
+        return NettyChannelBuilder.forAddress("127.0.0.1", node.relayPort(), LinkTls.load(client).channelCredentials())
                 .build();
     }
 
-    private record Outcome(LinkFrame reply, Status failure) {
-    }
-
-    /** Opens a link, sends one Hello, and returns the first answer: a Hello back or the stream's failure. */
-    private static Outcome hello(ManagedChannel channel, String claimedRegion) throws InterruptedException {
-        BlockingQueue<Outcome> outcome = new LinkedBlockingQueue<>();
-        StreamObserver<LinkFrame> out = RelayGrpc.newStub(channel).link(new StreamObserver<>() {
-            @Override
-            public void onNext(LinkFrame frame) {
-                outcome.add(new Outcome(frame, null));
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                outcome.add(new Outcome(null, Status.fromThrowable(t)));
-            }
-
-            @Override
-            public void onCompleted() {
-                outcome.add(new Outcome(null, Status.OK));
-            }
-        });
-        out.onNext(LinkFrame.newBuilder().setHello(Hello.newBuilder().setRegion(claimedRegion)
-                .setNode(claimedRegion + "-9").setProtocol(1)).build());
-        Outcome first = outcome.poll(20, TimeUnit.SECONDS);
-        out.onCompleted();
-        if (first == null) {
-            throw new AssertionError("no answer to the Hello within 20 s");
-        }
-        return first;
+    /** Opens a link, sends one Hello in this node's protocol, and returns the first answer. */
+    private static LinkProbe.Outcome hello(ManagedChannel channel, String claimedRegion) throws InterruptedException {
+        return LinkProbe.firstAnswer(channel, LinkProbe.hello(claimedRegion, MeshEndpoint.LINK_PROTOCOL));
     }
 }

@@ -3,6 +3,7 @@ package io.meshgate.relay.mesh;
 import io.meshgate.proto.relay.LinkFrame;
 import io.meshgate.proto.relay.PublishForward;
 import io.meshgate.proto.relay.PublishOutcome;
+import io.meshgate.proto.relay.StreamPosition;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -74,7 +75,8 @@ class PublishLanesTest {
 
     private static LinkFrame outcome(LinkFrame request) {
         return LinkFrame.newBuilder().setPublishOutcome(PublishOutcome.newBuilder()
-                .setRequestId(request.getPublish().getRequestId()).setEpoch("e").setSeq(1)).build();
+                .setRequestId(request.getPublish().getRequestId())
+                .setPosition(StreamPosition.newBuilder().setEpoch("e").setSeq(1))).build();
     }
 
     private static List<String> ids(RecordingStream peer) {
