@@ -320,13 +320,17 @@ public final class GatewayConfigLoader {
     private static HistoryLimits history(ConfigNode h) {
         HistoryLimits d = HistoryLimits.DEFAULTS;
         try {
-            HistoryLimits limits = new HistoryLimits(
-                    h.integer("maxMessages", d.maxMessages(), 1, 1_000_000),
-                    h.number("ttlMs", d.ttlMs(), 1000, Long.MAX_VALUE),
-                    h.number("maxBytes", d.maxBytes(), 64 * 1024, Long.MAX_VALUE),
-                    h.number("dedupWindowMs", d.dedupWindowMs(), 300_000, Long.MAX_VALUE),
-                    h.integer("maxDedupIds", d.maxDedupIds(), 1, 10_000_000),
-                    h.integer("maxChannels", d.maxChannels(), 0, 100_000_000));
+            int maxMessages = h.integer("maxMessages", d.maxMessages(), 1, 1_000_000);
+            long ttlMs = h.number("ttlMs", d.ttlMs(), 1000, Long.MAX_VALUE);
+            long maxBytes = h.number("maxBytes", d.maxBytes(), 64 * 1024, Long.MAX_VALUE);
+            long dedupWindowMs = h.number("dedupWindowMs", d.dedupWindowMs(), 300_000, Long.MAX_VALUE);
+            int maxDedupIds = h.integer("maxDedupIds", d.maxDedupIds(), 1, 10_000_000);
+            int maxChannels = h.integer("maxChannels", d.maxChannels(), 0, 100_000_000);
+            // Validated against maxMessages and maxDedupIds by HistoryLimits, with a message naming the key.
+            int maxRetained = h.integer("maxRetainedMessages",
+                    HistoryLimits.defaultMaxRetained(maxMessages, maxDedupIds), 1, 10_000_000);
+            HistoryLimits limits = new HistoryLimits(maxMessages, ttlMs, maxBytes, dedupWindowMs, maxDedupIds,
+                    maxChannels, maxRetained);
             h.rejectUnknown();
             return limits;
         } catch (IllegalArgumentException e) {

@@ -41,6 +41,17 @@ class GatewayConfigLoaderTest {
     }
 
     @Test
+    void retainedMessagesDefaultToTenTimesMaxMessagesWithinTheDedupIds() {
+        assertEquals(10_000, GatewayConfigLoader.parse(MINIMAL, null).history().maxRetainedMessages());
+        assertEquals(500, GatewayConfigLoader.parse(MINIMAL + "history:\n  maxMessages: 50\n", null).history()
+                .maxRetainedMessages());
+        assertEquals(3_000, GatewayConfigLoader.parse(MINIMAL + "history:\n  maxMessages: 1000\n  maxDedupIds: 3000\n",
+                null).history().maxRetainedMessages(), "capped by history.maxDedupIds");
+        assertEquals(1_234, GatewayConfigLoader.parse(MINIMAL + "history:\n  maxRetainedMessages: 1234\n", null)
+                .history().maxRetainedMessages());
+    }
+
+    @Test
     void nodeSettingsKnowTheirRegionPeersAndCluster() {
         NodeSettings b = GatewayConfigLoader.parse(MINIMAL, null).nodeSettings("b");
         assertEquals("eu-west", b.edge().region());
@@ -65,6 +76,10 @@ class GatewayConfigLoaderTest {
         assertError(MINIMAL + "limits:\n  maxDataBytes: 12\n", "limits.maxDataBytes");
         assertError(MINIMAL + "limits:\n  maxDataBytes: lots\n", "limits.maxDataBytes");
         assertError(MINIMAL + "history:\n  dedupWindowMs: 1000\n", "history.dedupWindowMs");
+        assertError(MINIMAL + "history:\n  maxMessages: 100\n  maxRetainedMessages: 99\n",
+                "history.maxRetainedMessages must be at least history.maxMessages");
+        assertError(MINIMAL + "history:\n  maxDedupIds: 5000\n  maxRetainedMessages: 5001\n",
+                "history.maxRetainedMessages must be at most history.maxDedupIds");
         assertError(MINIMAL + "websocket:\n  pingMs: [1]\n", "websocket.pingMs");
         assertError(MINIMAL + "longPoll:\n  maxWaitS: 56\n", "longPoll.maxWaitS");
         assertError(MINIMAL + "longPoll:\n  defaultWaitS: 30\n  maxWaitS: 20\n", "longPoll.defaultWaitS");

@@ -23,6 +23,9 @@ import java.util.UUID;
 public final class ChannelState implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** A retention floor that keeps nothing beyond {@link HistoryLimits#maxMessages()}. */
+    public static final long NO_RETENTION_FLOOR = Long.MAX_VALUE;
+
     private String epoch;
     private long head;
     /**
@@ -46,6 +49,14 @@ public final class ChannelState implements Serializable {
     private String owner;
     /** The region {@link #fence} was promised to; null when it was learnt from a refusal or a delivery. */
     private String fencedBy;
+    /**
+     * At the home: the highest seq every peer region with interest has stored (the lowest of their stored-through
+     * marks, as the mesh leader's retention floors know them); messages above it are kept beyond
+     * {@link HistoryLimits#maxMessages()} up to {@link HistoryLimits#maxRetainedMessages()}, so a region that fell
+     * behind can still fetch them. {@link #NO_RETENTION_FLOOR} when no region lags, and at every replica. Set with
+     * each sequencing step, so it is as fresh as the channel's last publish.
+     */
+    private long retentionFloor = NO_RETENTION_FLOOR;
 
     record DedupEntry(String epoch, long seq, long ts) implements Serializable {
     }
@@ -122,6 +133,8 @@ public final class ChannelState implements Serializable {
         }
         if (deliveredTerm > term) {
             dropUndurableTail();
+            // Another region is home now: what lagging regions need is its concern, not this replica's.
+            retentionFloor = NO_RETENTION_FLOOR;
             term = deliveredTerm;
             owner = null;
             if (deliveredTerm > fence) {
@@ -272,13 +285,30 @@ public final class ChannelState implements Serializable {
         return it.next();
     }
 
+    public long retentionFloor() {
+        return retentionFloor;
+    }
+
+    /**
+     * Sets the retention floor (see {@link #retentionFloor}); the next trim applies it. A floor below what history
+     * still holds keeps nothing back that is gone already.
+     */
+    void retentionFloor(long floor) {
+        this.retentionFloor = floor;
+    }
+
     /** Appends the next message as durable; the caller assigned {@code head + 1}. */
     void append(Message message, HistoryLimits limits, long now) {
         append(message, limits, now, true);
     }
 
-    /** Appends the next message; when not {@code durable}, it waits for {@link #markDurable} before readers see it. */
-    void append(Message message, HistoryLimits limits, long now, boolean durable) {
+    /**
+     * Appends the next message; when not {@code durable}, it waits for {@link #markDurable} before readers see it.
+     * Returns how many messages above the retention floor the trim that follows dropped because history reached a
+     * hard bound ({@link HistoryLimits#maxRetainedMessages()} or {@link HistoryLimits#maxBytes()}): messages a
+     * lagging region still needed, counted by the caller as retention overflow.
+     */
+    int append(Message message, HistoryLimits limits, long now, boolean durable) {
         if (message.seq() != head + 1) {
             throw new IllegalStateException("seq " + message.seq() + " does not follow head " + head);
         }
@@ -289,7 +319,9 @@ public final class ChannelState implements Serializable {
         if (durable) {
             this.durable = head;
         }
-        trim(limits, now);
+        int overflow = trimHistory(limits, now);
+        trimIds(limits, now);
+        return overflow;
     }
 
     /** Raises the durable mark to {@code seq} (never past the head, never down); returns the previous mark. */
@@ -313,13 +345,41 @@ public final class ChannelState implements Serializable {
 
     /** Drops what the limits no longer allow. Returns true when anything was dropped. */
     boolean trim(HistoryLimits limits, long now) {
-        boolean changed = false;
+        int before = history.size();
+        trimHistory(limits, now);
+        return trimIds(limits, now) | history.size() != before;
+    }
+
+    /**
+     * Drops the oldest messages while any bound bites: age ({@code ttlMs}), bytes ({@code maxBytes}) and count.
+     * The count bound is {@code maxMessages}, stretched to {@code maxRetainedMessages} while the oldest held message
+     * is above the retention floor (a lagging region still needs it; history is contiguous, so then every later one
+     * is too). Returns how many messages above the floor were dropped by a hard bound (bytes, or the stretched
+     * count); messages that aged out are not counted: the floor never keeps a message past {@code ttlMs}.
+     */
+    private int trimHistory(HistoryLimits limits, long now) {
+        int overflow = 0;
         long oldestKept = now - limits.ttlMs();
-        while (!history.isEmpty() && (history.size() > limits.maxMessages() || historyBytes > limits.maxBytes()
-                || history.peekFirst().ts() < oldestKept)) {
+        while (!history.isEmpty()) {
+            Message oldest = history.peekFirst();
+            boolean expired = oldest.ts() < oldestKept;
+            boolean needed = oldest.seq() > retentionFloor;
+            int countBound = needed ? limits.maxRetainedMessages() : limits.maxMessages();
+            boolean overBound = history.size() > countBound || historyBytes > limits.maxBytes();
+            if (!expired && !overBound) {
+                break;
+            }
             historyBytes -= history.removeFirst().weightBytes();
-            changed = true;
+            if (needed && !expired) {
+                overflow++;
+            }
         }
+        return overflow;
+    }
+
+    /** Forgets ids past the dedup window whose message left history, and the oldest beyond {@code maxDedupIds}. */
+    private boolean trimIds(HistoryLimits limits, long now) {
+        boolean changed = false;
         long oldestId = now - limits.dedupWindowMs();
         Iterator<Map.Entry<String, DedupEntry>> ids = recentIds.entrySet().iterator();
         while (ids.hasNext()) {

@@ -81,8 +81,18 @@ public final class ChannelStore implements ChannelSource {
      */
     public CompletionStage<SequenceResult> sequence(String channel, List<PublishRequest> requests,
                                                     boolean durableNow, String homeRegion) {
+        return sequence(channel, requests, durableNow, homeRegion, ChannelState.NO_RETENTION_FLOOR);
+    }
+
+    /**
+     * Like {@link #sequence(String, List, boolean, String)}; {@code retentionFloor} is the highest seq every peer
+     * region with interest has stored: history keeps the messages above it beyond {@code history.maxMessages}, up
+     * to {@code history.maxRetainedMessages} (see {@link ChannelState#retentionFloor}).
+     */
+    public CompletionStage<SequenceResult> sequence(String channel, List<PublishRequest> requests,
+                                                    boolean durableNow, String homeRegion, long retentionFloor) {
         SequenceProcessor processor = new SequenceProcessor(List.copyOf(requests), regionEpoch, limits, durableNow,
-                homeRegion);
+                homeRegion, retentionFloor);
         return cap.admit(channel).thenCompose(admitted -> IdempotentRetry.call(
                 () -> channels.submitToKey(channel, processor)));
     }

@@ -23,6 +23,7 @@ final class SequenceProcessor implements EntryProcessor<String, ChannelState, Se
     private final HistoryLimits limits;
     private final boolean durableNow;
     private final String homeRegion;
+    private final long retentionFloor;
 
     private transient List<Message> appended;
     private transient boolean created;
@@ -33,10 +34,14 @@ final class SequenceProcessor implements EntryProcessor<String, ChannelState, Se
      *                         are read, delivered or acked (see {@link ChannelStore#markDurable})
      * @param homeRegion       in a mesh, this region: sequence nothing, and say so, unless it owns the channel's
      *                         current term (see {@link ChannelState#ownedBy}); null outside a mesh
+     * @param retentionFloor   what every lagging peer region has stored (see {@link ChannelState#retentionFloor});
+     *                         set on the channel with the step's first new message, so the trim keeps what they
+     *                         still need
      */
     SequenceProcessor(List<PublishRequest> requests, String epochIfNew, HistoryLimits limits, boolean durableNow,
-                      String homeRegion) {
+                      String homeRegion, long retentionFloor) {
         this.homeRegion = homeRegion;
+        this.retentionFloor = retentionFloor;
         this.requests = requests;
         this.epochIfNew = epochIfNew;
         this.limits = limits;
@@ -59,6 +64,7 @@ final class SequenceProcessor implements EntryProcessor<String, ChannelState, Se
         appended = new ArrayList<>(requests.size());
         List<Sequenced> outcomes = new ArrayList<>(requests.size());
         Map<String, Message> inThisBatch = new HashMap<>();
+        int overflow = 0;
         for (PublishRequest request : requests) {
             Message sameBatch = inThisBatch.get(request.id());
             if (sameBatch != null) {
@@ -72,7 +78,10 @@ final class SequenceProcessor implements EntryProcessor<String, ChannelState, Se
             }
             Message message = new Message(channel, state.epoch(), state.head() + 1, request.id(),
                     request.dataJson(), now);
-            state.append(message, limits, now, durableNow);
+            if (appended.isEmpty()) {
+                state.retentionFloor(retentionFloor);
+            }
+            overflow += state.append(message, limits, now, durableNow);
             appended.add(message);
             inThisBatch.put(request.id(), message);
             outcomes.add(new Sequenced(message.position(), message, false));
@@ -80,7 +89,8 @@ final class SequenceProcessor implements EntryProcessor<String, ChannelState, Se
         if (created || !appended.isEmpty()) {
             entry.setValue(state);
         }
-        return new SequenceResult(outcomes, Set.copyOf(state.routes()), state.durable(), false, state.term());
+        return new SequenceResult(outcomes, Set.copyOf(state.routes()), state.durable(), false, state.term(),
+                overflow);
     }
 
     @Override
@@ -91,6 +101,6 @@ final class SequenceProcessor implements EntryProcessor<String, ChannelState, Se
             // they are about to be acked; a barrier makes sure they are durable first.
             return new BarrierBackupProcessor<>();
         }
-        return new AppendBackupProcessor<>(epochIfNew, appended, limits, now, durableNow);
+        return new AppendBackupProcessor<>(epochIfNew, appended, limits, now, durableNow, retentionFloor);
     }
 }

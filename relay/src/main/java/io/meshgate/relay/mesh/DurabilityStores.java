@@ -22,7 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Durability stores, the home's side of replication and a role of the {@link MeshLeader}: what the home's
  * {@link io.meshgate.relay.publish.ChannelSequencer} calls to send a sequenced batch to the interested regions and,
  * with {@code durability: region}, to have it stored in at least one other region before it is acked (the region
- * that would take the channel over when no other region listens; one more when every target failed).
+ * that would take the channel over when no other region listens; one more when every target failed). Each
+ * {@code Stored} reply of a region with interest in the channel also tells the {@link RetentionFloors} how far that
+ * region got, so the home keeps what a region that falls behind still needs ({@link #retentionFloor}).
  *
  * <p>Threads: called on worker threads by the sequencer and never blocks; stores complete on the conductor (where
  * link replies arrive) or on the timer (a request timeout). Reads only thread-safe holders ({@link Links},
@@ -37,10 +39,12 @@ final class DurabilityStores implements Replication {
     private final Homes homes;
     private final InterestTable interest;
     private final Reconciler reconciler;
+    private final RetentionFloors floors;
     private final Counter deliveriesOut;
 
     DurabilityStores(MeshSettings settings, ChannelStore store, Links links, Homes homes, InterestTable interest,
-                     Reconciler reconciler, MeterRegistry meters) {
+                     Reconciler reconciler, RetentionFloors floors, MeterRegistry meters) {
+        this.floors = floors;
         this.settings = settings;
         this.store = store;
         this.links = links;
@@ -66,6 +70,11 @@ final class DurabilityStores implements Replication {
             }
         }
         return false;
+    }
+
+    @Override
+    public long retentionFloor(String channel) {
+        return floors.floor(channel, interest.regionsFor(channel));
     }
 
     @Override
@@ -164,6 +173,10 @@ final class DurabilityStores implements Replication {
                                 region, channel, term, fence);
                         store.learnFence(channel, fence);
                         throw new FencedException("region " + region + " follows a newer home of the channel");
+                    }
+                    if (interest.regionsFor(channel).contains(region)) {
+                        // Also when short of the batch (it is still fetching a hole): that is how far it got.
+                        floors.stored(region, channel, through);
                     }
                     if (through < last) {
                         throw new MeshUnavailableException("region " + region + " stored only up to seq " + through);

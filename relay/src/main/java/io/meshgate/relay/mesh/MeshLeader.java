@@ -13,6 +13,7 @@ import io.meshgate.proto.relay.RangeRequest;
 import io.meshgate.proto.relay.Stored;
 import io.meshgate.relay.fanout.RegionFanOut;
 import io.meshgate.relay.history.ChannelStore;
+import io.meshgate.relay.history.HistoryLimits;
 import io.meshgate.relay.publish.ChannelSequencer;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -110,8 +111,12 @@ final class MeshLeader implements LinkDialer.Callbacks {
         this.conductor = new Conductor(settings.region(), MAX_WAITING_FRAMES, meters);
         Reconciler reconciler = new Reconciler(settings, store, links, homes, liveness, interest, fanOut,
                 RangeServing.MAX_RANGE, meters);
+        HistoryLimits limits = store.limits();
+        // Marks expire with the history's TTL; the leader's wall clock is enough for a bound measured in minutes.
+        RetentionFloors floors = new RetentionFloors(settings.peers().keySet(), limits.maxChannels() == 0
+                ? HistoryLimits.DEFAULT_MAX_CHANNELS : limits.maxChannels(), limits.ttlMs(), Clock.systemUTC(), meters);
         DurabilityStores durability = new DurabilityStores(settings, store, links, homes, interest, reconciler,
-                meters);
+                floors, meters);
         ChannelSequencer sequencer = new ChannelSequencer(store, fanOut, durability, worker, batchMax, queueMax,
                 meters);
         this.homePublish = new HomePublish(settings.region(), homes, liveness, sequencer, new ForwardOrder(100_000));

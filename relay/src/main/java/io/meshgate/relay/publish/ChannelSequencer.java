@@ -38,6 +38,7 @@ public final class ChannelSequencer implements Publisher {
     private final int maxQueuedPerChannel;
     private final ConcurrentHashMap<String, Batcher> batchers = new ConcurrentHashMap<>();
     private final Counter overflows;
+    private final Counter retentionOverflows;
     private final DistributionSummary batchSizes;
 
     public ChannelSequencer(ChannelStore store, RegionFanOut fanOut, Executor completions, int maxBatch,
@@ -54,6 +55,10 @@ public final class ChannelSequencer implements Publisher {
         this.maxBatch = maxBatch;
         this.maxQueuedPerChannel = maxQueuedPerChannel;
         this.overflows = meters.counter("meshgate.publish.queue.overflow");
+        this.retentionOverflows = Counter.builder("meshgate.history.retention.overflow")
+                .description("messages a lagging region still needed that the home's history dropped anyway,"
+                        + " because it reached history.maxRetainedMessages or history.maxBytes")
+                .register(meters);
         this.batchSizes = DistributionSummary.builder("meshgate.publish.batch.size").register(meters);
     }
 
@@ -93,15 +98,19 @@ public final class ChannelSequencer implements Publisher {
         CompletionStage<SequenceResult> sequenced;
         try {
             String home = replication.homeRegion();
-            sequenced = store.sequence(channel, requests, !awaitStore, home)
+            long floor = replication.retentionFloor(channel);
+            sequenced = store.sequence(channel, requests, !awaitStore, home, floor)
                     .thenCompose(result -> !result.needsReconcile() ? CompletableFuture.completedFuture(result)
                             // Still this batch's sequencing step, so nothing of the channel overtakes it.
                             : replication.reconcile(channel)
-                            .thenCompose(reconciled -> store.sequence(channel, requests, !awaitStore, home)))
+                            .thenCompose(reconciled -> store.sequence(channel, requests, !awaitStore, home, floor)))
                     .thenApply(result -> {
                         if (result.needsReconcile()) {
                             throw new SequencerUnavailableException("a newer home took channel " + channel
                                     + " over while this region reconciled it", null);
+                        }
+                        if (result.retentionOverflow() > 0) {
+                            retentionOverflows.increment(result.retentionOverflow());
                         }
                         return result;
                     });

@@ -1,6 +1,7 @@
 package io.meshgate.relay.publish;
 
 import io.meshgate.relay.channel.Message;
+import io.meshgate.relay.history.ChannelState;
 
 import java.util.List;
 import java.util.Set;
@@ -26,6 +27,17 @@ public interface Replication {
      * chose its targets, so a region whose interest raced a batch still gets it.
      */
     void sendToLateInterest(String channel, long term, List<Message> messages, Set<String> alreadySentTo);
+
+    /**
+     * The channel's retention floor: the highest seq that every peer region with interest in the channel is known
+     * to have stored. The home keeps the messages above it beyond {@code history.maxMessages} (up to
+     * {@code history.maxRetainedMessages}) so a region that fell behind can still fetch them;
+     * {@link ChannelState#NO_RETENTION_FLOOR} when no region lags or nothing is known. Called on worker threads once
+     * per sequencing step; never blocks.
+     */
+    default long retentionFloor(String channel) {
+        return ChannelState.NO_RETENTION_FLOOR;
+    }
 
     /**
      * In a mesh: this region's name. The sequencer then sequences only channels this region owns as home (it

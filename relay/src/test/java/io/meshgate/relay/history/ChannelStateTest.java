@@ -306,6 +306,84 @@ class ChannelStateTest {
     }
 
     @Test
+    void keepsWhatALaggingRegionNeedsBeyondMaxMessagesUpToTheHardBound() {
+        HistoryLimits limits = limits(10).withMaxRetainedMessages(25);
+        ChannelState state = new ChannelState(EPOCH);
+        appendUpTo(state, 5, limits, T0);
+        // A peer region stored up to 5 and then fell behind: the home keeps everything after it.
+        state.retentionFloor(5);
+        for (long seq = 6; seq <= 30; seq++) {
+            assertEquals(0, state.append(msg(seq, T0), limits, T0, true), "nothing needed dropped at " + seq);
+        }
+        assertEquals(25, state.historySize(), "maxMessages (10) stretched to keep 6..30 for the lagging region");
+        Range needed = state.read(5, 1000, TTL, T0);
+        assertFalse(needed.hasGap(), "the lagging region finds no hole: " + needed);
+        assertEquals(seqsBetween(6, 30), seqs(needed));
+
+        // Past maxRetainedMessages it trims as before, and says how many needed messages it dropped.
+        assertEquals(1, state.append(msg(31, T0), limits, T0, true));
+        assertEquals(25, state.historySize());
+        Range past = state.read(5, 0, TTL, T0);
+        assertEquals(6, past.gapFrom(), "seq 6 is gone: " + past);
+        assertEquals(6, past.gapTo());
+
+        // The region caught up (or its floor expired): the next trim goes back to maxMessages, counting nothing.
+        state.retentionFloor(ChannelState.NO_RETENTION_FLOOR);
+        assertEquals(0, state.append(msg(32, T0), limits, T0, true));
+        assertEquals(10, state.historySize());
+        assertEquals(seqsBetween(23, 32), seqs(state.read(0, 1000, TTL, T0)));
+    }
+
+    @Test
+    void aFloorKeepsOnlyWhatIsAboveIt() {
+        HistoryLimits limits = limits(10).withMaxRetainedMessages(100);
+        ChannelState state = new ChannelState(EPOCH);
+        state.retentionFloor(20);
+        appendUpTo(state, 40, limits, T0);
+        assertEquals(seqsBetween(21, 40), seqs(state.read(0, 1000, TTL, T0)),
+                "messages at or below the floor are trimmed by maxMessages; the 20 above it stay");
+
+        // A floor below what history holds keeps nothing back that is gone already, and the rest by count.
+        state.retentionFloor(35);
+        state.trim(limits, T0);
+        assertEquals(seqsBetween(31, 40), seqs(state.read(0, 1000, TTL, T0)),
+                "maxMessages (31..40) and the messages above 35 (36..40) are kept");
+    }
+
+    @Test
+    void theFloorNeverKeepsAMessagePastItsTtlOrTheByteBound() {
+        HistoryLimits limits = new HistoryLimits(5, 1_000, 64 * 1024, DEDUP, 100_000).withMaxRetainedMessages(50);
+        ChannelState state = new ChannelState(EPOCH);
+        state.retentionFloor(0);
+        appendUpTo(state, 20, limits, T0);
+        assertEquals(20, state.historySize());
+        assertTrue(state.trim(limits, T0 + 1_001), "aged out");
+        assertEquals(0, state.historySize(), "the TTL bites whatever a region needs");
+
+        String big = "x".repeat(10_000);
+        long fit = 64 * 1024 / msg(1, "b", big, T0).weightBytes();
+        int dropped = 0;
+        for (long seq = 21; seq <= 30; seq++) {
+            dropped += state.append(msg(seq, "b" + seq, big, T0 + 2_000), limits, T0 + 2_000, true);
+        }
+        assertEquals(fit, state.historySize(), "the byte bound is hard too");
+        assertEquals(10 - fit, dropped, "needed messages dropped by the byte bound are counted");
+    }
+
+    @Test
+    void aNewerHomesTermClearsTheFloorOfTheOldOne() {
+        HistoryLimits limits = limits(10);
+        ChannelState state = new ChannelState(EPOCH);
+        state.retentionFloor(3);
+        appendUpTo(state, 30, limits, T0);
+        assertEquals(27, state.historySize());
+        assertTrue(state.acceptTerm(7), "another region became home");
+        assertEquals(ChannelState.NO_RETENTION_FLOOR, state.retentionFloor());
+        state.trim(limits, T0);
+        assertEquals(10, state.historySize(), "a replica keeps maxMessages: lagging regions are the home's concern");
+    }
+
+    @Test
     void routesAddAndRemove() {
         ChannelState state = new ChannelState(EPOCH);
         UUID a = UUID.randomUUID();

@@ -371,6 +371,35 @@ class ChannelStoreTest {
     }
 
     @Test
+    void theRetentionFloorKeepsALaggingRegionsMessagesOnOwnerAndBackupAlike() {
+        HazelcastInstance a = region.hazelcast(0);
+        HazelcastInstance b = region.hazelcast(1);
+        String ch = channelOwnedBy(a, b.getCluster().getLocalMember(), "retain");
+        ChannelStore small = new ChannelStore(a, SMALL.withMaxRetainedMessages(8), storeA.regionEpoch());
+        long none = ChannelState.NO_RETENTION_FLOOR;
+        join(small.sequence(ch, requests("a", "b"), true, null, none));
+        // A peer region stored up to 2 and fell behind: the next publishes keep 3.. beyond maxMessages (5).
+        SequenceResult kept = join(small.sequence(ch, requests("c", "d", "e", "f", "g", "h", "i"), true, null, 2));
+        assertEquals(0, kept.retentionOverflow());
+        for (ChannelState replica : List.of(localReplica(b, ch), localReplica(a, ch))) {
+            assertEquals(2, replica.retentionFloor());
+            assertEquals(seqsBetween(3, 9), seqs(replica.read(2, 100, SMALL.ttlMs(), System.currentTimeMillis())),
+                    "owner and backup keep what the lagging region needs");
+        }
+        assertEquals(seqsBetween(3, 9), seqs(join(storeB.read(ch, 2, 100))), "and serve it");
+
+        // Past history.maxRetainedMessages (8) it trims anyway and says how many needed messages went.
+        SequenceResult over = join(small.sequence(ch, requests("j", "k"), true, null, 2));
+        assertEquals(1, over.retentionOverflow());
+        assertEquals(seqsBetween(4, 11), seqs(join(storeB.read(ch, 0, 100))));
+
+        // Nobody lags any more: back to history.maxMessages on both replicas.
+        join(small.sequence(ch, requests("l"), true, null, none));
+        assertEquals(5, localReplica(b, ch).historySize());
+        assertEquals(5, localReplica(a, ch).historySize());
+    }
+
+    @Test
     void acknowledgedMessagesSurviveTheLossOfTheirOwner() {
         try (TestRegion own = TestRegion.start(2, HistoryLimits.DEFAULTS)) {
             HazelcastInstance a = own.hazelcast(0);
