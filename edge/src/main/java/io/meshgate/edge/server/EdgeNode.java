@@ -158,8 +158,8 @@ public final class EdgeNode implements AutoCloseable {
 
     /**
      * The checks {@link #start} makes before it binds anything, alone: every port beyond loopback authenticates its
-     * peers (relay: {@code mesh.tls}; edge: {@code admin.token} and an {@code adminPort}) and the cluster port binds
-     * one private address. Lets a deployment's configuration be checked without starting a node (called by tests
+     * peers (relay: {@code mesh.tls}; edge: {@code admin.token} and an {@code adminPort}), the cluster port binds
+     * one private address and, beyond loopback, has the region's {@code cluster.secret}. Lets a deployment's configuration be checked without starting a node (called by tests
      * and tools on any thread).
      *
      * @throws IllegalStateException naming the key to set, exactly as {@link #start} would

@@ -75,6 +75,14 @@ final class RegionTests {
         return subscribed;
     }
 
+    /** Publishes one message and waits for its reply; fails the test unless it is an {@code ack}. */
+    static void publishAcked(WsClient publisher, String ch, String id) {
+        publisher.send(pub(ch, id, data(id)));
+        JsonNode reply = publisher.await(f -> (isOp(f, "ack") || isOp(f, "nack")) && id.equals(f.path("id").asText()),
+                LONG);
+        assertTrue(reply != null && isOp(reply, "ack"), "publish " + id + " not acked: " + reply);
+    }
+
     static boolean isOp(JsonNode frame, String op) {
         return op.equals(frame.path("op").asText());
     }

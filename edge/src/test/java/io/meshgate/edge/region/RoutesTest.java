@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.Map;
 
 import static io.meshgate.edge.region.RegionTests.LONG;
-import static io.meshgate.edge.region.RegionTests.isOp;
 import static io.meshgate.edge.region.RegionTests.messages;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -114,10 +113,6 @@ class RoutesTest {
     }
 
     private static void publishOne(WsClient publisher, String ch, String id) {
-        publisher.send(RegionTests.pub(ch, id, RegionTests.data(id)));
-        JsonNode reply = publisher.await(f -> (isOp(f, "ack") || isOp(f, "nack")) && id.equals(f.path("id").asText()),
-                LONG);
-        assertNotNull(reply, "no reply for " + id);
-        assertTrue(isOp(reply, "ack"), "publish refused: " + reply);
+        RegionTests.publishAcked(publisher, ch, id);
     }
 }

@@ -13,6 +13,7 @@ import io.meshgate.relay.mesh.Durability;
 import io.meshgate.relay.mesh.MeshSettings;
 import io.meshgate.relay.mesh.PeerAddress;
 import io.meshgate.relay.node.RelaySettings;
+import io.meshgate.relay.region.ClusterSecret;
 import io.meshgate.relay.region.HazelcastSettings;
 
 import java.util.ArrayList;
@@ -22,12 +23,13 @@ import java.util.TreeMap;
 
 /**
  * A whole deployment as configured: its regions and nodes, and the settings every node shares. Turn it into one
- * node's settings with {@link #nodeSettings(String)}.
+ * node's settings with {@link #nodeSettings(String)}. {@code clusterSecret} ({@code cluster.secret}) is null when none
+ * is configured; it is read by the process that loads the file, so each region's nodes may be given their own.
  */
 public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, HistoryLimits history, Limits limits,
                             EdgeTuning edge, FeedSettings delivery, int backupCount, long backupAckTimeoutMs,
                             long memberTimeoutMs, int publishBatchMax, int publishQueueMax, TlsSettings tls,
-                            MeshConfig mesh) {
+                            MeshConfig mesh, ClusterSecret clusterSecret) {
 
     /** The relay mesh between regions; used when more than one region is configured. */
     public record MeshConfig(Durability durability, long heartbeatMs, int downAfterMissed, int upAfterGood,
@@ -121,7 +123,7 @@ public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, Histo
         }
         HazelcastSettings cluster = new HazelcastSettings("meshgate-" + region.name(), node.clusterBindHost(), node.host(),
                 node.clusterPort(), members, backupCount, backupAckTimeoutMs, memberTimeoutMs,
-                region.kubernetesServiceDns());
+                region.kubernetesServiceDns(), clusterSecret);
         // One region has no mesh, but its relay port still takes mesh.tls (it must, unless it binds loopback).
         MeshSettings meshSettings = regions.size() < 2 ? null : meshSettings(region);
         RelaySettings relay = new RelaySettings(region.name(), node.name(), node.bindHost(), node.host(),

@@ -13,6 +13,7 @@ import io.meshgate.relay.history.HistoryLimits;
 import io.meshgate.relay.link.LinkTls;
 import io.meshgate.relay.link.LinkTlsSettings;
 import io.meshgate.relay.mesh.Durability;
+import io.meshgate.relay.region.ClusterSecret;
 import io.meshgate.relay.region.HazelcastSettings;
 
 import java.io.IOException;
@@ -81,6 +82,7 @@ public final class GatewayConfigLoader {
                 HazelcastSettings.DEFAULT_BACKUP_ACK_TIMEOUT_MS, 100, 600_000);
         long memberTimeoutMs = cluster.number("memberTimeoutMs", HazelcastSettings.DEFAULT_MEMBER_TIMEOUT_MS, 2_000,
                 600_000);
+        ClusterSecret clusterSecret = clusterSecret(cluster, baseDir);
         cluster.rejectUnknown();
         ConfigNode publish = root.section("publish");
         int batchMax = publish.integer("batchMax", 256, 1, 10_000);
@@ -90,7 +92,7 @@ public final class GatewayConfigLoader {
         GatewayConfig.MeshConfig mesh = mesh(root.section("mesh"), regions, baseDir);
         root.rejectUnknown();
         return new GatewayConfig(regions, auth, history, limits, edge, delivery, backupCount, backupAckTimeoutMs,
-                memberTimeoutMs, batchMax, queueMax, tls, mesh);
+                memberTimeoutMs, batchMax, queueMax, tls, mesh, clusterSecret);
     }
 
     private static List<GatewayConfig.RegionConfig> regions(ConfigNode root) {
@@ -386,6 +388,31 @@ public final class GatewayConfigLoader {
             throw new ConfigException("config key 'admin.tokenFile': " + tokenFile + " is empty");
         }
         return read;
+    }
+
+    /**
+     * {@code cluster.secret}, or the content of {@code cluster.secretFile} (a mounted Secret), stripped; null for
+     * none, which only a node whose cluster port binds loopback accepts (checked as it starts).
+     */
+    private static ClusterSecret clusterSecret(ConfigNode cluster, Path baseDir) {
+        String secret = cluster.string("secret", null);
+        String secretFile = cluster.string("secretFile", null);
+        if (secret != null && secretFile != null) {
+            throw new ConfigException("config keys 'cluster.secret' and 'cluster.secretFile' exclude each other");
+        }
+        String key = secretFile != null ? "cluster.secretFile" : "cluster.secret";
+        if (secretFile != null) {
+            secret = readFile(baseDir, secretFile, key).strip();
+        }
+        if (secret == null) {
+            return null;
+        }
+        try {
+            return ClusterSecret.of(secret);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("config key '" + key + "': the region's secret must be at least "
+                    + ClusterSecret.MIN_BYTES + " bytes, was " + secret.getBytes(StandardCharsets.UTF_8).length, e);
+        }
     }
 
     private static EdgeGuards guards(ConfigNode limits, ConfigNode poll, ConfigNode admin) {

@@ -2,6 +2,7 @@ package io.meshgate.regions.config;
 
 import io.meshgate.edge.server.NodeSettings;
 import io.meshgate.relay.history.HistoryLimits;
+import io.meshgate.relay.region.ClusterSecret;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -138,6 +139,30 @@ class GatewayConfigLoaderTest {
         Files.writeString(config, MINIMAL + "admin:\n  tokenFile: empty\n");
         ConfigException empty = assertThrows(ConfigException.class, () -> GatewayConfigLoader.load(config));
         assertTrue(empty.getMessage().contains("admin.tokenFile"), empty.getMessage());
+    }
+
+    @Test
+    void clusterSecretOrItsFileGoesToEveryNodeOfTheRegionAndIsAtLeast32Bytes(
+            @org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        String regionSecret = "a-region-secret-a-region-secret-0123";
+        assertNull(GatewayConfigLoader.parse(MINIMAL, null).nodeSettings("a").relay().cluster().secret(),
+                "none configured: only a loopback cluster port starts");
+        GatewayConfig inline = GatewayConfigLoader.parse(MINIMAL + "cluster:\n  secret: " + regionSecret + "\n", null);
+        assertEquals(ClusterSecret.of(regionSecret), inline.nodeSettings("a").relay().cluster().secret());
+        assertEquals(ClusterSecret.of(regionSecret), inline.nodeSettings("b").relay().cluster().secret());
+        Files.writeString(dir.resolve("cluster-secret"), regionSecret + "\n");
+        Path config = dir.resolve("gw.yaml");
+        Files.writeString(config, MINIMAL + "cluster:\n  secretFile: cluster-secret\n");
+        assertEquals(ClusterSecret.of(regionSecret),
+                GatewayConfigLoader.load(config).nodeSettings("a").relay().cluster().secret());
+        assertError(MINIMAL + "cluster:\n  secret: too-short\n", "cluster.secret");
+        assertError(MINIMAL + "cluster:\n  secret: " + regionSecret + "\n  secretFile: /etc/hostname\n",
+                "exclude each other");
+        assertError(MINIMAL + "cluster:\n  secretFile: /nonexistent/secret\n", "cluster.secretFile");
+        Files.writeString(dir.resolve("short"), "short\n");
+        Files.writeString(config, MINIMAL + "cluster:\n  secretFile: short\n");
+        ConfigException shortFile = assertThrows(ConfigException.class, () -> GatewayConfigLoader.load(config));
+        assertTrue(shortFile.getMessage().contains("cluster.secretFile"), shortFile.getMessage());
     }
 
     @Test

@@ -29,37 +29,50 @@ class SecureBindTest {
               mode: insecure
             """;
 
+    /** The region's shared secret, so that a node on 10.0.0.7 passes the cluster port's checks. */
+    private static final String CLUSTER_SECRET = "cluster:\n  secret: a-region-secret-a-region-secret-0123\n";
+
     @Test
     void aRelayPortBeyondLoopbackWithoutMeshTlsIsRefusedNamingTheKey() {
-        GatewayConfig config = GatewayConfigLoader.parse(NODE.replace("BIND ", ""), null);
-
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> EdgeNode.start(config.nodeSettings("a")).close());
-        assertTrue(e.getMessage().contains("mesh.tls.certChainFile"), e.getMessage());
+        assertRefusedNaming(GatewayConfigLoader.parse(NODE.replace("BIND ", ""), null), "mesh.tls.certChainFile");
     }
 
     @Test
     void aClusterPortOnEveryInterfaceIsRefusedNamingTheKeyEvenWithRelayTls() {
-        String yaml = withRelayTls(NODE.replace("BIND ", "bindHost: 0.0.0.0, adminPort: 0, ") + """
-                admin:
-                  token: an-admin-token
-                """);
-        GatewayConfig config = GatewayConfigLoader.parse(yaml, null);
+        GatewayConfig config = GatewayConfigLoader.parse(withRelayTlsAndAdmin("bindHost: 0.0.0.0, "), null);
         assertEquals("0.0.0.0", config.nodeSettings("a").relay().cluster().bindHost());
-
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> EdgeNode.start(config.nodeSettings("a")).close());
-        assertTrue(e.getMessage().contains("clusterBindHost"), e.getMessage());
+        assertRefusedNaming(config, "clusterBindHost");
     }
 
     @Test
     void anEdgeBeyondLoopbackWithoutAdminTokenIsRefusedNamingTheKey() {
-        String yaml = withRelayTls(NODE.replace("BIND ", ""));
-        GatewayConfig config = GatewayConfigLoader.parse(yaml, null);
+        String yaml = withRelayTls(NODE.replace("BIND ", "") + CLUSTER_SECRET);
+        assertRefusedNaming(GatewayConfigLoader.parse(yaml, null), "admin.token");
+    }
 
+    @Test
+    void aClusterPortOnAPrivateAddressWithoutClusterSecretIsRefusedNamingTheKey() {
+        String yaml = withRelayTlsAndAdmin("");
+        GatewayConfig config = GatewayConfigLoader.parse(yaml, null);
+        assertEquals("10.0.0.7", config.nodeSettings("a").relay().cluster().bindHost());
+        assertRefusedNaming(config, "cluster.secret");
+
+        EdgeNode.checkSecurity(GatewayConfigLoader.parse(yaml + CLUSTER_SECRET, null).nodeSettings("a"));
+    }
+
+    /** Node a of {@code config} refuses to start, before it binds anything, with a message naming {@code key}. */
+    private static void assertRefusedNaming(GatewayConfig config, String key) {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> EdgeNode.start(config.nodeSettings("a")).close());
-        assertTrue(e.getMessage().contains("admin.token"), e.getMessage());
+        assertTrue(e.getMessage().contains(key), e.getMessage());
+    }
+
+    /** The node, its entry starting with {@code bind}, with relay TLS, an admin token and an admin port. */
+    private String withRelayTlsAndAdmin(String bind) {
+        return withRelayTls(NODE.replace("BIND ", bind + "adminPort: 0, ") + """
+                admin:
+                  token: an-admin-token
+                """);
     }
 
     /** {@code yaml} with mesh.tls files for a node of region solo, so the relay port passes its check. */

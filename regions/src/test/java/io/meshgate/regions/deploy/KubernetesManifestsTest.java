@@ -110,7 +110,8 @@ class KubernetesManifestsTest {
                     secrets.add(v.at("/secret/secretName").asText());
                 }
             });
-            assertEquals(List.of("meshgate-auth", "meshgate-admin", "meshgate-mesh-tls"), secrets, region);
+            assertEquals(List.of("meshgate-auth", "meshgate-admin", "meshgate-mesh-tls", "meshgate-cluster"), secrets,
+                    region);
             assertNotNull(byKind(docs, "PodDisruptionBudget"), region);
 
             JsonNode headless = docs.stream().filter(d -> d.path("kind").asText().equals("Service")
@@ -149,6 +150,8 @@ class KubernetesManifestsTest {
         Files.writeString(files.resolve("auth/hs256-secret"), "0123456789abcdef0123456789abcdef\n");
         Files.createDirectories(files.resolve("admin"));
         Files.writeString(files.resolve("admin/token"), "an-admin-token\n");
+        Files.createDirectories(files.resolve("cluster"));
+        Files.writeString(files.resolve("cluster/secret"), "a-region-secret-a-region-secret-0123\n");
         TestCertificates ca = TestCertificates.authority(Files.createDirectories(files.resolve("ca")), "meshgate");
         LinkTlsSettings issued = ca.issue("relay-0");
         Path tls = Files.createDirectories(files.resolve("mesh-tls"));
@@ -171,6 +174,7 @@ class KubernetesManifestsTest {
                 assertEquals(port(containerPorts, "relay"), node.relay().relayPort());
                 assertEquals(port(containerPorts, "hazelcast"), node.relay().cluster().port());
                 assertNotNull(node.relay().mesh().tls(), "mutual TLS on the relay");
+                assertNotNull(node.relay().cluster().secret(), "the region's cluster.secret seals its deliveries");
             }
             assertEquals(replicas, config.regions().get(REGIONS.indexOf(region)).nodes().size(),
                     "every pod of the StatefulSet is a node of the configuration, and no more");
@@ -217,6 +221,7 @@ class KubernetesManifestsTest {
                 "meshgate-config", Map.of("gateway.yaml", config.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                 "meshgate-auth", Map.of("hs256-secret", "0123456789abcdef0123456789abcdef\n".getBytes()),
                 "meshgate-admin", Map.of("token", "an-admin-token\n".getBytes()),
+                "meshgate-cluster", Map.of("secret", ("secret-of-" + region + "-0123456789abcdef0123\n").getBytes()),
                 "meshgate-mesh-tls", Map.of("tls.crt", Files.readAllBytes(cert.certChainPem()),
                         "tls.key", Files.readAllBytes(cert.privateKeyPem()), "ca.crt", Files.readAllBytes(cert.trustCaPem())));
         for (JsonNode mount : pod.at("/containers/0/volumeMounts")) {

@@ -4,6 +4,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.map.IMap;
 import io.grpc.ServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.meshgate.relay.fanout.DeliverySeal;
 import io.meshgate.relay.fanout.LocalDelivery;
 import io.meshgate.relay.fanout.RegionFanOut;
 import io.meshgate.relay.history.ChannelSource;
@@ -14,6 +15,7 @@ import io.meshgate.relay.mesh.ChannelInspector;
 import io.meshgate.relay.mesh.Mesh;
 import io.meshgate.relay.publish.ChannelSequencer;
 import io.meshgate.relay.publish.Publisher;
+import io.meshgate.relay.region.ClusterSecret;
 import io.meshgate.relay.region.RegionMember;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -44,8 +46,9 @@ import static io.meshgate.relay.node.Lifecycle.daemonThreads;
  *
  * <p>Lifecycle ({@link State}, each transition logged), all on the thread that composes the node:
  * <ol>
- *   <li>The constructor checks the relay port's security (TLS unless loopback) and the cluster bind, joins the
- *       region (Hazelcast) and builds the store and the mesh; nothing is delivered or sequenced yet, but
+ *   <li>The constructor checks the relay port's security (TLS unless loopback), the cluster bind and the region's
+ *       secret (required unless loopback), joins the region (Hazelcast) and builds the store and the mesh;
+ *       nothing is delivered or sequenced yet, but
  *       {@link #channels()} and {@link #members()} may be used, so the edge can build what it delivers to.</li>
  *   <li>{@link #start(LocalDelivery)} takes the edge's delivery target (the edge needs {@link #channels()} to build
  *       it, which is why it cannot be a constructor argument), then starts fan-out, sequencing, the gRPC server and
@@ -68,7 +71,9 @@ public final class RelayNode implements RelayHealth, RelayInspector, AutoCloseab
 
     private final RelaySettings settings;
     private final MeterRegistry meters;
+    private final Clock clock;
     private final ServerCredentials credentials;
+    private final DeliverySeal seal;
     private final RegionMember region;
     private final ExecutorService publishCompletions;
     private final ScheduledExecutorService timer;
@@ -89,7 +94,14 @@ public final class RelayNode implements RelayHealth, RelayInspector, AutoCloseab
     public RelayNode(RelaySettings settings, MeterRegistry meters, Clock clock) {
         this.settings = settings;
         this.meters = meters;
+        this.clock = clock;
         this.credentials = checkSecurity(settings);
+        ClusterSecret secret = ClusterSecret.forBind(settings.cluster());
+        if (!secret.configured()) {
+            LOG.info("relay node {}: no cluster.secret, region deliveries are sealed with a key derived from the"
+                    + " cluster name (acceptable only because the cluster port binds loopback)", settings.node());
+        }
+        this.seal = new DeliverySeal(secret);
         this.region = RegionMember.start(settings.cluster(), settings.history());
         this.publishCompletions = Executors.newFixedThreadPool(2, daemonThreads("publish-" + settings.node()));
         this.timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("relay-timer-" + settings.node()));
@@ -111,7 +123,8 @@ public final class RelayNode implements RelayHealth, RelayInspector, AutoCloseab
 
     /**
      * The checks the constructor makes before it binds anything, alone: the relay port either binds loopback or
-     * has mutual TLS ({@code mesh.tls}); the cluster port binds one private address. Any thread.
+     * has mutual TLS ({@code mesh.tls}); the cluster port binds one private address, and beyond loopback the region
+     * has a shared secret ({@code cluster.secret}) to seal deliveries with. Any thread.
      *
      * @return the relay port's credentials
      * @throws IllegalStateException naming the key to set
@@ -119,6 +132,7 @@ public final class RelayNode implements RelayHealth, RelayInspector, AutoCloseab
     public static ServerCredentials checkSecurity(RelaySettings settings) {
         ServerCredentials relayCredentials = RelayCredentials.forBind(settings.bindHost(), settings.relayTls());
         RegionMember.checkBind(settings.cluster());
+        ClusterSecret.forBind(settings.cluster());
         return relayCredentials;
     }
 
@@ -135,7 +149,7 @@ public final class RelayNode implements RelayHealth, RelayInspector, AutoCloseab
         if (state != State.JOINED) {
             throw new IllegalStateException("relay node " + settings.node() + " is " + state + ", not JOINED");
         }
-        this.fanOut = new RegionFanOut(region.hazelcast(), local, meters);
+        this.fanOut = new RegionFanOut(region.hazelcast(), local, seal, meters, clock);
         region.onMemberLeft(fanOut::forget);
         // With a mesh every publish goes to the channel's home through the region's leader, which sequences the
         // channels homed here; alone, every node sequences for itself.

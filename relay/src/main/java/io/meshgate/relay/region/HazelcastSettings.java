@@ -19,10 +19,26 @@ import java.util.List;
  * @param kubernetesServiceDns null for the TCP-IP join of {@code members}; else the DNS name of a headless Service
  *                             selecting the region's pods, and members find each other through Hazelcast's
  *                             Kubernetes discovery (DNS lookup mode, on {@code port}) instead of a member list
+ * @param secret      the region's shared secret ({@code cluster.secret}), or null for none: then the member refuses
+ *                    to start unless it binds loopback (see {@link ClusterSecret#forBind})
  */
 public record HazelcastSettings(String clusterName, String bindHost, String publicHost, int port,
                                 List<String> members, int backupCount, long backupAckTimeoutMs, long memberTimeoutMs,
-                                String kubernetesServiceDns) {
+                                String kubernetesServiceDns, ClusterSecret secret) {
+
+    /** Settings without a configured secret. */
+    public HazelcastSettings(String clusterName, String bindHost, String publicHost, int port, List<String> members,
+                             int backupCount, long backupAckTimeoutMs, long memberTimeoutMs,
+                             String kubernetesServiceDns) {
+        this(clusterName, bindHost, publicHost, port, members, backupCount, backupAckTimeoutMs, memberTimeoutMs,
+                kubernetesServiceDns, null);
+    }
+
+    /** These settings with {@code secret} as the region's shared secret. */
+    public HazelcastSettings withSecret(ClusterSecret secret) {
+        return new HazelcastSettings(clusterName, bindHost, publicHost, port, members, backupCount, backupAckTimeoutMs,
+                memberTimeoutMs, kubernetesServiceDns, secret);
+    }
 
     /** Settings that join through the {@code members} list (TCP-IP). */
     public HazelcastSettings(String clusterName, String bindHost, String publicHost, int port, List<String> members,

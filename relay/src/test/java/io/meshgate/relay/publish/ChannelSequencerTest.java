@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -58,8 +59,10 @@ class ChannelSequencerTest {
         completions = Executors.newFixedThreadPool(2);
         deliveredA = new Recorder();
         deliveredB = new Recorder();
-        fanOutA = new RegionFanOut(region.hazelcast(0), deliveredA, new SimpleMeterRegistry());
-        fanOutB = new RegionFanOut(region.hazelcast(1), deliveredB, new SimpleMeterRegistry());
+        fanOutA = new RegionFanOut(region.hazelcast(0), deliveredA, region.seal(), new SimpleMeterRegistry(),
+                Clock.systemUTC());
+        fanOutB = new RegionFanOut(region.hazelcast(1), deliveredB, region.seal(), new SimpleMeterRegistry(),
+                Clock.systemUTC());
         sequencerA = new ChannelSequencer(region.member(0).store(), fanOutA, completions, 16, 10_000,
                 new SimpleMeterRegistry());
         sequencerB = new ChannelSequencer(region.member(1).store(), fanOutB, completions, 16, 10_000,
@@ -291,7 +294,8 @@ class ChannelSequencerTest {
         LocalDelivery broken = (channel, messages) -> {
             throw new IllegalStateException("edge is shutting down");
         };
-        try (RegionFanOut failing = new RegionFanOut(region.hazelcast(0), broken, new SimpleMeterRegistry())) {
+        try (RegionFanOut failing = new RegionFanOut(region.hazelcast(0), broken, region.seal(),
+                new SimpleMeterRegistry(), Clock.systemUTC())) {
             ChannelSequencer sequencer = new ChannelSequencer(storeA, failing, completions, 16, 100,
                     new SimpleMeterRegistry());
             // The message is stored on owner and backup: the publisher is acked even though A's own edge failed.

@@ -1,7 +1,9 @@
 package io.meshgate.relay.testkit;
 
 import com.hazelcast.core.HazelcastInstance;
+import io.meshgate.relay.fanout.DeliverySeal;
 import io.meshgate.relay.history.HistoryLimits;
+import io.meshgate.relay.region.ClusterSecret;
 import io.meshgate.relay.region.HazelcastSettings;
 import io.meshgate.relay.region.RegionMember;
 
@@ -24,10 +26,12 @@ import static org.awaitility.Awaitility.await;
 public final class TestRegion implements AutoCloseable {
     private final String clusterName;
     private final List<RegionMember> members;
+    private final List<String> addresses;
 
-    private TestRegion(String clusterName, List<RegionMember> members) {
+    private TestRegion(String clusterName, List<RegionMember> members, List<String> addresses) {
         this.clusterName = clusterName;
         this.members = members;
+        this.addresses = addresses;
     }
 
     /** Starts {@code size} members one after the other (so they form one cluster) and waits until it is safe. */
@@ -41,7 +45,7 @@ public final class TestRegion implements AutoCloseable {
         List<Integer> ports = freePorts(size);
         List<String> addresses = ports.stream().map(p -> "127.0.0.1:" + p).toList();
         List<RegionMember> started = new ArrayList<>();
-        TestRegion region = new TestRegion(cluster, started);
+        TestRegion region = new TestRegion(cluster, started, addresses);
         try {
             for (int port : ports) {
                 started.add(RegionMember.start(new HazelcastSettings(cluster, "127.0.0.1", "127.0.0.1", port,
@@ -95,6 +99,17 @@ public final class TestRegion implements AutoCloseable {
 
     public String clusterName() {
         return clusterName;
+    }
+
+    /** The members' {@code host:port}, as a member joining this region lists them. */
+    public List<String> addresses() {
+        return addresses;
+    }
+
+    /** Seals and opens deliveries as this region's members do: with the loopback key of its cluster name. */
+    public DeliverySeal seal() {
+        return new DeliverySeal(ClusterSecret.forBind(new HazelcastSettings(clusterName, "127.0.0.1", 0,
+                addresses, 1)));
     }
 
     /** Kills a member the fast way (no graceful migration), as a crash would. */
