@@ -68,6 +68,7 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
     private final Homes homes;
     private final Faults faults;
     private final RehomeWatch rehomes;
+    private final Handovers handovers;
     private final ConcurrentHashMap<String, ManagedChannel> leaderChannels = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CompletableFuture<LinkFrame>> forwardTails = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger waitingForwards = new java.util.concurrent.atomic.AtomicInteger();
@@ -102,6 +103,7 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
         this.homes = new Homes(settings, this::live, this::overrides);
         this.rehomes = new RehomeWatch(settings.regions(), this::live, clock, meters);
         this.faults = new Faults(settings.peers().keySet(), new java.util.Random());
+        this.handovers = new Handovers(meters);
         Gauge.builder("meshgate.mesh.faults.active", faults, f -> f.active().size())
                 .register(meters);
         for (String peer : settings.peers().keySet()) {
@@ -158,7 +160,7 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
                 transitions::region);
         MeshLeader started = new MeshLeader(settings, node, region.store(), fanOut,
                 new InterestTable(region.hazelcast(), timer), view, credentials, timer, worker, batchMax, queueMax, meters,
-                links, liveness, homes, () -> region.clusterSize() > 1, faults, transitions);
+                links, liveness, homes, () -> region.clusterSize() > 1, faults, transitions, handovers);
         started.start();
         leader = started;
         region.leadership().leading();
@@ -440,6 +442,7 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
             // the cluster: peers redial straight to it after the goodbye (issue 12: rolling-drain ack gap).
             try {
                 if (region.leadership().handOver() != null) {
+                    handovers.count(Handovers.Kind.LEADER);
                     // Peers redial on the goodbye: it goes out once the successor takes links, not before.
                     region.leadership().awaitSuccessorLeading(region.leadership().term(), settings.requestTimeoutMs());
                 }

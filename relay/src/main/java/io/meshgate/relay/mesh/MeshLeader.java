@@ -94,7 +94,7 @@ final class MeshLeader implements LinkDialer.Callbacks {
                MeshView view, ChannelCredentials credentials, ScheduledExecutorService timer, Executor worker,
                int batchMax, int queueMax, MeterRegistry meters, Links links, Liveness liveness, Homes homes,
                BooleanSupplier successorExists, Faults faults,
-               DetectorTransitions transitions) {
+               DetectorTransitions transitions, Handovers handovers) {
         this.settings = settings;
         this.node = node;
         this.timer = timer;
@@ -107,7 +107,7 @@ final class MeshLeader implements LinkDialer.Callbacks {
         this.interest = interest;
         this.conductor = new Conductor(settings.region(), MAX_WAITING_FRAMES, meters);
         Reconciler reconciler = new Reconciler(settings, store, links, homes, liveness, interest, fanOut,
-                RangeServing.MAX_RANGE, meters);
+                RangeServing.MAX_RANGE, meters, handovers);
         DurabilityStores durability = new DurabilityStores(settings, store, links, homes, interest, reconciler,
                 meters);
         ChannelSequencer sequencer = new ChannelSequencer(store, fanOut, durability, worker, batchMax, queueMax,
