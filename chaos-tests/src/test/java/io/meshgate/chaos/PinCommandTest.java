@@ -79,6 +79,42 @@ class PinCommandTest {
         }
     }
 
+    /**
+     * The overrides survive a restart of every node at once (issue 13: "pin ... survives restarts"): each node keeps
+     * them in {@code mesh.stateDir} (by default beside the configuration file) and reads them back at start. Before,
+     * they lived only in the regions' memory and heartbeats, and the restarted mesh had forgotten the pin.
+     */
+    @Test
+    void aPinAndAFailoverSurviveARestartOfEveryNode() throws Exception {
+        try (ChaosMesh mesh = ChaosMesh.start("pin-full-restart", dir, 1, Set.of(), null,
+                Map.of("mesh.durability", "region", "mesh.failbackHoldMs", 1000))) {
+            String config = mesh.config().toString();
+            String channel = ChaosMesh.channelHomedIn("us-east", "ops:kept");
+            awaitAllHealthy(mesh.node("us-east-1"));
+            assertEquals(0, cli("pin", "--config", config, "--channel", channel, "--region", "eu-west").code());
+            assertEquals(0, cli("failover", "--config", config, "--region", "ap-south").code());
+            awaitHomeEverywhere(config, channel, "eu-west");
+            for (String region : ChaosMesh.REGIONS) {
+                Path file = dir.resolve("meshgate-state").resolve(region + "-1").resolve("home-overrides.properties");
+                await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(file)
+                        && Files.readString(file).contains("version=2"));
+            }
+
+            for (String region : ChaosMesh.REGIONS) {
+                mesh.kill(region + "-1");
+            }
+            for (String region : ChaosMesh.REGIONS) {
+                mesh.restart(region + "-1");
+            }
+            mesh.awaitFormed("every node restarted");
+            RegionDrainTest.Cli view = awaitHomeEverywhere(config, channel, "eu-west");
+            assertTrue(view.output().contains("pinned to:        eu-west"), view.output());
+            assertTrue(view.output().contains("failed over:      ap-south"), view.output());
+            RegionDrainTest.Cli status = cli("status", "--config", config);
+            assertTrue(status.output().contains("pinned:      " + channel + " -> eu-west"), status.output());
+        }
+    }
+
     /** Waits until every region's row of {@code channel C} names {@code home}; returns that output. */
     private static RegionDrainTest.Cli awaitHomeEverywhere(String config, String channel, String home) {
         RegionDrainTest.Cli[] last = new RegionDrainTest.Cli[1];

@@ -69,6 +69,9 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
     private final Faults faults;
     private final RehomeWatch rehomes;
     private final Handovers handovers;
+    /** This node's copy of the overrides on disk, or null ({@code mesh.stateDir}); the table read from it at start. */
+    private final OverridesFile overridesFile;
+    private final HomeOverrides restored;
     private final ConcurrentHashMap<String, ManagedChannel> leaderChannels = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CompletableFuture<LinkFrame>> forwardTails = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger waitingForwards = new java.util.concurrent.atomic.AtomicInteger();
@@ -104,6 +107,8 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
         this.rehomes = new RehomeWatch(settings.regions(), this::live, clock, meters);
         this.faults = new Faults(settings.peers().keySet(), new java.util.Random());
         this.handovers = new Handovers(meters);
+        this.overridesFile = settings.overridesFile() == null ? null : new OverridesFile(settings.overridesFile());
+        this.restored = overridesFile == null ? HomeOverrides.EMPTY : overridesFile.load();
         Gauge.builder("meshgate.mesh.faults.active", faults, f -> f.active().size())
                 .register(meters);
         for (String peer : settings.peers().keySet()) {
@@ -141,6 +146,9 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
         timer.scheduleWithFixedDelay(() -> {
             try {
                 rehomes.check();
+                if (overridesFile != null) {
+                    overridesFile.save(overrides());
+                }
             } catch (RuntimeException e) {
                 // The region's map is unreadable for a moment (or the node is stopping): look again next time.
                 LOG.debug("re-home check skipped: {}", e.toString());
@@ -160,7 +168,7 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
                 transitions::region);
         MeshLeader started = new MeshLeader(settings, node, region.store(), fanOut,
                 new InterestTable(region.hazelcast(), timer), view, credentials, timer, worker, batchMax, queueMax, meters,
-                links, liveness, homes, () -> region.clusterSize() > 1, faults, transitions, handovers);
+                links, liveness, homes, () -> region.clusterSize() > 1, faults, transitions, handovers, restored);
         started.start();
         leader = started;
         region.leadership().leading();
