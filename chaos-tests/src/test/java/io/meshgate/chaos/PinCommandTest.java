@@ -27,11 +27,9 @@ class PinCommandTest {
 
     @Test
     void aPinSurvivesARestartAndChangesThatWouldLoseDataAreRefused() throws Exception {
-        try (ChaosMesh mesh = ChaosMesh.start("pin-command", dir, 1, Set.of(), null,
-                Map.of("mesh.durability", "region", "mesh.failbackHoldMs", 1000))) {
+        try (ChaosMesh mesh = startMesh("pin-command")) {
             String config = mesh.config().toString();
             String channel = ChaosMesh.channelHomedIn("us-east", "ops:hot");
-            awaitAllHealthy(mesh.node("us-east-1"));
 
             RegionDrainTest.Cli pinned = cli("pin", "--config", config, "--channel", channel, "--region", "eu-west",
                     "--reason", "hot channel, OPS-7");
@@ -86,11 +84,9 @@ class PinCommandTest {
      */
     @Test
     void aPinAndAFailoverSurviveARestartOfEveryNode() throws Exception {
-        try (ChaosMesh mesh = ChaosMesh.start("pin-full-restart", dir, 1, Set.of(), null,
-                Map.of("mesh.durability", "region", "mesh.failbackHoldMs", 1000))) {
+        try (ChaosMesh mesh = startMesh("pin-full-restart")) {
             String config = mesh.config().toString();
             String channel = ChaosMesh.channelHomedIn("us-east", "ops:kept");
-            awaitAllHealthy(mesh.node("us-east-1"));
             assertEquals(0, cli("pin", "--config", config, "--channel", channel, "--region", "eu-west").code());
             assertEquals(0, cli("failover", "--config", config, "--region", "ap-south").code());
             awaitHomeEverywhere(config, channel, "eu-west");
@@ -113,6 +109,19 @@ class PinCommandTest {
             RegionDrainTest.Cli status = cli("status", "--config", config);
             assertTrue(status.output().contains("pinned:      " + channel + " -> eu-west"), status.output());
         }
+    }
+
+    /** Three one-node regions that re-home (a second's hold), every node healthy as us-east-1 sees them. */
+    private ChaosMesh startMesh(String scenario) throws Exception {
+        ChaosMesh mesh = ChaosMesh.start(scenario, dir, 1, Set.of(), null,
+                Map.of("mesh.durability", "region", "mesh.failbackHoldMs", 1000));
+        try {
+            awaitAllHealthy(mesh.node("us-east-1"));
+        } catch (RuntimeException | Error e) {
+            mesh.close();
+            throw e;
+        }
+        return mesh;
     }
 
     /** Waits until every region's row of {@code channel C} names {@code home}; returns that output. */
