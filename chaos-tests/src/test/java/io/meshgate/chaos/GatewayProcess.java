@@ -149,6 +149,24 @@ final class GatewayProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Calls the node's {@code /admin/faults} (from loopback, which needs no admin token when none is configured) with
+     * {@code method} ({@code GET}, {@code POST} or {@code DELETE}) and {@code query} (without {@code ?}, may be
+     * empty); returns the answer.
+     */
+    HttpResponse<String> faults(String method, String query) throws IOException, InterruptedException {
+        URI uri = URI.create(httpUrl() + "/admin/faults" + (query.isEmpty() ? "" : "?" + query));
+        return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
+                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The RTT in ms this node's region measures to {@code peer} ({@code /admin/mesh}'s matrix); -1 while unknown. */
+    double rttMs(String peer) {
+        JsonNode view = meshView();
+        JsonNode rtt = view.path("rttMs").path(view.path("region").asText()).path(peer);
+        return rtt.isNumber() ? rtt.asDouble() : -1;
+    }
+
     /** True when the node's region has a link to each of its {@code peers} other regions, and every one is up. */
     boolean allLinksUp(int peers) {
         JsonNode links = meshView().path("links");

@@ -27,11 +27,9 @@ class PinCommandTest {
 
     @Test
     void aPinSurvivesARestartAndChangesThatWouldLoseDataAreRefused() throws Exception {
-        try (ChaosMesh mesh = ChaosMesh.start("pin-command", dir, 1, Set.of(), null,
-                Map.of("mesh.durability", "region", "mesh.failbackHoldMs", 1000))) {
+        try (ChaosMesh mesh = startMesh("pin-command")) {
             String config = mesh.config().toString();
             String channel = ChaosMesh.channelHomedIn("us-east", "ops:hot");
-            awaitAllHealthy(mesh.node("us-east-1"));
 
             RegionDrainTest.Cli pinned = cli("pin", "--config", config, "--channel", channel, "--region", "eu-west",
                     "--reason", "hot channel, OPS-7");
@@ -77,6 +75,53 @@ class PinCommandTest {
             assertEquals(2, cli("failover", "--config", config, "--region", "mars").code(), "usage: unknown region");
             assertEquals(0, cli("failover", "--help").code());
         }
+    }
+
+    /**
+     * The overrides survive a restart of every node at once (issue 13: "pin ... survives restarts"): each node keeps
+     * them in {@code mesh.stateDir} (by default beside the configuration file) and reads them back at start. Before,
+     * they lived only in the regions' memory and heartbeats, and the restarted mesh had forgotten the pin.
+     */
+    @Test
+    void aPinAndAFailoverSurviveARestartOfEveryNode() throws Exception {
+        try (ChaosMesh mesh = startMesh("pin-full-restart")) {
+            String config = mesh.config().toString();
+            String channel = ChaosMesh.channelHomedIn("us-east", "ops:kept");
+            assertEquals(0, cli("pin", "--config", config, "--channel", channel, "--region", "eu-west").code());
+            assertEquals(0, cli("failover", "--config", config, "--region", "ap-south").code());
+            awaitHomeEverywhere(config, channel, "eu-west");
+            for (String region : ChaosMesh.REGIONS) {
+                Path file = dir.resolve("meshgate-state").resolve(region + "-1").resolve("home-overrides.properties");
+                await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(file)
+                        && Files.readString(file).contains("version=2"));
+            }
+
+            for (String region : ChaosMesh.REGIONS) {
+                mesh.kill(region + "-1");
+            }
+            for (String region : ChaosMesh.REGIONS) {
+                mesh.restart(region + "-1");
+            }
+            mesh.awaitFormed("every node restarted");
+            RegionDrainTest.Cli view = awaitHomeEverywhere(config, channel, "eu-west");
+            assertTrue(view.output().contains("pinned to:        eu-west"), view.output());
+            assertTrue(view.output().contains("failed over:      ap-south"), view.output());
+            RegionDrainTest.Cli status = cli("status", "--config", config);
+            assertTrue(status.output().contains("pinned:      " + channel + " -> eu-west"), status.output());
+        }
+    }
+
+    /** Three one-node regions that re-home (a second's hold), every node healthy as us-east-1 sees them. */
+    private ChaosMesh startMesh(String scenario) throws Exception {
+        ChaosMesh mesh = ChaosMesh.start(scenario, dir, 1, Set.of(), null,
+                Map.of("mesh.durability", "region", "mesh.failbackHoldMs", 1000));
+        try {
+            awaitAllHealthy(mesh.node("us-east-1"));
+        } catch (RuntimeException | Error e) {
+            mesh.close();
+            throw e;
+        }
+        return mesh;
     }
 
     /** Waits until every region's row of {@code channel C} names {@code home}; returns that output. */

@@ -29,7 +29,7 @@ final class DemoCommand {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
     private static final String HELP = """
             Usage: java -jar gateway.jar demo [--port PORT] [--cluster-port PORT] [--nodes N]
-                                              [--latency | --latency-ms A,B,C]
+                                              [--latency | --latency-ms A,B,C] [--faults]
 
             Starts the embedded local demo: three regions, us-east, eu-west and ap-south, on 127.0.0.1. Each region
             is its own Hazelcast cluster of N nodes (default 1); the regions are joined by the real relay mesh
@@ -49,6 +49,8 @@ final class DemoCommand {
                                     /v1/regions) that adds a browser RTT of 20 ms us-east, 80 ms eu-west, 160 ms
                                     ap-south, as if the browser were near us-east, so the region choice shows too
               --latency-ms A,B,C    the same with your own link RTTs, in that order
+              --faults              allow runtime fault injection on the mesh links (admin.faults: true):
+                                    POST/DELETE /admin/faults, for a chaos experiment (docs/operations.md)
               --help                this text
             """;
 
@@ -57,7 +59,7 @@ final class DemoCommand {
 
     static int run(String[] args) {
         Args parsed = Args.parse("demo", args, 1, Set.of("--port", "--cluster-port", "--nodes", "--latency-ms"),
-                Set.of("--help", "--latency"));
+                Set.of("--help", "--latency", "--faults"));
         if (parsed.flag("--help")) {
             System.out.print(HELP);
             return 0;
@@ -84,7 +86,8 @@ final class DemoCommand {
         List<DemoMesh.Ports> ports = DemoMesh.defaultPorts(port, clusterPort, nodesPerRegion);
         try {
             Map<String, String> publicUrls = rtt == null ? Map.of() : startFronts(fronts, port, ports, nodesPerRegion);
-            for (NodeSettings settings : DemoMesh.nodes(ports, nodesPerRegion, rtt, null, publicUrls)) {
+            String extra = parsed.flag("--faults") ? "admin:\n  faults: true\n" : null;
+            for (NodeSettings settings : DemoMesh.nodes(ports, nodesPerRegion, rtt, extra, publicUrls)) {
                 nodes.add(EdgeNode.start(settings));
             }
         } catch (PortInUseException e) {

@@ -31,10 +31,19 @@ public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, Histo
                             long memberTimeoutMs, int publishBatchMax, int publishQueueMax, TlsSettings tls,
                             MeshConfig mesh, ClusterSecret clusterSecret) {
 
-    /** The relay mesh between regions; used when more than one region is configured. */
+    /**
+     * The relay mesh between regions; used when more than one region is configured.
+     *
+     * @param stateDir where nodes keep what must survive a restart of every node, one sub-directory per node
+     *                 ({@code mesh.stateDir}); null: kept in memory only (a configuration read from no file: the demo)
+     */
     public record MeshConfig(Durability durability, long heartbeatMs, int downAfterMissed, int upAfterGood,
                              int linkQueueMax, long requestTimeoutMs, long reconnectMaxMs, long failbackHoldMs,
-                             Map<String, Long> emulatedRttMs, LinkTlsSettings tls) {
+                             Map<String, Long> emulatedRttMs, LinkTlsSettings tls, java.nio.file.Path stateDir) {
+        /** The file in {@code stateDir} where {@code node} keeps the home overrides, or null. */
+        public java.nio.file.Path overridesFile(String node) {
+            return stateDir == null ? null : stateDir.resolve(node).resolve("home-overrides.properties");
+        }
 
         /** The key of a region pair in {@link #emulatedRttMs}, the same whichever way round they are named. */
         public static String pairKey(String a, String b) {
@@ -125,14 +134,14 @@ public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, Histo
                 node.clusterPort(), members, backupCount, backupAckTimeoutMs, memberTimeoutMs,
                 region.kubernetesServiceDns(), clusterSecret);
         // One region has no mesh, but its relay port still takes mesh.tls (it must, unless it binds loopback).
-        MeshSettings meshSettings = regions.size() < 2 ? null : meshSettings(region);
+        MeshSettings meshSettings = regions.size() < 2 ? null : meshSettings(region, node.name());
         RelaySettings relay = new RelaySettings(region.name(), node.name(), node.bindHost(), node.host(),
                 node.relayPort(), cluster, history, publishBatchMax, publishQueueMax, meshSettings, mesh.tls());
         return new NodeSettings(edgeSettings, relay, auth, delivery, node.bindHost(), peers, tls,
                 meshSettings == null ? Map.of() : regionUrls());
     }
 
-    private MeshSettings meshSettings(RegionConfig self) {
+    private MeshSettings meshSettings(RegionConfig self, String nodeName) {
         Map<String, List<PeerAddress>> peerRelays = new TreeMap<>();
         Map<String, Long> emulated = new TreeMap<>();
         for (RegionConfig other : regions) {
@@ -149,7 +158,7 @@ public record GatewayConfig(List<RegionConfig> regions, AuthSettings auth, Histo
         }
         return new MeshSettings(self.name(), peerRelays, mesh.durability(), mesh.heartbeatMs(),
                 mesh.downAfterMissed(), mesh.upAfterGood(), mesh.linkQueueMax(), mesh.requestTimeoutMs(),
-                mesh.reconnectMaxMs(), mesh.failbackHoldMs(), emulated, mesh.tls());
+                mesh.reconnectMaxMs(), mesh.failbackHoldMs(), emulated, mesh.tls(), mesh.overridesFile(nodeName));
     }
 
     /** Every region's public base URL: its configured publicUrl, else its first node's own address. */

@@ -297,9 +297,29 @@ public final class GatewayConfigLoader {
                 throw new ConfigException("config key 'mesh.tls': " + e.getMessage(), e);
             }
         }
+        Path stateDir = stateDir(mesh.string("stateDir", null), baseDir);
         mesh.rejectUnknown();
         return new GatewayConfig.MeshConfig(durability, heartbeatMs, downAfterMissed, upAfterGood, linkQueueMax,
-                requestTimeoutMs, reconnectMaxMs, failbackHoldMs, emulated, linkTls);
+                requestTimeoutMs, reconnectMaxMs, failbackHoldMs, emulated, linkTls, stateDir);
+    }
+
+    /**
+     * {@code mesh.stateDir}: relative to the configuration file; by default {@code meshgate-state} beside it, and
+     * none (memory only) for a configuration read from no file. Whether it can be written is checked when a node
+     * starts, not here: the operator commands read the same file on other machines.
+     */
+    private static Path stateDir(String configured, Path baseDir) {
+        if (configured == null) {
+            return baseDir == null ? null : baseDir.resolve("meshgate-state");
+        }
+        if (configured.isBlank() || configured.indexOf('\0') >= 0) {
+            throw new ConfigException("config key 'mesh.stateDir' must be a directory path, got '" + configured + "'");
+        }
+        try {
+            return baseDir == null ? Path.of(configured) : baseDir.resolve(configured);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ConfigException("config key 'mesh.stateDir' is not a valid path: " + e.getMessage(), e);
+        }
     }
 
     private static Path existing(Path baseDir, String name, String key) {

@@ -95,6 +95,26 @@ class GatewayConfigLoaderTest {
         assertError("", "empty");
     }
 
+    /** mesh.stateDir: beside the configuration file by default, one file per node, none without a file. */
+    @Test
+    void homeOverridesAreKeptPerNodeInTheStateDirectory() {
+        String two = MINIMAL.replace("auth:", """
+                  - name: us-east
+                    nodes:
+                      - {name: c, edgePort: 8083, relayPort: 9083, clusterPort: 5703}
+                auth:""");
+        Path base = Path.of("/etc/meshgate");
+        assertEquals(base.resolve("meshgate-state/a/home-overrides.properties"),
+                GatewayConfigLoader.parse(two, base).nodeSettings("a").relay().mesh().overridesFile());
+        assertEquals(Path.of("/var/lib/meshgate/c/home-overrides.properties"), GatewayConfigLoader.parse(
+                two + "mesh:\n  stateDir: /var/lib/meshgate\n", base).nodeSettings("c").relay().mesh().overridesFile());
+        assertEquals(base.resolve("state/c/home-overrides.properties"), GatewayConfigLoader.parse(
+                two + "mesh:\n  stateDir: state\n", base).nodeSettings("c").relay().mesh().overridesFile());
+        assertNull(GatewayConfigLoader.parse(two, null).nodeSettings("a").relay().mesh().overridesFile(),
+                "a configuration read from no file (the demo) keeps them in memory");
+        assertError(two + "mesh:\n  stateDir: \"  \"\n", "mesh.stateDir");
+    }
+
     @Test
     void twoRegionsFormAMeshAndMeshMistakesNameTheirKey() {
         String two = MINIMAL.replace("auth:", """

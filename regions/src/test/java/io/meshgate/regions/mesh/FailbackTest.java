@@ -92,6 +92,13 @@ class FailbackTest {
             last += 5;
             assertEquals(last, after.path("seq").asLong());
             assertNotEquals(interimEpoch, after.path("epoch").asText(), "the home that came back sequences again");
+            assertEquals(1.0, LeaderDrainTest.handovers(returned, "failback"),
+                    "the home that came back counts one planned handover of its channel");
+            EdgeNode interimNode = mesh.node(interim, 0);
+            for (String kind : List.of("failback", "failover", "pin")) {
+                assertEquals(0.0, LeaderDrainTest.handovers(interimNode, kind),
+                        "taking over from a home that is down is no handover (" + kind + ")");
+            }
 
             JsonNode first = publishUntilAcked(pub, ch, "m1");
             assertEquals(1, first.path("seq").asLong(), "an id sequenced long before (more than history.maxMessages"

@@ -30,9 +30,11 @@ class LeaderDrainTest {
             }
             EdgeNode leader = mesh.node("eu-west", 0);
             assertTrue((Boolean) leader.relay().mesh().status().get("leader"), "node 0 of a region is its leader");
+            assertEquals(0.0, handovers(leader, "leader"));
             long drainedAt = System.nanoTime();
             leader.drain("test").get(30, TimeUnit.SECONDS);
             leader.close();
+            assertEquals(1.0, handovers(leader, "leader"), "a drained and stopped leader counts its handover");
 
             try (WsClient pub = WsClient.connect(mesh.node("us-east", 0).wsUrl(), null)) {
                 JsonNode after = publishUntilAcked(pub, ch, "d2");
@@ -69,11 +71,18 @@ class LeaderDrainTest {
             leader.relay().mesh().close();
 
             await().atMost(Duration.ofSeconds(10)).until(() -> (Boolean) next.relay().mesh().status().get("leader"));
+            assertEquals(1.0, handovers(leader, "leader"), "the giver counts the leadership it handed over");
+            assertEquals(0.0, handovers(next, "leader"));
             try (WsClient pub = WsClient.connect(mesh.node("us-east", 0).wsUrl(), null)) {
                 JsonNode after = publishUntilAcked(pub, ch, "h2");
                 assertEquals(before.path("epoch").asText(), after.path("epoch").asText(), "re-homed: " + after);
                 assertEquals(2, after.path("seq").asLong());
             }
         }
+    }
+
+    /** {@code meshgate_mesh_handovers_total{kind}} as the node's registry holds it. */
+    static double handovers(EdgeNode node, String kind) {
+        return node.meters().get("meshgate.mesh.handovers").tag("kind", kind).counter().count();
     }
 }

@@ -79,6 +79,31 @@ final class Homes {
         return ranked.isEmpty() ? Rendezvous.home(channel, settings.regions()) : ranked.get(0);
     }
 
+    /**
+     * Why this region, now the channel's home, took it by a planned handover, or null when it did not: the channel is
+     * pinned here ({@code PIN}); the region the ranking would otherwise pick is failed over ({@code FAILOVER}); this
+     * region is the channel's own first choice, taking it back ({@code FAILBACK}: restore, return after an outage,
+     * unpin). Null also when this region took over from a first choice that is down: that is a failure, not a
+     * handover. Asked by the {@link Reconciler} once it adopted the channel under a term above the first.
+     */
+    Handovers.Kind handoverKind(String channel) {
+        String here = settings.region();
+        if (!rehomes() || !home(channel).equals(here)) {
+            return null;
+        }
+        List<String> ranked = Rendezvous.rank(channel, settings.regions());
+        Set<String> now = live.get();
+        String firstLive = ranked.stream().filter(now::contains).findFirst().orElse(here);
+        if (firstLive.equals(here)) {
+            return ranked.get(0).equals(here) ? Handovers.Kind.FAILBACK : null;
+        }
+        HomeOverrides table = overrides.get();
+        if (here.equals(table.pinOf(channel))) {
+            return Handovers.Kind.PIN;
+        }
+        return table.evacuated().contains(firstLive) ? Handovers.Kind.FAILOVER : null;
+    }
+
     int quorum() {
         return quorum(settings);
     }

@@ -68,6 +68,10 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
     private final Homes homes;
     private final Faults faults;
     private final RehomeWatch rehomes;
+    private final Handovers handovers;
+    /** This node's copy of the overrides on disk, or null ({@code mesh.stateDir}); the table read from it at start. */
+    private final OverridesFile overridesFile;
+    private final HomeOverrides restored;
     private final ConcurrentHashMap<String, ManagedChannel> leaderChannels = new ConcurrentHashMap<>();
     /** Per channel, this node's latest forward not yet answered: what the next one of the channel may not overtake. */
     private final ConcurrentHashMap<String, Tail> forwardTails = new ConcurrentHashMap<>();
@@ -110,6 +114,9 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
         this.homes = new Homes(settings, this::live, this::overrides);
         this.rehomes = new RehomeWatch(settings.regions(), this::live, clock, meters);
         this.faults = new Faults(settings.peers().keySet(), new java.util.Random());
+        this.handovers = new Handovers(meters);
+        this.overridesFile = settings.overridesFile() == null ? null : new OverridesFile(settings.overridesFile());
+        this.restored = overridesFile == null ? HomeOverrides.EMPTY : overridesFile.load();
         Gauge.builder("meshgate.mesh.faults.active", faults, f -> f.active().size())
                 .register(meters);
         for (String peer : settings.peers().keySet()) {
@@ -147,6 +154,9 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
         timer.scheduleWithFixedDelay(() -> {
             try {
                 rehomes.check();
+                if (overridesFile != null) {
+                    overridesFile.save(overrides());
+                }
             } catch (RuntimeException e) {
                 // The region's map is unreadable for a moment (or the node is stopping): look again next time.
                 LOG.debug("re-home check skipped: {}", e.toString());
@@ -166,7 +176,7 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
                 transitions::region);
         MeshLeader started = new MeshLeader(settings, node, region.store(), fanOut,
                 new InterestTable(region.hazelcast(), timer), view, credentials, timer, worker, batchMax, queueMax, meters,
-                links, liveness, homes, () -> region.clusterSize() > 1, faults, transitions);
+                links, liveness, homes, () -> region.clusterSize() > 1, faults, transitions, handovers, restored);
         started.start();
         leader = started;
         region.leadership().leading();
@@ -492,6 +502,7 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
             // the cluster: peers redial straight to it after the goodbye (issue 12: rolling-drain ack gap).
             try {
                 if (region.leadership().handOver() != null) {
+                    handovers.count(Handovers.Kind.LEADER);
                     // Peers redial on the goodbye: it goes out once the successor takes links, not before.
                     region.leadership().awaitSuccessorLeading(region.leadership().term(), settings.requestTimeoutMs());
                 }

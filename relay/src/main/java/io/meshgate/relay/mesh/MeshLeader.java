@@ -92,12 +92,14 @@ final class MeshLeader implements LinkDialer.Callbacks {
     /**
      * @param homes         the one place channels' homes are decided, over {@code liveness}
      * @param liveness      this region's liveness view, kept by this leader's link supervision
+     * @param restored      the overrides this node read from its {@link OverridesFile} at start; the leader starts
+     *                      from them when they are newer than what its predecessor published (a full restart)
      */
     MeshLeader(MeshSettings settings, String node, ChannelStore store, RegionFanOut fanOut, InterestTable interest,
                MeshView view, ChannelCredentials credentials, ScheduledExecutorService timer, Executor worker,
                int batchMax, int queueMax, MeterRegistry meters, Links links, Liveness liveness, Homes homes,
                BooleanSupplier successorExists, Faults faults,
-               DetectorTransitions transitions) {
+               DetectorTransitions transitions, Handovers handovers, HomeOverrides restored) {
         this.settings = settings;
         this.node = node;
         this.timer = timer;
@@ -106,11 +108,12 @@ final class MeshLeader implements LinkDialer.Callbacks {
         this.successorExists = successorExists;
         this.links = links;
         this.liveness = liveness;
-        this.control = new HomeControl(settings, liveness::live, view.overrides());
+        HomeOverrides published = view.overrides();
+        this.control = new HomeControl(settings, liveness::live, restored.newerThan(published) ? restored : published);
         this.interest = interest;
         this.conductor = new Conductor(settings.region(), MAX_WAITING_FRAMES, meters);
         Reconciler reconciler = new Reconciler(settings, store, links, homes, liveness, interest, fanOut,
-                RangeServing.MAX_RANGE, meters);
+                RangeServing.MAX_RANGE, meters, handovers);
         HistoryLimits limits = store.limits();
         // Marks expire with the history's TTL; the leader's wall clock is enough for a bound measured in minutes.
         RetentionFloors floors = new RetentionFloors(settings.peers().keySet(), limits.maxChannels() == 0

@@ -22,15 +22,26 @@ import java.util.Set;
  *                          again (see {@link Liveness}); this region waits as long before it serves
  * @param emulatedRttMs     per peer region, extra round-trip latency to add on this link (demo and benchmark only)
  * @param tls               mutual TLS for links and in-region forwarding, or null for plaintext
+ * @param overridesFile     where this node keeps the {@link HomeOverrides} across restarts ({@link OverridesFile}),
+ *                          or null to keep them in memory only ({@code mesh.stateDir})
  */
 public record MeshSettings(String region, Map<String, List<PeerAddress>> peers, Durability durability,
                            long heartbeatMs, int downAfterMissed, int upAfterGood, int linkQueueMax,
                            long requestTimeoutMs, long reconnectMaxMs, long failbackHoldMs, Map<String, Long> emulatedRttMs,
-                           LinkTlsSettings tls) {
+                           LinkTlsSettings tls, java.nio.file.Path overridesFile) {
 
     public MeshSettings {
         peers = Map.copyOf(peers);
         emulatedRttMs = Map.copyOf(emulatedRttMs);
+    }
+
+    /** The same, with the overrides kept in memory only. */
+    public MeshSettings(String region, Map<String, List<PeerAddress>> peers, Durability durability,
+                        long heartbeatMs, int downAfterMissed, int upAfterGood, int linkQueueMax,
+                        long requestTimeoutMs, long reconnectMaxMs, long failbackHoldMs,
+                        Map<String, Long> emulatedRttMs, LinkTlsSettings tls) {
+        this(region, peers, durability, heartbeatMs, downAfterMissed, upAfterGood, linkQueueMax, requestTimeoutMs,
+                reconnectMaxMs, failbackHoldMs, emulatedRttMs, tls, null);
     }
 
     /** Every region of the deployment, this one included. */

@@ -41,12 +41,14 @@ final class Reconciler {
     private final Counter reconciled;
     private final Counter failed;
     private final Counter termChanges;
+    private final Handovers handovers;
     private final ConcurrentHashMap<String, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
     private final Liveness liveness;
     private final InterestTable interest;
 
     Reconciler(MeshSettings settings, ChannelStore store, Links links, Homes homes, Liveness liveness,
-               InterestTable interest, RegionFanOut fanOut, int maxTail, MeterRegistry meters) {
+               InterestTable interest, RegionFanOut fanOut, int maxTail, MeterRegistry meters, Handovers handovers) {
+        this.handovers = handovers;
         this.interest = interest;
         this.settings = settings;
         this.liveness = liveness;
@@ -170,6 +172,10 @@ final class Reconciler {
                     reconciled.increment();
                     if (term > 1) {
                         termChanges.increment();
+                        Handovers.Kind kind = homes.handoverKind(channel);
+                        if (kind != null) {
+                            handovers.count(kind);
+                        }
                     }
                     LOG.info("region {} is home of {} from term {} (epoch {}): head {}, durable {}, {} messages"
                                     + " adopted; answers from {}, none from {}", settings.region(), channel, term,

@@ -121,6 +121,37 @@ class HomeControlTest {
         assertTrue(change(control, HomeChange.Op.EVACUATE, "eu-west", "").getRefusal().contains("durability"));
     }
 
+    /**
+     * The handover metric's kind is why the reconciling region is home now: an operator's failover, a pin, or the
+     * channel's own home taking it back; a take-over from a home that is down is no handover.
+     */
+    @Test
+    void aHandoverIsNamedByWhyTheRegionTookTheChannel() {
+        HomeControl control = control("us-east");
+        String channel = channelHomedIn("eu-west");
+        List<String> rank = Rendezvous.rank(channel, REGIONS);
+        String next = rank.get(1);
+        String last = rank.get(2);
+        Homes atHome = new Homes(settings("eu-west", Durability.REGION), () -> Set.copyOf(live), control::current);
+        Homes atNext = new Homes(settings(next, Durability.REGION), () -> Set.copyOf(live), control::current);
+        Homes atLast = new Homes(settings(last, Durability.REGION), () -> Set.copyOf(live), control::current);
+        assertEquals(null, atNext.handoverKind(channel), "not home there");
+
+        assertTrue(change(control, HomeChange.Op.EVACUATE, "eu-west", "").getChanged());
+        assertEquals(Handovers.Kind.FAILOVER, atNext.handoverKind(channel));
+        assertTrue(change(control, HomeChange.Op.READMIT, "eu-west", "").getChanged());
+        assertEquals(Handovers.Kind.FAILBACK, atHome.handoverKind(channel), "restored: its home takes it back");
+
+        live.remove("eu-west");
+        assertEquals(null, atNext.handoverKind(channel), "took over from a home that is down: no handover");
+        live.add("eu-west");
+        assertEquals(Handovers.Kind.FAILBACK, atHome.handoverKind(channel), "back after an outage");
+
+        assertTrue(change(control, HomeChange.Op.PIN, last, channel).getChanged());
+        assertEquals(Handovers.Kind.PIN, atLast.handoverKind(channel));
+        assertEquals(null, atHome.handoverKind(channel), "pinned away: not home there");
+    }
+
     private static String channelHomedIn(String region) {
         for (int i = 0; ; i++) {
             if (Rendezvous.home("t" + i, REGIONS).equals(region)) {
