@@ -62,6 +62,7 @@ public final class WireBench {
     private final Path out;
     private final int stepS;
     private final int drainS;
+    private final int settleS;
 
     private WireBench(Map<String, String> flags, Path root) {
         this.flags = flags;
@@ -69,6 +70,7 @@ public final class WireBench {
         this.out = root.resolve("chaos-tests/target/bench");
         this.stepS = Integer.parseInt(flags.getOrDefault("step-s", "5"));
         this.drainS = Integer.parseInt(flags.getOrDefault("drain-s", "3"));
+        this.settleS = Integer.parseInt(flags.getOrDefault("settle-s", "60"));
     }
 
     public static void main(String[] argv) throws Exception {
@@ -81,7 +83,9 @@ public final class WireBench {
         for (int i = 0; i + 1 < args.size(); i += 2) {
             if (!args.get(i).startsWith("--")) {
                 System.err.println("usage: WireBench [--servers meshgate,nats] [--workloads fanout,channels] "
-                        + "[--step-s 5] [--drain-s 3] [--max-steps 10] [--idle 100000] "
+                        + "[--step-s 5] [--drain-s 3] [--settle-s 60] [--max-steps 10] [--idle 100000] "
+                        + "[--fanout-shape 1x1000] [--channels-shape 100x100] [--fanout-rates R,...] "
+                        + "[--channels-rates R,...] "
                         + "[--node-jvm -Xms256m,-Xmx256m,...] [--idle-node-jvm -Xmx1g,...] [--max-minutes 30]");
                 System.exit(2);
             }
@@ -97,7 +101,12 @@ public final class WireBench {
             throw new IllegalStateException("run from the repository (no chaos-tests/ above " + Path.of("")
                     .toAbsolutePath() + ")");
         }
-        System.exit(new WireBench(flags, root).run());
+        try {
+            System.exit(new WireBench(flags, root).run());
+        } catch (IllegalArgumentException e) {
+            System.err.println("bad flag: " + e.getMessage());
+            System.exit(2);
+        }
     }
 
     private int run() throws Exception {
@@ -112,12 +121,12 @@ public final class WireBench {
         int maxSteps = Integer.parseInt(flags.getOrDefault("max-steps", "10"));
         List<Workload> workloads = new ArrayList<>();
         if (workloadNames.contains("fanout")) {
-            workloads.add(new Workload("1 channel x 1,000 subscribers", 1, 1000,
-                    trim(new int[] {50, 100, 200, 400, 700, 1000, 1400, 2000, 2800, 4000}, maxSteps)));
+            workloads.add(workload("fanout", "1x1000",
+                    new int[] {50, 100, 200, 400, 700, 1000, 1400, 2000, 2800, 4000}, maxSteps));
         }
         if (workloadNames.contains("channels")) {
-            workloads.add(new Workload("100 channels x 100 subscribers", 100, 100,
-                    trim(new int[] {500, 1000, 2000, 4000, 7000, 10000, 14000, 20000, 28000, 40000}, maxSteps)));
+            workloads.add(workload("channels", "100x100",
+                    new int[] {500, 1000, 2000, 4000, 7000, 10000, 14000, 20000, 28000, 40000}, maxSteps));
         }
         boolean natsOnPath = onPath("nats-server");
         report.put("natsServer", natsOnPath ? version("nats-server", "--version")
@@ -172,6 +181,7 @@ public final class WireBench {
         m.put("clientProcesses", 2);
         m.put("stepSeconds", stepS);
         m.put("drainSeconds", drainS);
+        m.put("settleSeconds", settleS);
         try (WireServer s = startServer(server, w.subscribers() + 2048, nodeJvm());
              WireClients clients = WireClients.start(protocol, s.port(), sources(w.subscribers(), 500), false,
                      w.subscribers(), prefix, w.perChannel(), 2, 30 * 60, out)) {
@@ -209,6 +219,7 @@ public final class WireBench {
         deliver.reset();
         pub.ackLatency();
         Histogram ack = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        Map<String, Object> countersBefore = s.name().startsWith("gateway") ? nodeCounters(s.port()) : Map.of();
         long cpu0 = s.cpuNanos();
         long t0 = System.nanoTime();
         long sent = pub.publish(rate, stepS);
@@ -222,15 +233,15 @@ public final class WireBench {
             deliver.add(st.latency());
             ack.add(pub.ackLatency());
             doneAt = System.nanoTime();
-            boolean acksDone = !pub.protocolAcks() || pub.acked() + pub.nacked() >= pub.sentTotal();
-            if ((st.received() >= expected && acksDone) || doneAt > drainEnd || st.lostConnections() > 0) {
+            if ((st.received() >= expected && acksDone(pub)) || doneAt > drainEnd || st.lostConnections() > 0) {
                 break;
             }
             Sleep.millis(100);
         }
         long cpu1 = s.cpuNanos();
         long delivered = st.received() - deliveredBefore;
-        boolean acksDone = !pub.protocolAcks() || pub.acked() + pub.nacked() >= pub.sentTotal();
+        boolean acksDone = acksDone(pub);
+        long unacked = pub.sentTotal() - pub.acked() - pub.nacked();
         boolean pass = sent == (long) rate * stepS && st.received() == expected && st.outOfOrder() == 0
                 && st.lostConnections() == 0 && pub.nacked() == 0 && acksDone && pub.failure() == null;
         Map<String, Object> m = new LinkedHashMap<>();
@@ -245,12 +256,10 @@ public final class WireBench {
         m.put("deliveriesPerSecond", Math.round(delivered / ((doneAt - t0) / 1e9)));
         m.put("outOfOrder", st.outOfOrder());
         m.put("connectionsLost", st.lostConnections());
-        m.put("deliverP50Ms", ms(deliver.getValueAtPercentile(50)));
-        m.put("deliverP99Ms", ms(deliver.getValueAtPercentile(99)));
+        m.put("perSubscriberMinMax", st.minPerSubscriber() + " / " + st.maxPerSubscriber());
+        m.put("subscribersBehind", st.subscribersBehind());
         if (pub.protocolAcks()) {
-            m.put("ackP50Ms", ms(ack.getValueAtPercentile(50)));
-            m.put("ackP99Ms", ms(ack.getValueAtPercentile(99)));
-            m.put("nacked", pub.nacked());
+            m.put("unackedAtDrainEnd", unacked);
         }
         m.put("serverCpuSeconds", secs(cpu1 - cpu0));
         m.put("serverCpuMicrosPerDelivery", delivered == 0 ? null
@@ -261,8 +270,86 @@ public final class WireBench {
             m.put("why", st.firstProblem() + (pub.failure() != null ? " publisher: " + pub.failure() : "")
                     + (pub.nacked() > 0 ? " nack: " + pub.firstNack() : "")
                     + (st.received() < expected ? " missing " + (expected - st.received()) + " deliveries after "
-                    + drainS + " s" : ""));
+                    + drainS + " s" : "")
+                    + (!acksDone ? " unacked " + unacked + " publishes after " + drainS + " s" : ""));
+            if (st.lostConnections() == 0 && (st.received() < expected || !acksDone)) {
+                m.put("settle", settle(clients, pub, expected, publishedAt, st.received(), deliver, ack));
+            }
         }
+        // Latencies of every message of the step, also those that came after the drain (a failing step's settle).
+        m.put("deliverP50Ms", ms(deliver.getValueAtPercentile(50)));
+        m.put("deliverP99Ms", ms(deliver.getValueAtPercentile(99)));
+        if (pub.protocolAcks()) {
+            m.put("ackP50Ms", ms(ack.getValueAtPercentile(50)));
+            m.put("ackP99Ms", ms(ack.getValueAtPercentile(99)));
+            m.put("nacked", pub.nacked());
+        }
+        if (s.name().startsWith("gateway")) {
+            m.put("nodeCounters", delta(countersBefore, nodeCounters(s.port())));
+        }
+        return m;
+    }
+
+    private static boolean acksDone(WirePublisher pub) {
+        return !pub.protocolAcks() || pub.acked() + pub.nacked() >= pub.sentTotal();
+    }
+
+    /**
+     * After a step failed on missing deliveries or acks, tells late from lost: keeps watching for up to
+     * {@code --settle-s}, stopping early when everything is in or nothing arrived for 10 s, and adds what arrives to
+     * the step's latencies. What is still missing then never came (subscribers stuck, messages lost); what came is
+     * the backlog the drain did not wait for. The next step starts after this, so it does not inherit the backlog.
+     */
+    private Map<String, Object> settle(WireClients clients, WirePublisher pub, long expected, long publishedAt,
+                                       long receivedAtDrainEnd, Histogram deliver, Histogram ack)
+            throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(settleS);
+        long last = receivedAtDrainEnd;
+        long lastAnswered = pub.acked() + pub.nacked();
+        long lastProgress = System.nanoTime();
+        WireClients.Stats st = clients.stats();
+        deliver.add(st.latency());
+        ack.add(pub.ackLatency());
+        long now = System.nanoTime();
+        while (now < end && now - lastProgress < TimeUnit.SECONDS.toNanos(10) && st.lostConnections() == 0
+                && !(st.received() >= expected && acksDone(pub))) {
+            Sleep.millis(250);
+            st = clients.stats();
+            deliver.add(st.latency());
+            ack.add(pub.ackLatency());
+            now = System.nanoTime();
+            long answered = pub.acked() + pub.nacked();
+            if (st.received() > last || answered > lastAnswered) {
+                last = st.received();
+                lastAnswered = answered;
+                lastProgress = now;
+            }
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("lateDeliveries", st.received() - receivedAtDrainEnd);
+        m.put("stillMissing", Math.max(0, expected - st.received()));
+        m.put("stillUnacked", pub.protocolAcks() ? pub.sentTotal() - pub.acked() - pub.nacked() : 0);
+        m.put("lastArrivalAfterPublishS", secs(lastProgress - publishedAt));
+        m.put("perSubscriberMinMax", st.minPerSubscriber() + " / " + st.maxPerSubscriber());
+        m.put("subscribersBehind", st.subscribersBehind());
+        m.put("connectionsLost", st.lostConnections());
+        LOG.info("settle: {}", m);
+        return m;
+    }
+
+    /** {@code after - before} per counter, where it changed. */
+    private static Map<String, Object> delta(Map<String, Object> before, Map<String, Object> after) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        after.forEach((k, v) -> {
+            if (v instanceof Double a) {
+                double d = a - (before.get(k) instanceof Double b ? b : 0.0);
+                if (d != 0 || k.contains("_max") || k.contains("inflight")) {
+                    m.put(k, k.contains("_max") || k.contains("inflight") ? a : Math.round(d * 1000) / 1000.0);
+                }
+            } else {
+                m.put(k, v);
+            }
+        });
         return m;
     }
 
@@ -330,6 +417,38 @@ public final class WireBench {
         return flags.getOrDefault("node-jvm", "-Xms256m,-Xmx256m,-XX:MaxDirectMemorySize=64m,-XX:+UseSerialGC");
     }
 
+    /** Node counters that explain a failing step (closes by code, slow consumers, nacks, overflows); non-zero only. */
+    private static Map<String, Object> nodeCounters(int port) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        try {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            String body = http.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
+                    .timeout(java.time.Duration.ofSeconds(10)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            for (String line : body.split("\n")) {
+                if (line.startsWith("meshgate_ws_closed") || line.startsWith("meshgate_feed_slow")
+                        || line.startsWith("meshgate_publish_nacks") || line.startsWith("meshgate_feed_pending")
+                        || line.startsWith("meshgate_publish_queue_overflow") || line.startsWith("meshgate_feed_messages")
+                        || line.startsWith("meshgate_delivery_frames_encoded")
+                        || line.startsWith("meshgate_publish_latency_seconds")
+                        || line.startsWith("meshgate_publish_batch_size")
+                        || line.startsWith("meshgate_ws_write")) {
+                    int sp = line.lastIndexOf(' ');
+                    double v = Double.parseDouble(line.substring(sp + 1));
+                    if (v != 0) {
+                        m.put(line.substring(0, sp), v);
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            m.put("error", String.valueOf(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return m;
+    }
+
     private Map<String, Object> describe(WireServer s) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", s.name());
@@ -351,6 +470,40 @@ public final class WireBench {
             s.add("127.0." + ((i + 2) / 256) + "." + ((i + 2) % 256));
         }
         return s;
+    }
+
+    /**
+     * A workload of the given kind: its shape ({@code --<kind>-shape CHANNELSxSUBSCRIBERS}, e.g. {@code 20x50} for a
+     * smaller reproduction) and rates ({@code --<kind>-rates R1,R2,...}) default to the issue's.
+     */
+    private Workload workload(String kind, String defaultShape, int[] defaultRates, int maxSteps) {
+        String shape = flags.getOrDefault(kind + "-shape", defaultShape);
+        String[] cs = shape.split("x");
+        if (cs.length != 2) {
+            throw new IllegalArgumentException("--" + kind + "-shape must be CHANNELSxSUBSCRIBERS, not " + shape);
+        }
+        int channels = parse(kind + "-shape", cs[0]);
+        int perChannel = parse(kind + "-shape", cs[1]);
+        if (channels < 1 || perChannel < 1 || (long) channels * perChannel > 100_000) {
+            throw new IllegalArgumentException("--" + kind + "-shape " + shape + ": 1 to 100,000 subscribers");
+        }
+        int[] rates = flags.containsKey(kind + "-rates")
+                ? java.util.Arrays.stream(flags.get(kind + "-rates").split(",")).mapToInt(r -> parse(kind + "-rates", r))
+                        .toArray()
+                : defaultRates;
+        if (java.util.Arrays.stream(rates).anyMatch(r -> r < 1 || r > 100_000)) {
+            throw new IllegalArgumentException("--" + kind + "-rates: every rate 1 to 100,000 msg/s");
+        }
+        return new Workload(String.format("%,d channel%s x %,d subscribers", channels, channels == 1 ? "" : "s",
+                perChannel), channels, perChannel, trim(rates, maxSteps));
+    }
+
+    private static int parse(String flag, String number) {
+        try {
+            return Integer.parseInt(number.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + flag + ": not a number: " + number);
+        }
     }
 
     private static int[] trim(int[] rates, int maxSteps) {
