@@ -26,11 +26,14 @@ import java.util.stream.IntStream;
  *       rising offered rate, each {@code --step-s} of open-loop publishing on one connection; a step passes when
  *       every message reached every subscriber in order within {@code --drain-s} after publishing ended, with no
  *       connection lost and (Meshgate) every publish acked. The search stops at the first failing step; the figure
- *       is the highest passing one. Per step: publish→deliver and publish→ack p50/p99, server CPU per delivery.</li>
+ *       is the highest passing one. A failing step is followed by a settle phase ({@code --settle-s}) that tells
+ *       late deliveries from lost ones; an unmeasured warm-up ({@code --warmup-s}) at the first rate comes before
+ *       the steps. Per step: publish→deliver and publish→ack p50/p99, server CPU per delivery.</li>
  *   <li>Servers: one {@code gateway.jar node} ({@code chaos-tests/bench-node.yaml}: insecure auth, publish limits
  *       off; JVM flags {@code --node-jvm}), and {@code nats-server} over WebSocket when it is on the PATH (skipped,
- *       and the report says so, when it is not). Each workload gets a freshly started server, so its peak RSS
- *       ({@code VmHWM}) is that workload's.</li>
+ *       and the report says so, when it is not), and the ceiling: {@link CeilingServer}, bare Undertow writing one
+ *       pre-encoded frame to every subscriber, with the node's JVM flags. Each workload gets a freshly started
+ *       server, so its peak RSS ({@code VmHWM}) is that workload's.</li>
  *   <li>Idle connections: {@code --idle N} WebSocket connections to one fresh node, spread over 127.0.0.x source
  *       addresses (the node admits 1,024 per address by default), then the node's RSS and heap after a full GC
  *       per connection.</li>
@@ -49,6 +52,7 @@ public final class WireBench {
     private static final Logger LOG = LoggerFactory.getLogger(WireBench.class);
     private static final int GATEWAY_PORT = 18181;
     private static final int NATS_PORT = 14280;
+    private static final int CEILING_PORT = 18191;
 
     /** One workload: channels × subscribers each, and the offered rates (msg/s over all channels) to try. */
     record Workload(String name, int channels, int perChannel, int[] rates) {
@@ -63,14 +67,16 @@ public final class WireBench {
     private final int stepS;
     private final int drainS;
     private final int settleS;
+    private final int warmupS;
 
     private WireBench(Map<String, String> flags, Path root) {
         this.flags = flags;
         this.root = root;
-        this.out = root.resolve("chaos-tests/target/bench");
+        this.out = root.resolve(flags.getOrDefault("out", "chaos-tests/target/bench"));
         this.stepS = Integer.parseInt(flags.getOrDefault("step-s", "5"));
         this.drainS = Integer.parseInt(flags.getOrDefault("drain-s", "3"));
         this.settleS = Integer.parseInt(flags.getOrDefault("settle-s", "60"));
+        this.warmupS = Integer.parseInt(flags.getOrDefault("warmup-s", "5"));
     }
 
     public static void main(String[] argv) throws Exception {
@@ -82,10 +88,10 @@ public final class WireBench {
         Map<String, String> flags = new LinkedHashMap<>();
         for (int i = 0; i + 1 < args.size(); i += 2) {
             if (!args.get(i).startsWith("--")) {
-                System.err.println("usage: WireBench [--servers meshgate,nats] [--workloads fanout,channels] "
-                        + "[--step-s 5] [--drain-s 3] [--settle-s 60] [--max-steps 10] [--idle 100000] "
+                System.err.println("usage: WireBench [--servers meshgate,nats,ceiling] [--workloads fanout,channels] "
+                        + "[--step-s 5] [--drain-s 3] [--settle-s 60] [--warmup-s 5] [--max-steps 10] [--idle 100000] "
                         + "[--fanout-shape 1x1000] [--channels-shape 100x100] [--fanout-rates R,...] "
-                        + "[--channels-rates R,...] "
+                        + "[--channels-rates R,...] [--out chaos-tests/target/bench] "
                         + "[--node-jvm -Xms256m,-Xmx256m,...] [--idle-node-jvm -Xmx1g,...] [--max-minutes 30]");
                 System.exit(2);
             }
@@ -116,7 +122,12 @@ public final class WireBench {
         report.put("flags", flags);
         Map<String, Object> machine = MachineInfo.collect();
         report.put("machine", machine);
-        List<String> servers = List.of(flags.getOrDefault("servers", "meshgate,nats").split(","));
+        List<String> servers = List.of(flags.getOrDefault("servers", "meshgate,nats,ceiling").split(","));
+        for (String server : servers) {
+            if (!List.of("meshgate", "nats", "ceiling").contains(server)) {
+                throw new IllegalArgumentException("--servers: unknown server " + server + " (meshgate, nats, ceiling)");
+            }
+        }
         List<String> workloadNames = List.of(flags.getOrDefault("workloads", "fanout,channels").split(","));
         int maxSteps = Integer.parseInt(flags.getOrDefault("max-steps", "10"));
         List<Workload> workloads = new ArrayList<>();
@@ -126,7 +137,7 @@ public final class WireBench {
         }
         if (workloadNames.contains("channels")) {
             workloads.add(workload("channels", "100x100",
-                    new int[] {500, 1000, 2000, 4000, 7000, 10000, 14000, 20000, 28000, 40000}, maxSteps));
+                    new int[] {100, 200, 500, 1000, 2000, 4000, 7000, 10000, 14000, 20000}, maxSteps));
         }
         boolean natsOnPath = onPath("nats-server");
         report.put("natsServer", natsOnPath ? version("nats-server", "--version")
@@ -172,7 +183,7 @@ public final class WireBench {
 
     private Map<String, Object> saturation(String server, Workload w) throws Exception {
         WireProtocol protocol = server.equals("nats") ? WireProtocol.NATS : WireProtocol.MESHGATE;
-        int maxMessages = IntStream.of(w.rates()).map(r -> r * stepS).sum() + 1;
+        int maxMessages = IntStream.of(w.rates()).map(r -> r * stepS).sum() + w.rates()[0] * warmupS + 1;
         String prefix = "bench" + Long.toHexString(System.nanoTime() & 0xffffff) + "-";
         String[] channels = IntStream.range(0, w.channels()).mapToObj(i -> prefix + i).toArray(String[]::new);
         Map<String, Object> m = new LinkedHashMap<>();
@@ -182,6 +193,7 @@ public final class WireBench {
         m.put("stepSeconds", stepS);
         m.put("drainSeconds", drainS);
         m.put("settleSeconds", settleS);
+        m.put("warmupSeconds", warmupS);
         try (WireServer s = startServer(server, w.subscribers() + 2048, nodeJvm());
              WireClients clients = WireClients.start(protocol, s.port(), sources(w.subscribers(), 500), false,
                      w.subscribers(), prefix, w.perChannel(), 2, 30 * 60, out)) {
@@ -193,9 +205,17 @@ public final class WireBench {
             }
             try (WirePublisher pub = new WirePublisher(protocol, s.port(), channels, maxMessages)) {
                 long deliveredBefore = 0;
+                if (warmupS > 0) {
+                    // Not measured: the node's JIT and first use of every channel, so the first step measures the
+                    // same thing as the others. A failing warm-up settles like a step, so no backlog is left.
+                    Map<String, Object> warmup = step(s, clients, pub, w, w.rates()[0], warmupS, 0);
+                    m.put("warmup", warmup);
+                    deliveredBefore = (long) warmup.get("deliveredTotal");
+                    LOG.info("{} warm-up at {} msg/s for {} s: {}", server, w.rates()[0], warmupS, warmup);
+                }
                 int best = 0;
                 for (int rate : w.rates()) {
-                    Map<String, Object> step = step(s, clients, pub, w, rate, deliveredBefore);
+                    Map<String, Object> step = step(s, clients, pub, w, rate, stepS, deliveredBefore);
                     steps.add(step);
                     deliveredBefore = (long) step.get("deliveredTotal");
                     LOG.info("{} {} msg/s: {}", server, rate, step);
@@ -214,7 +234,7 @@ public final class WireBench {
     }
 
     private Map<String, Object> step(WireServer s, WireClients clients, WirePublisher pub, Workload w, int rate,
-                                     long deliveredBefore) throws Exception {
+                                     int seconds, long deliveredBefore) throws Exception {
         Histogram deliver = clients.stats().latency();
         deliver.reset();
         pub.ackLatency();
@@ -222,7 +242,7 @@ public final class WireBench {
         Map<String, Object> countersBefore = s.name().startsWith("gateway") ? nodeCounters(s.port()) : Map.of();
         long cpu0 = s.cpuNanos();
         long t0 = System.nanoTime();
-        long sent = pub.publish(rate, stepS);
+        long sent = pub.publish(rate, seconds);
         long publishedAt = System.nanoTime();
         long expected = pub.sentTotal() * w.perChannel();
         long drainEnd = publishedAt + TimeUnit.SECONDS.toNanos(drainS);
@@ -242,7 +262,7 @@ public final class WireBench {
         long delivered = st.received() - deliveredBefore;
         boolean acksDone = acksDone(pub);
         long unacked = pub.sentTotal() - pub.acked() - pub.nacked();
-        boolean pass = sent == (long) rate * stepS && st.received() == expected && st.outOfOrder() == 0
+        boolean pass = sent == (long) rate * seconds && st.received() == expected && st.outOfOrder() == 0
                 && st.lostConnections() == 0 && pub.nacked() == 0 && acksDone && pub.failure() == null;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("offeredMsgPerSecond", rate);
@@ -273,7 +293,10 @@ public final class WireBench {
                     + drainS + " s" : "")
                     + (!acksDone ? " unacked " + unacked + " publishes after " + drainS + " s" : ""));
             if (st.lostConnections() == 0 && (st.received() < expected || !acksDone)) {
-                m.put("settle", settle(clients, pub, expected, publishedAt, st.received(), deliver, ack));
+                Map<String, Object> settled = settle(clients, pub, expected, publishedAt, st.received(), deliver, ack);
+                m.put("settle", settled);
+                // The next step counts its own deliveries from here, not from the end of the drain.
+                m.put("deliveredTotal", settled.get("receivedTotal"));
             }
         }
         // Latencies of every message of the step, also those that came after the drain (a failing step's settle).
@@ -327,6 +350,7 @@ public final class WireBench {
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("lateDeliveries", st.received() - receivedAtDrainEnd);
+        m.put("receivedTotal", st.received());
         m.put("stillMissing", Math.max(0, expected - st.received()));
         m.put("stillUnacked", pub.protocolAcks() ? pub.sentTotal() - pub.acked() - pub.nacked() : 0);
         m.put("lastArrivalAfterPublishS", secs(lastProgress - publishedAt));
@@ -404,6 +428,15 @@ public final class WireBench {
                     + "\"\n  no_tls: true\n}\n");
             return WireServer.start("nats-server", List.of("nats-server", "-c", conf.toString()), NATS_PORT, nofile,
                     out.resolve("nats-server.log"));
+        }
+        if (server.equals("ceiling")) {
+            // The same JVM flags as the node: the ceiling is the node's stack with the gateway taken out.
+            List<String> cmd = new ArrayList<>();
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.addAll(List.of(nodeJvm.split(",")));
+            cmd.addAll(List.of("-Djava.net.preferIPv4Stack=true", "-cp", System.getProperty("java.class.path"),
+                    CeilingServer.class.getName(), String.valueOf(CEILING_PORT)));
+            return WireServer.start("bare Undertow ceiling", cmd, CEILING_PORT, nofile, out.resolve("ceiling.log"));
         }
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
