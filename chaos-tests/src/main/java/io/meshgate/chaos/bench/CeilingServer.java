@@ -1,18 +1,15 @@
 package io.meshgate.chaos.bench;
 
 import io.meshgate.edge.protocol.WsFrame;
+import io.meshgate.edge.websocket.WsHandshake;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
-import io.undertow.connector.ByteBufferPool;
 import io.undertow.util.StatusCodes;
 import io.undertow.websockets.WebSocketConnectionCallback;
 import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
 import io.undertow.websockets.core.AbstractReceiveListener;
 import io.undertow.websockets.core.BufferedTextMessage;
 import io.undertow.websockets.core.WebSocketChannel;
-import io.undertow.websockets.core.protocol.version13.Hybi13Handshake;
-import io.undertow.websockets.spi.WebSocketHttpExchange;
-import org.xnio.StreamConnection;
 
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -34,8 +31,6 @@ import java.util.concurrent.CountDownLatch;
  * {@code pub} fans out on the I/O thread that read it, each socket writing on its own.
  */
 public final class CeilingServer {
-    private static final String SOCKET = "ceiling.socket";
-
     /** Subscribers per channel; a socket is added on {@code sub} and never removed (a bench run is short). */
     private final Map<String, List<CeilingSocket>> channels = new ConcurrentHashMap<>();
 
@@ -51,7 +46,7 @@ public final class CeilingServer {
                 .setIoThreads(ioThreads)
                 .setWorkerThreads(ioThreads)
                 .setServerOption(UndertowOptions.ENABLE_HTTP2, false)
-                .setHandler(new WebSocketProtocolHandshakeHandler(List.of(new RawHandshake()),
+                .setHandler(new WebSocketProtocolHandshakeHandler(List.of(new WsHandshake()),
                         (WebSocketConnectionCallback) (exchange, channel) -> ceiling.onConnect(channel),
                         exchange -> exchange.setStatusCode(StatusCodes.NOT_FOUND)))
                 .build();
@@ -76,7 +71,7 @@ public final class CeilingServer {
     }
 
     private void onConnect(WebSocketChannel channel) {
-        CeilingSocket socket = new CeilingSocket((StreamConnection) channel.getAttribute(SOCKET));
+        CeilingSocket socket = new CeilingSocket(WsHandshake.socketOf(channel));
         channel.getReceiveSetter().set(new AbstractReceiveListener() {
             @Override
             protected void onFullTextMessage(WebSocketChannel ch, BufferedTextMessage message) {
@@ -127,16 +122,5 @@ public final class CeilingServer {
         int start = from + key.length();
         int end = json.indexOf('"', start);
         return end < 0 ? null : json.substring(start, end);
-    }
-
-    /** The RFC 6455 handshake, keeping the upgraded socket so frames can be written to it directly. */
-    private static final class RawHandshake extends Hybi13Handshake {
-        @Override
-        public WebSocketChannel createChannel(WebSocketHttpExchange exchange, StreamConnection socket,
-                                              ByteBufferPool pool) {
-            WebSocketChannel channel = super.createChannel(exchange, socket, pool);
-            channel.setAttribute(SOCKET, socket);
-            return channel;
-        }
     }
 }
