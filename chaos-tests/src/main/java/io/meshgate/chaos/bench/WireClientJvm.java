@@ -32,6 +32,12 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class WireClientJvm implements WireConnection.Events {
     private static final long MAX_LATENCY_NANOS = TimeUnit.SECONDS.toNanos(60);
+    /**
+     * Attempts per connection before it counts as failed. On a machine busy with other work a handshake can miss the
+     * server's 10 s {@code connect} deadline (close 4001) before this process even read the upgrade answer; that
+     * says nothing about fan-out, so such a connection is opened again, and the log says how many were.
+     */
+    private static final int MAX_ATTEMPTS = 3;
 
     private final Recorder latency = new Recorder(MAX_LATENCY_NANOS, 3);
     private final AtomicLong received = new AtomicLong();
@@ -39,8 +45,13 @@ public final class WireClientJvm implements WireConnection.Events {
     private final AtomicLong failedAfterReady = new AtomicLong();
     private final AtomicLong readyCount = new AtomicLong();
     private final AtomicLong failedCount = new AtomicLong();
+    /** Selector thread only: connections that failed before they were ready, to be opened again. */
+    private final java.util.ArrayDeque<WireConnection> retry = new java.util.ArrayDeque<>();
+    private long retried;
     private volatile String firstFailure = "";
     private volatile String firstDisorder = "";
+    /** Set by the stdin thread, answered by the selector thread (which owns the connections it looks at). */
+    private volatile boolean statsRequested;
 
     private WireClientJvm() {
     }
@@ -74,6 +85,18 @@ public final class WireClientJvm implements WireConnection.Events {
         boolean announced = false;
         long nextProgress = System.nanoTime();
         while (System.nanoTime() < deadline) {
+            while (!retry.isEmpty()) {
+                WireConnection dead = retry.poll();
+                try {
+                    WireConnection c = new WireConnection(protocol, dead.channel(), dead.source(), port, this);
+                    c.attempt(dead.attempt() + 1);
+                    all.add(c);
+                    c.start(selector);
+                    retried++;
+                } catch (IOException e) {
+                    failed(null, "open: " + e.getMessage());
+                }
+            }
             long settled = readyCount.get() + failedCount.get();
             while (started < count && started - settled < concurrency) {
                 String channel = idle ? null : prefix + ((firstIndex + started) / perChannel);
@@ -92,11 +115,16 @@ public final class WireClientJvm implements WireConnection.Events {
                 ((WireConnection) key.attachment()).handle(key, scratch);
             }
             selector.selectedKeys().clear();
+            if (statsRequested) {
+                statsRequested = false;
+                stats(all, idle);
+            }
             if (!announced && readyCount.get() + failedCount.get() >= count) {
                 say("ready " + readyCount.get() + " " + failedCount.get() + " " + firstFailure);
                 announced = true;
             } else if (!announced && System.nanoTime() >= nextProgress) {
-                say("progress started=" + started + " ready=" + readyCount.get() + " failed=" + failedCount.get());
+                say("progress started=" + started + " ready=" + readyCount.get() + " failed=" + failedCount.get()
+                        + " retried=" + retried);
                 nextProgress = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
             }
         }
@@ -111,19 +139,43 @@ public final class WireClientJvm implements WireConnection.Events {
                     break;
                 }
                 if (line.equals("stats")) {
-                    Histogram h = latency.getIntervalHistogram();
-                    ByteBuffer encoded = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
-                    int size = h.encodeIntoCompressedByteBuffer(encoded);
-                    say("stats " + received.get() + " " + outOfOrder.get() + " " + failedAfterReady.get() + " "
-                            + readyCount.get() + " " + Base64.getEncoder().encodeToString(
-                                    java.util.Arrays.copyOf(encoded.array(), size))
-                            + " " + (firstDisorder.isEmpty() ? "-" : firstDisorder) + " " + firstFailure);
+                    statsRequested = true;
                 }
             }
         } catch (IOException ignored) {
             // the parent is gone: exit
         }
         Runtime.getRuntime().halt(0);
+    }
+
+    /**
+     * Prints one {@code stats} line: counts since start, the latency histogram since the last one, and the spread of
+     * deliveries over the subscribers that got ready (fewest, most, and how many are more than one behind the most),
+     * which tells subscribers stuck behind apart from a uniformly slow stream. Selector thread only.
+     */
+    private void stats(List<WireConnection> all, boolean idle) {
+        Histogram h = latency.getIntervalHistogram();
+        ByteBuffer encoded = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
+        int size = h.encodeIntoCompressedByteBuffer(encoded);
+        long min = Long.MAX_VALUE;
+        long max = 0;
+        for (WireConnection c : all) {
+            if (!idle && c.wasReady()) {
+                min = Math.min(min, c.received());
+                max = Math.max(max, c.received());
+            }
+        }
+        long behind = 0;
+        for (WireConnection c : all) {
+            if (!idle && c.wasReady() && c.received() < max - 1) {
+                behind++;
+            }
+        }
+        say("stats " + received.get() + " " + outOfOrder.get() + " " + failedAfterReady.get() + " "
+                + readyCount.get() + " " + Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(encoded.array(),
+                        size))
+                + " " + (firstDisorder.isEmpty() ? "-" : firstDisorder) + " " + (min == Long.MAX_VALUE ? 0 : min)
+                + " " + max + " " + behind + " " + firstFailure);
     }
 
     private static synchronized void say(String line) {
@@ -157,6 +209,10 @@ public final class WireClientJvm implements WireConnection.Events {
 
     @Override
     public void failed(WireConnection c, String why) {
+        if (c != null && !c.wasReady() && c.attempt() < MAX_ATTEMPTS) {
+            retry.add(c);
+            return;
+        }
         if (c != null && c.wasReady()) {
             failedAfterReady.incrementAndGet();
         } else {

@@ -29,7 +29,8 @@ final class WireClients implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WireClients.class);
 
     /** What every process counted so far, with the latencies since the previous call. */
-    record Stats(long received, long outOfOrder, long lostConnections, Histogram latency, String firstProblem) {
+    record Stats(long received, long outOfOrder, long lostConnections, Histogram latency, String firstProblem,
+                 long minPerSubscriber, long maxPerSubscriber, long subscribersBehind) {
     }
 
     private final List<Process> processes = new ArrayList<>();
@@ -105,6 +106,9 @@ final class WireClients implements AutoCloseable {
         long lost = 0;
         Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         String problem = "";
+        long min = Long.MAX_VALUE;
+        long max = 0;
+        long behind = 0;
         for (Process p : processes) {
             PrintWriter out = new PrintWriter(p.getOutputStream(), true, StandardCharsets.UTF_8);
             out.println("stats");
@@ -118,7 +122,8 @@ final class WireClients implements AutoCloseable {
                 if (!line.startsWith("stats ")) {
                     continue;
                 }
-                String[] f = line.split(" ", 8);
+                // stats <received> <outOfOrder> <lost> <ready> <histogram> <disorder|-> <min> <max> <behind> <failure>
+                String[] f = line.split(" ", 11);
                 received += Long.parseLong(f[1]);
                 outOfOrder += Long.parseLong(f[2]);
                 lost += Long.parseLong(f[3]);
@@ -128,13 +133,16 @@ final class WireClients implements AutoCloseable {
                 } catch (DataFormatException e) {
                     throw new IllegalStateException("bad histogram from client process " + p, e);
                 }
-                if (problem.isEmpty() && (!f[6].equals("-") || (f.length > 7 && !f[7].isBlank()))) {
-                    problem = (f[6].equals("-") ? "" : "out of order at " + f[6] + "; ") + (f.length > 7 ? f[7] : "");
+                min = Math.min(min, Long.parseLong(f[7]));
+                max = Math.max(max, Long.parseLong(f[8]));
+                behind += Long.parseLong(f[9]);
+                if (problem.isEmpty() && (!f[6].equals("-") || (f.length > 10 && !f[10].isBlank()))) {
+                    problem = (f[6].equals("-") ? "" : "out of order at " + f[6] + "; ") + (f.length > 10 ? f[10] : "");
                 }
                 break;
             }
         }
-        return new Stats(received, outOfOrder, lost, latency, problem);
+        return new Stats(received, outOfOrder, lost, latency, problem, min == Long.MAX_VALUE ? 0 : min, max, behind);
     }
 
     @Override

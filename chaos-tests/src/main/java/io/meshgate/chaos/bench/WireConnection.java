@@ -48,6 +48,7 @@ final class WireConnection {
 
     private final WireProtocol protocol;
     private final String channel;
+    private final String source;
     private final int port;
     private final Events events;
     private final SocketChannel socket;
@@ -56,11 +57,14 @@ final class WireConnection {
     private byte[] pending = EMPTY;
     private byte[] natsStream = EMPTY;
     private long lastN = -1;
+    private long received;
     private boolean everReady;
+    private int attempt = 1;
 
     WireConnection(WireProtocol protocol, String channel, String source, int port, Events events) throws IOException {
         this.protocol = protocol;
         this.channel = channel;
+        this.source = source;
         this.port = port;
         this.events = events;
         this.socket = SocketChannel.open();
@@ -74,6 +78,24 @@ final class WireConnection {
 
     State state() {
         return state;
+    }
+
+    String source() {
+        return source;
+    }
+
+    /** Which attempt at this subscriber this connection is (1 for the first); set before {@link #start}. */
+    int attempt() {
+        return attempt;
+    }
+
+    void attempt(int n) {
+        attempt = n;
+    }
+
+    /** Messages delivered to this connection so far. */
+    long received() {
+        return received;
     }
 
     /** Whether it ever got ready (so a failure now is a loss of an established connection). */
@@ -315,6 +337,7 @@ final class WireConnection {
         long t = WireProtocol.number(b, WireProtocol.indexAfter(b, from, to, T), to);
         boolean inOrder = n == lastN + 1;
         lastN = n;
+        received++;
         events.delivered(this, n, t, inOrder);
     }
 

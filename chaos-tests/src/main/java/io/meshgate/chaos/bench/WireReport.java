@@ -9,6 +9,29 @@ final class WireReport {
     }
 
     @SuppressWarnings("unchecked")
+    private static void ratio(StringBuilder md, String what, String workload, Object mine, Object other) {
+        if (other instanceof Map<?, ?> o
+                && ((Map<String, Object>) o).get("saturationDeliveriesPerSecond") instanceof Number theirs
+                && theirs.doubleValue() > 0) {
+            md.append("\nRatio ").append(what).append(", ").append(workload).append(": **")
+                    .append(Math.round(((Number) mine).doubleValue() / theirs.doubleValue() * 100) / 100.0)
+                    .append("×** (saturation deliveries/s, same run)\n");
+        }
+    }
+
+    /** What a failing step's settle phase saw: late deliveries are a backlog, still missing ones a loss. */
+    @SuppressWarnings("unchecked")
+    private static String settled(Map<String, Object> step) {
+        if (!(step.get("settle") instanceof Map<?, ?> raw)) {
+            return "";
+        }
+        Map<String, Object> st = (Map<String, Object>) raw;
+        return "; then " + st.get("lateDeliveries") + " late deliveries, still missing " + st.get("stillMissing")
+                + ", still unacked " + st.get("stillUnacked") + ", last " + st.get("lastArrivalAfterPublishS")
+                + " s after publishing";
+    }
+
+    @SuppressWarnings("unchecked")
     static String markdown(Map<String, Object> report) {
         StringBuilder md = new StringBuilder("# Wire benchmark (issue 10)\n\n");
         Map<String, Object> machine = (Map<String, Object>) report.get("machine");
@@ -31,15 +54,13 @@ final class WireReport {
                             : "").append(" |\n");
         }
         for (Map.Entry<String, Object> e : sat.entrySet()) {
-            Object nats = sat.get(e.getKey().replaceFirst("^meshgate / ", "nats / "));
             Object mine = ((Map<String, Object>) e.getValue()).get("saturationDeliveriesPerSecond");
-            if (e.getKey().startsWith("meshgate / ") && nats != null && mine != null
-                    && ((Map<String, Object>) nats).get("saturationDeliveriesPerSecond") instanceof Number theirs
-                    && theirs.doubleValue() > 0) {
-                md.append("\nRatio Meshgate / nats-server, ").append(e.getKey().substring(11)).append(": **")
-                        .append(Math.round(((Number) mine).doubleValue() / theirs.doubleValue() * 100) / 100.0)
-                        .append("×** (saturation deliveries/s, same run)\n");
+            if (!e.getKey().startsWith("meshgate / ") || mine == null) {
+                continue;
             }
+            String workload = e.getKey().substring(11);
+            ratio(md, "Meshgate / nats-server", workload, mine, sat.get("nats / " + workload));
+            ratio(md, "Meshgate / bare Undertow ceiling", workload, mine, sat.get("ceiling / " + workload));
         }
         for (Map.Entry<String, Object> e : sat.entrySet()) {
             Map<String, Object> m = (Map<String, Object>) e.getValue();
@@ -59,7 +80,13 @@ final class WireReport {
                         .append(s.containsKey("ackP50Ms") ? s.get("ackP50Ms") + " / " + s.get("ackP99Ms")
                                 : "n/a (no acks)").append(" | ").append(s.get("serverCpuMicrosPerDelivery"))
                         .append(" | ").append(((Number) s.get("serverRssKiB")).longValue() / 1024).append(" | ")
-                        .append(s.getOrDefault("why", "")).append(" |\n");
+                        .append(s.getOrDefault("why", "")).append(settled(s)).append(" |\n");
+            }
+            if (m.get("warmup") instanceof Map<?, ?> wu) {
+                md.append("\nWarm-up before the steps (not measured): ").append(wu.get("offeredMsgPerSecond"))
+                        .append(" msg/s for ").append(m.get("warmupSeconds")).append(" s, ")
+                        .append(Boolean.TRUE.equals(wu.get("pass")) ? "passed" : "did not pass: " + wu.get("why"))
+                        .append(settled((Map<String, Object>) wu)).append(".\n");
             }
         }
         Object idle = report.get("idle");

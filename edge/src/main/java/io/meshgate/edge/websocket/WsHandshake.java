@@ -10,9 +10,10 @@ import org.xnio.StreamConnection;
  * RFC 6455 (version 13) handshake, without extensions, that keeps the upgraded socket beside Undertow's channel:
  * Undertow parses what clients send, and {@link WsConnection} writes finished frames to the socket itself, so one
  * shared frame buffer goes to every subscriber with one gathering write per turn. Without extensions (no
- * permessage-deflate) a server frame's bytes do not depend on the connection.
+ * permessage-deflate) a server frame's bytes do not depend on the connection. Public so the wire benchmark's bare
+ * Undertow ceiling (chaos-tests, {@code CeilingServer}) upgrades the same way as the edge.
  */
-final class WsHandshake extends Hybi13Handshake {
+public final class WsHandshake extends Hybi13Handshake {
     private static final String SOCKET = "meshgate.socket";
 
     @Override
@@ -24,7 +25,7 @@ final class WsHandshake extends Hybi13Handshake {
     }
 
     /** The socket under {@code channel}, made by this handshake. */
-    static StreamConnection socketOf(WebSocketChannel channel) {
+    public static StreamConnection socketOf(WebSocketChannel channel) {
         return (StreamConnection) channel.getAttribute(SOCKET);
     }
 }
