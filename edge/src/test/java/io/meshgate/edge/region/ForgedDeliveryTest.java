@@ -51,7 +51,7 @@ class ForgedDeliveryTest {
                 // What the node's own fan-out would send for seq 2, made up by a member without the region's secret.
                 UUID inboxOfB = region.node(1).relay().region().memberId();
                 byte[] forged = Delivery.newBuilder().setChannel(ch).addMessages(SequencedMessage.newBuilder()
-                        .setChannel(ch).setEpoch(first.get("epoch").asText()).setSeq(2).setId("forged-2")
+                        .setChannel(ch).setPosition(io.meshgate.relay.fanout.DeliveryCodec.position(first.get("epoch").asText(), 2)).setId("forged-2")
                         .setDataJson("{\"text\":\"forged\"}").setTs(System.currentTimeMillis())).build().toByteArray();
                 rogue.<byte[]>getTopic("meshgate.inbox." + inboxOfB).publish(forged);
 
