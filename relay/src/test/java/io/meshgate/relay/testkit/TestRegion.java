@@ -59,12 +59,30 @@ public final class TestRegion implements AutoCloseable {
         }
     }
 
-    /** Distinct free ports on 127.0.0.1: all sockets are held open together, then closed. */
+    /**
+     * Distinct free ports on 127.0.0.1 below Linux's ephemeral range (32768 and up): all sockets are held open
+     * together, then closed. Why not port 0: the kernel hands out ephemeral ports, and a member that dials a listed
+     * port before its owner has bound it can get that very port as its own source port and connect TCP to itself
+     * ("Connecting to self!"). A port outside the ephemeral range is never anyone's source port.
+     */
     public static List<Integer> freePorts(int count) {
         List<ServerSocket> sockets = new ArrayList<>();
         try {
-            for (int i = 0; i < count; i++) {
-                sockets.add(new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1")));
+            InetAddress loopback = InetAddress.getByName("127.0.0.1");
+            int port = LOW_PORT + java.util.concurrent.ThreadLocalRandom.current().nextInt(HIGH_PORT - LOW_PORT);
+            for (int tried = 0; sockets.size() < count && tried < HIGH_PORT - LOW_PORT; tried++) {
+                port = port + 1 >= HIGH_PORT ? LOW_PORT : port + 1;
+                try {
+                    ServerSocket socket = new ServerSocket();
+                    socket.setReuseAddress(false);
+                    socket.bind(new java.net.InetSocketAddress(loopback, port), 50);
+                    sockets.add(socket);
+                } catch (IOException taken) {
+                    // in use by another test or process: try the next one
+                }
+            }
+            if (sockets.size() < count) {
+                throw new IllegalStateException("no " + count + " free ports in " + LOW_PORT + "-" + HIGH_PORT);
             }
             return sockets.stream().map(ServerSocket::getLocalPort).toList();
         } catch (IOException e) {
@@ -79,6 +97,10 @@ public final class TestRegion implements AutoCloseable {
             }
         }
     }
+
+    /** Port range for {@link #freePorts}: below the ephemeral range, above the usual well-known services. */
+    private static final int LOW_PORT = 20_000;
+    private static final int HIGH_PORT = 32_000;
 
     /** Every running member sees every running member, and every partition has its owner and backups in place. */
     public void awaitSafe() {
