@@ -12,15 +12,19 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 
+import static org.awaitility.Awaitility.await;
+
 /**
  * Scenario 1, partition of the home region, then heal. Three one-node regions; us-east is the channel's home and
  * both of its links run through the fault proxy. Publishers and subscribers in every region keep to their region.
  * The partition holds every byte on both links (a {@code latency} toxic of 10 minutes each way: nothing is dropped,
  * as with a blackholed route whose TCP retransmits after the heal), so us-east is cut off while its own clients stay
- * connected to it; its publisher, kept to us-east, piles up a retry backlog beyond {@code history.maxMessages} (200
- * here). The channel re-homes; after about 15 s of traffic without us-east the partition heals and us-east takes its
- * channel back while that backlog is retried. Every subscriber, the one in the interim home's region connected all
- * along included, must hold every acked message once, in order.
+ * connected to it; its publisher, kept to us-east, retries what us-east refuses while cut off (a cut-off region nacks
+ * publishes at once, so the backlog at the heal is small; {@code FailbackBacklogTest} covers a large one). The
+ * channel re-homes; after about 15 s of traffic without us-east (more than {@code history.maxMessages}, 200 here)
+ * the partition heals, and the scenario waits until every region names us-east the home again (the fail-back, after
+ * {@code mesh.failbackHoldMs}) before it stops publishing. Every subscriber, the one in the interim home's region
+ * connected all along included, must hold every acked message once, in order.
  */
 @Tag("failover-slow")
 class HomePartitionTest extends FailoverScenario {
@@ -57,7 +61,25 @@ class HomePartitionTest extends FailoverScenario {
         report.figure("catchUpMs", load.catchUpMs(Duration.ofSeconds(60)));
         mesh.awaitFormed("every link up again after the heal");
         load.mark("links up");
+        String config = mesh.config().toString();
+        try {
+            await("every region names us-east the home again").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(250))
+                    .until(() -> homeEverywhere(RegionDrainTest.cli("channel", channel, "--config", config).output(),
+                            "us-east"));
+            load.mark("home back in us-east");
+        } catch (RuntimeException e) {
+            report.problem("the channel did not fail back to us-east within 60 s of the heal");
+        }
         report.figure("interimHome", interim).figure("historyMaxMessages", MAX_MESSAGES);
         finish(load, report, load.subscribers().get("sub-" + interim), false);
+    }
+
+    /** Whether every region's row of {@code gateway.jar channel} names {@code home} in its HOME column. */
+    static boolean homeEverywhere(String channelOutput, String home) {
+        long rows = channelOutput.lines().map(l -> l.trim().split("\\s+"))
+                .filter(cols -> cols.length > 1 && ChaosMesh.REGIONS.contains(cols[0]))
+                .filter(cols -> cols[1].equals(home)).count();
+        return rows == ChaosMesh.REGIONS.size();
     }
 }
