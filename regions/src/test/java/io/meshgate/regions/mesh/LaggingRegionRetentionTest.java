@@ -105,7 +105,7 @@ class LaggingRegionRetentionTest {
      * Connects and subscribes as a client does: a region that has just become able to serve again may still move
      * a new client on ({@code move}, close 4100) until its next check, so on a move the client tries again.
      */
-    private static WsClient resumeAt(EdgeNode node, String sub) {
+    static WsClient resumeAt(EdgeNode node, String sub) {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
             WsClient client = WsClient.connect(node.wsUrl(), null);

@@ -25,6 +25,12 @@ public final class ChannelState implements Serializable {
 
     /** A retention floor that keeps nothing beyond {@link HistoryLimits#maxMessages()}. */
     public static final long NO_RETENTION_FLOOR = Long.MAX_VALUE;
+    /**
+     * Not a floor: the caller does not know one yet (a new mesh leader that has not heard from every region with
+     * interest), so the floor this state already holds stays as it is. The state lives in the channel's Hazelcast
+     * entry and its backup, so what a lagging region needs outlives the leader that learned it.
+     */
+    public static final long KEEP_RETENTION_FLOOR = -1;
 
     private String epoch;
     private long head;
@@ -291,10 +297,12 @@ public final class ChannelState implements Serializable {
 
     /**
      * Sets the retention floor (see {@link #retentionFloor}); the next trim applies it. A floor below what history
-     * still holds keeps nothing back that is gone already.
+     * still holds keeps nothing back that is gone already. {@link #KEEP_RETENTION_FLOOR} changes nothing.
      */
     void retentionFloor(long floor) {
-        this.retentionFloor = floor;
+        if (floor != KEEP_RETENTION_FLOOR) {
+            this.retentionFloor = floor;
+        }
     }
 
     /** Appends the next message as durable; the caller assigned {@code head + 1}. */

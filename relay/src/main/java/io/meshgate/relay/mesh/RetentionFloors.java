@@ -29,8 +29,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Bounds: at most one mark per peer region per channel, for at most {@code maxChannels} channels. A mark for a
  * new channel when the table is full first sweeps expired marks; if it is still full, the channel is not tracked
  * (counted on {@code meshgate.history.retention.untracked}) and its history is trimmed by
- * {@code history.maxMessages} as before. The marks live in the mesh leader's memory: a new leader learns them again
- * from the next replies.
+ * {@code history.maxMessages} as before.
+ *
+ * <p>Leader change: the marks live in the mesh leader's memory, so a new leader starts with none, and the region
+ * that lags (the one cut off) is exactly the one whose reply does not come. So until this table has heard from every
+ * region with interest in a channel, or has run for {@code expiryMs}, the floor is
+ * {@link ChannelState#KEEP_RETENTION_FLOOR}: the channel's state keeps the floor it was last given, which is stored
+ * in its Hazelcast entry and backup and so outlives the leader that computed it. A region silent for
+ * {@code expiryMs} after the leader started stops counting, as any silent region does.
  *
  * <p>Threads: {@link #stored} runs where link replies complete (the conductor), {@link #floor} on the sequencer's
  * worker threads. Each channel's marks are an immutable map replaced atomically ({@code compute}), so no lock is
@@ -47,6 +53,8 @@ final class RetentionFloors {
     private final Clock clock;
     private final ConcurrentHashMap<String, Map<String, Mark>> byChannel = new ConcurrentHashMap<>();
     private final Counter untracked;
+    /** When this table started (this node became leader): before {@code expiryMs} a missing mark is not known. */
+    private final long startedAtMillis;
 
     /**
      * @param peers       the regions a mark may name (anything else is ignored)
@@ -62,6 +70,7 @@ final class RetentionFloors {
         this.maxChannels = maxChannels;
         this.expiryMs = expiryMs;
         this.clock = clock;
+        this.startedAtMillis = clock.millis();
         this.untracked = Counter.builder("meshgate.history.retention.untracked")
                 .description("stored-through marks of lagging regions not kept because the home already tracked"
                         + " its most channels (history.maxChannels); those channels keep history.maxMessages only")
@@ -91,15 +100,21 @@ final class RetentionFloors {
     }
 
     /**
-     * The channel's floor: the lowest mark among the regions in {@code interested} that counts, or
-     * {@link ChannelState#NO_RETENTION_FLOOR} when none does. Marks that no longer count are removed.
+     * The channel's floor: the lowest mark among the regions in {@code interested} that counts,
+     * {@link ChannelState#NO_RETENTION_FLOOR} when none does, or {@link ChannelState#KEEP_RETENTION_FLOOR} while a
+     * peer region in {@code interested} has not spoken since this table started less than {@code expiryMs} ago (see
+     * the class comment). Marks that no longer count are removed.
      */
     long floor(String channel, Set<String> interested) {
-        Map<String, Mark> marks = byChannel.get(channel);
-        if (marks == null) {
-            return ChannelState.NO_RETENTION_FLOOR;
-        }
+        Map<String, Mark> marks = byChannel.getOrDefault(channel, Map.of());
         long now = clock.millis();
+        if (now - startedAtMillis < expiryMs) {
+            for (String region : interested) {
+                if (peers.contains(region) && !marks.containsKey(region)) {
+                    return ChannelState.KEEP_RETENTION_FLOOR;
+                }
+            }
+        }
         long floor = ChannelState.NO_RETENTION_FLOOR;
         boolean stale = false;
         for (Map.Entry<String, Mark> mark : marks.entrySet()) {

@@ -350,6 +350,18 @@ class ChannelStateTest {
                 "maxMessages (31..40) and the messages above 35 (36..40) are kept");
     }
 
+    /** A new mesh leader that does not know the floor yet passes KEEP: the floor the state holds stays in force. */
+    @Test
+    void keepLeavesTheStoredFloorInForce() {
+        HistoryLimits limits = limits(10).withMaxRetainedMessages(100);
+        ChannelState state = new ChannelState(EPOCH);
+        state.retentionFloor(20);
+        state.retentionFloor(ChannelState.KEEP_RETENTION_FLOOR);
+        assertEquals(20, state.retentionFloor());
+        appendUpTo(state, 40, limits, T0);
+        assertEquals(seqsBetween(21, 40), seqs(state.read(0, 1000, TTL, T0)), "still kept above 20");
+    }
+
     @Test
     void theFloorNeverKeepsAMessagePastItsTtlOrTheByteBound() {
         HistoryLimits limits = new HistoryLimits(5, 1_000, 64 * 1024, DEDUP, 100_000).withMaxRetainedMessages(50);
