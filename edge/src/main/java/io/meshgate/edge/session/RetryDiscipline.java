@@ -30,7 +30,9 @@ public final class RetryDiscipline {
     public boolean refused(long retryMs) {
         long now = clock.millis();
         if (now >= episodeEndsMs) {
-            episodeEndsMs = now + retryMs;
+            // retryMs is rounded up and now rounded down to the millisecond, so a client that waited exactly
+            // retryMs can arrive one clock millisecond before now + retryMs: that retry must open a new episode.
+            episodeEndsMs = now + retryMs - 1;
             earlyInEpisode = 0;
             return false;
         }
