@@ -49,8 +49,15 @@ class FaultInjectionProcessTest {
             assertEquals(0, JSON.readTree(usEast.faults("GET", "").body()).path("faults").size(),
                     "refused calls changed nothing");
 
-            HttpResponse<String> set = usEast.faults("POST", "peer=eu-west&latencyMs=200&jitterMs=10&reason=chaos+drill");
-            assertEquals(200, set.statusCode(), set.body());
+            String config = mesh.config().toString();
+            RegionDrainTest.Cli badDrop = RegionDrainTest.cli("faults", "--config", config, "--region", "us-east",
+                    "--peer", "eu-west", "--drop", "2");
+            assertEquals(2, badDrop.code(), badDrop.output());
+            RegionDrainTest.Cli set = RegionDrainTest.cli("faults", "--config", config, "--region", "us-east",
+                    "--peer", "eu-west", "--latency-ms", "200", "--jitter-ms", "10", "--reason", "chaos drill");
+            assertEquals(0, set.code(), set.output());
+            assertTrue(set.output().contains("node us-east-1") && set.output().contains(
+                    "faults in force: eu-west latency 200 ms + 0..10 ms jitter"), set.output());
             long injectedAt = System.nanoTime();
             await("the RTT reflects 200 ms").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                     .until(() -> usEast.rttMs("eu-west") >= 170);
@@ -60,16 +67,21 @@ class FaultInjectionProcessTest {
             assertTrue(usEast.allLinksUp(2), "a 200 ms link stays up: it is slow, not gone");
             assertTrue(Files.readString(dir.resolve("us-east-1.log")).contains("chaos drill"), "who and why are logged");
 
-            HttpResponse<String> cleared = usEast.faults("DELETE", "peer=eu-west&reason=drill+over");
-            assertEquals(200, cleared.statusCode(), cleared.body());
-            JsonNode after = JSON.readTree(cleared.body());
+            RegionDrainTest.Cli listed = RegionDrainTest.cli("faults", "--config", config, "--region", "us-east");
+            assertEquals(0, listed.code(), listed.output());
+            assertTrue(listed.output().contains("eu-west latency 200 ms"), listed.output());
+            RegionDrainTest.Cli cleared = RegionDrainTest.cli("faults", "--config", config, "--region", "us-east",
+                    "--clear", "--peer", "eu-west", "--reason", "drill over");
+            assertEquals(0, cleared.code(), cleared.output());
+            assertTrue(cleared.output().contains("no faults in force"), cleared.output());
+            JsonNode after = JSON.readTree(usEast.faults("GET", "").body());
             assertEquals(0, after.path("faults").size(), after.toString());
             long clearedAt = System.nanoTime();
             await("the RTT back to loopback's").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                     .until(() -> usEast.rttMs("eu-west") < 100);
             long fallenMs = (System.nanoTime() - clearedAt) / 1_000_000;
             assertEquals(0.0, usEast.metric("meshgate_mesh_faults_active"));
-            System.out.printf("fault injection over processes: RTT us-east -> eu-west %.1f ms before, %.1f ms with"
+            System.out.printf("fault injection over processes (gateway.jar faults): RTT us-east -> eu-west %.1f ms before, %.1f ms with"
                             + " 200 ms injected (over 170 ms after %d ms), under 100 ms %d ms after the clear (%.1f ms)%n",
                     before, during, risenMs, fallenMs, usEast.rttMs("eu-west"));
         }

@@ -28,6 +28,8 @@ public final class Main {
               restore        undo failover: the region is a home again and back in service
               pin            fix a channel's home to a region (pin --channel C --region R)
               unpin          give a pinned channel back to its usual home
+              faults         list, set or clear injected mesh link faults of a region (chaos experiments,
+                             admin.faults: true)
               help           this text
 
             Run 'java -jar gateway.jar <command> --help' for a command's options.
@@ -59,6 +61,7 @@ public final class Main {
                 case "undrain" -> UndrainCommand.run(args);
                 case "channel" -> ChannelCommand.run(args);
                 case "failover", "restore", "pin", "unpin" -> HomeCommand.run(command, args);
+                case "faults" -> FaultsCommand.run(args);
                 default -> {
                     System.err.println("unknown command '" + args[0] + "'\n");
                     System.err.print(USAGE);

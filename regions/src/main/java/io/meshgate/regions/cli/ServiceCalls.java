@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Takes nodes out of service or puts them back ({@code drain --keep-running}, {@code drain --region},
@@ -55,14 +56,23 @@ final class ServiceCalls {
 
     /** POSTs {@code pathAndQuery} to every target and prints each answer; returns the exit code. */
     static int call(List<Target> targets, String pathAndQuery, String adminToken) {
+        return call(targets, "POST", pathAndQuery, adminToken, ServiceCalls::describe);
+    }
+
+    /**
+     * Sends {@code method pathAndQuery} to every target and prints each 200 answer as {@code describe} words it;
+     * returns the exit code (0 every target answered 200, 1 otherwise).
+     */
+    static int call(List<Target> targets, String method, String pathAndQuery, String adminToken,
+                    Function<JsonNode, String> describe) {
         NodeClient client = new NodeClient();
         boolean allDone = true;
         for (Target target : targets) {
             String prefix = "node " + target.node() + " (" + target.url() + "): ";
             try {
-                HttpResponse<String> answer = client.admin(target.url(), "POST", pathAndQuery, adminToken);
+                HttpResponse<String> answer = client.admin(target.url(), method, pathAndQuery, adminToken);
                 if (answer.statusCode() == 200) {
-                    System.out.println(prefix + describe(JSON.readTree(answer.body())));
+                    System.out.println(prefix + describe.apply(JSON.readTree(answer.body())));
                 } else {
                     allDone = false;
                     System.err.println(prefix + "refused: HTTP " + answer.statusCode() + " " + answer.body());

@@ -12,7 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MainTest {
     @Test
     void everyCommandHasHelp() {
-        for (String command : new String[] {"demo", "node", "token", "check-config", "status", "drain", "undrain", "channel"}) {
+        for (String command : new String[] {"demo", "node", "token", "check-config", "status", "drain", "undrain", "channel",
+                "faults"}) {
             CliRun r = CliRun.run(command, "--help");
             assertEquals(0, r.code(), command);
             assertTrue(r.out().startsWith("Usage: java -jar gateway.jar " + command), r.out());
@@ -40,6 +41,31 @@ class MainTest {
         CliRun badOption = CliRun.run("token", "--colour", "red");
         assertEquals(2, badOption.code());
         assertTrue(badOption.err().contains("unknown option '--colour'"), badOption.err());
+    }
+
+    @Test
+    void faultsCommandLinesThatCannotWorkExitTwoNamingTheMistake() {
+        String mesh = "../examples/mesh.yaml";
+        CliRun noRegion = CliRun.run("faults", "--config", mesh);
+        assertEquals(2, noRegion.code());
+        assertTrue(noRegion.err().contains("--region is required"), noRegion.err());
+        CliRun faultWithoutPeer = CliRun.run("faults", "--config", mesh, "--region", "us-east", "--cut");
+        assertEquals(2, faultWithoutPeer.code());
+        assertTrue(faultWithoutPeer.err().contains("need --peer"), faultWithoutPeer.err());
+        CliRun unknownPeer = CliRun.run("faults", "--config", mesh, "--region", "us-east", "--peer", "mars");
+        assertEquals(2, unknownPeer.code());
+        assertTrue(unknownPeer.err().contains("--peer mars is not in the configuration"), unknownPeer.err());
+        CliRun selfPeer = CliRun.run("faults", "--config", mesh, "--region", "us-east", "--peer", "us-east");
+        assertEquals(2, selfPeer.code());
+        CliRun badDrop = CliRun.run("faults", "--config", mesh, "--region", "us-east", "--peer", "eu-west",
+                "--drop", "1.5");
+        assertEquals(2, badDrop.code());
+        assertTrue(badDrop.err().contains("--drop must be a probability"), badDrop.err());
+        CliRun badLatency = CliRun.run("faults", "--config", mesh, "--region", "us-east", "--peer", "eu-west",
+                "--latency-ms", "soon");
+        assertEquals(2, badLatency.code());
+        CliRun unknownRegion = CliRun.run("faults", "--config", mesh, "--region", "mars");
+        assertEquals(2, unknownRegion.code());
     }
 
     @Test
