@@ -143,15 +143,22 @@ final class LinkSupervisor {
                 .addAllLive(liveness.live()).setOverrides(control.current().toProto())).build();
     }
 
-    /** The peer's heartbeat: take its RTT row and liveness view, answer at once on the same link. */
+    /**
+     * The peer's heartbeat: take its RTT row and liveness view, answer at once on the same link. When the peer has just
+     * come to count this region live, liveness is re-evaluated now: a region coming back may serve as soon as its
+     * peers say so (see {@link Liveness}), not a heartbeat round later.
+     */
     void heartbeat(MeshLink link, Heartbeat heartbeat) {
         links.peerTable(link.peerRegion(), heartbeat.getRttMicrosMap());
-        liveness.peerView(link.peerRegion(), heartbeat.getLiveList());
+        boolean countsUsLive = liveness.peerView(link.peerRegion(), link, heartbeat.getLiveList());
         if (control.learn(link.peerRegion(), heartbeat.getOverrides())) {
             viewPublisher.accept(liveness.live());
         }
         link.offer(LinkFrame.newBuilder().setOrigin(settings.region()).setHeartbeatAck(HeartbeatAck.newBuilder()
                 .setNonce(heartbeat.getNonce()).setSentAtNanos(heartbeat.getSentAtNanos())).build());
+        if (countsUsLive && !stopped) {
+            publishView();
+        }
     }
 
     /** The answer to our heartbeat: an RTT sample; when it turns the link up, liveness and the link-up work follow. */
@@ -179,7 +186,11 @@ final class LinkSupervisor {
         publishView();
     }
 
-    /** Re-evaluates liveness from the links, fails requests to regions that left it, and publishes both. */
+    /**
+     * Re-evaluates liveness from the links, fails requests to regions that left it, and publishes both. A changed view
+     * goes to the peers at once ({@link #spreadNow}) rather than with the next round's heartbeats: a region coming back
+     * waits for its peers' heartbeats to count it live, and every round the news waits is a round of refused publishes.
+     */
     void publishView() {
         Set<String> before = liveness.live();
         liveness.update();
@@ -190,6 +201,9 @@ final class LinkSupervisor {
             }
         }
         viewPublisher.accept(after);
+        if (!before.equals(after) && !stopped) {
+            spreadNow();
+        }
     }
 
     /** This leader is stopping: every peer gets {@code goodbye} as the last frame of its link. */

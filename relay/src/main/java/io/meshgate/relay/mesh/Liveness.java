@@ -27,6 +27,17 @@ import java.util.function.Predicate;
  * {@code mesh.requestTimeoutMs} while its next leader dials in: draining a node never re-homes anything. This
  * region also needs a quorum of regions to count it live in their heartbeats ({@link #peerView}).
  *
+ * <p>That second hold only guesses that the peers have ended theirs. When every reachable peer says so instead, this
+ * region does not wait it out ({@link #returnConfirmed}): it counts itself live at once when each reachable peer,
+ * on the link its heartbeats now come on, first counted it not live and then live, both since this region last
+ * stopped counting itself live. The invariant holds because a link delivers in order: a heartbeat that counts this
+ * region live after one that counted it down was sent after that peer ended its own hold, so it is that peer's
+ * verdict on this return, not an old one (from before the partition, or a held link flushed after the heal);
+ * heartbeats of two links are never compared (the record starts over when the link changes). A peer that never
+ * counted it down, or that is reachable only through a relay (no heartbeat of its own), or that still holds it,
+ * leaves the slow path in force; every reachable peer, not a quorum, must agree, so no reachable region still ranks
+ * homes without this one when it starts to reconcile. Afterwards the quorum rule above applies as before.
+ *
  * <p>Threads: {@link #update} and {@link #leaving} run on the leader's timer and link threads and synchronise on
  * this object; {@link #live} and {@link #canServe} may be called from any thread. The clock is injected, so tests
  * drive the hold without sleeping.
@@ -57,6 +68,19 @@ final class Liveness {
     private final Map<String, Entry> regions = new TreeMap<>();
     /** Per peer, the regions it counted live in its last heartbeat. */
     private final Map<String, Set<String>> peerViews = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * Per peer, what its heartbeats on one link said about this region since this region last stopped counting
+     * itself live (see {@link #returnConfirmed}); under this object's monitor.
+     */
+    private final Map<String, PeerReturn> returns = new java.util.HashMap<>();
+
+    /**
+     * @param link     the link whose heartbeats these were (a new link starts over)
+     * @param sawDown  a heartbeat on it counted this region not live
+     * @param liveNow  its latest heartbeat counts this region live
+     */
+    private record PeerReturn(Object link, boolean sawDown, boolean liveNow) {
+    }
     private volatile Set<String> live;
     private final long startedMs;
     /** True until this region first counts itself live, when it started without an inherited view. */
@@ -120,7 +144,13 @@ final class Liveness {
             // A new leader that inherited "live" hears that the others count this region down: it waits for them.
             move(settings.region(), self, RegionState.DOWN, now, "the other regions count it down");
         }
-        step(settings.region(), selfUp, settings.failbackHoldMs() + settings.heartbeatMs(), now);
+        RegionState selfState = regions.get(settings.region()).state();
+        if (selfUp && (selfState == RegionState.DOWN || selfState == RegionState.HOLDING) && returnConfirmed()) {
+            move(settings.region(), regions.get(settings.region()), RegionState.LIVE, now,
+                    "every reachable region counts it live again after counting it down");
+        } else {
+            step(settings.region(), selfUp, settings.failbackHoldMs() + settings.heartbeatMs(), now);
+        }
         if (regions.get(settings.region()).state() == RegionState.LIVE) {
             starting = false;
         }
@@ -141,9 +171,41 @@ final class Liveness {
         live = computeLive();
     }
 
-    /** The peer's liveness view, from its heartbeat. */
-    void peerView(String peer, java.util.Collection<String> live) {
+    /** The peer's liveness view, from its heartbeat (on one link: tests). */
+    boolean peerView(String peer, java.util.Collection<String> live) {
+        return peerView(peer, peer, live);
+    }
+
+    /**
+     * The peer's liveness view, from its heartbeat on {@code link} (only the link its heartbeats now come on: a
+     * replaced link's late frames say nothing). Returns true when this heartbeat counts this region live and the
+     * peer's previous one on the link did not: time to re-evaluate now rather than at the next heartbeat round.
+     */
+    synchronized boolean peerView(String peer, Object link, java.util.Collection<String> live) {
         peerViews.put(peer, Set.copyOf(live));
+        boolean counted = live.contains(settings.region());
+        PeerReturn before = returns.get(peer);
+        if (before == null || !before.link().equals(link)) {
+            before = new PeerReturn(link, false, false);
+        }
+        returns.put(peer, new PeerReturn(link, before.sawDown() || !counted, counted));
+        return counted && !before.liveNow();
+    }
+
+    /**
+     * True when every reachable peer has confirmed this region's return: on its current link, a heartbeat counted it
+     * not live and a later one, its latest, counts it live (see the class comment for why that is enough).
+     */
+    private boolean returnConfirmed() {
+        for (String peer : settings.peers().keySet()) {
+            if (reachable.test(peer)) {
+                PeerReturn seen = returns.get(peer);
+                if (seen == null || !seen.sawDown() || !seen.liveNow()) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** A new link to the peer came up: a leaving peer's next leader is linked. */
@@ -204,6 +266,10 @@ final class Liveness {
             return;
         }
         regions.put(region, new Entry(to, now));
+        if (region.equals(settings.region()) && to == RegionState.DOWN) {
+            // What the peers said before counts no more: a return is confirmed only by what they say after this.
+            returns.replaceAll((peer, seen) -> new PeerReturn(seen.link(), false, seen.liveNow()));
+        }
         onMove.accept(region, to);
         LOG.info("region {} as seen from {}: {} -> {} ({})", region, settings.region(), from.state(), to, reason);
     }

@@ -19,7 +19,8 @@ import java.util.Set;
  * @param requestTimeoutMs  how long a request over the mesh (publish, range, store) waits for its reply
  * @param reconnectMaxMs    cap of the exponential reconnect backoff
  * @param failbackHoldMs    how long a region must be reached without a break before it may be a channel's home
- *                          again (see {@link Liveness}); this region waits as long before it serves
+ *                          again (see {@link Liveness}); this region waits as long before it serves, unless every
+ *                          reachable peer already held it and says so
  * @param emulatedRttMs     per peer region, extra round-trip latency to add on this link (demo and benchmark only)
  * @param tls               mutual TLS for links and in-region forwarding, or null for plaintext
  * @param overridesFile     where this node keeps the {@link HomeOverrides} across restarts ({@link OverridesFile}),

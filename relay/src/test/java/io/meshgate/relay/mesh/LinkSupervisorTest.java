@@ -1,6 +1,7 @@
 package io.meshgate.relay.mesh;
 
 import io.meshgate.proto.relay.Goodbye;
+import io.meshgate.proto.relay.Heartbeat;
 import io.meshgate.proto.relay.HeartbeatAck;
 import io.meshgate.proto.relay.LinkFrame;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -57,11 +58,11 @@ class LinkSupervisorTest {
         return link;
     }
 
-    /** The peer answers the latest heartbeat written on its stream. */
+    /** The peer answers the latest probe written on its stream (not a nonce-0 heartbeat that only spreads the view). */
     private void answer(MeshLink link, RecordingStream stream) {
         LinkFrame last = null;
         for (LinkFrame frame : stream.frames) {
-            if (frame.hasHeartbeat()) {
+            if (frame.hasHeartbeat() && frame.getHeartbeat().getNonce() != 0) {
                 last = frame;
             }
         }
@@ -134,6 +135,67 @@ class LinkSupervisorTest {
         assertEquals(LinkHealth.LinkState.UP, link.health().state());
         assertEquals(List.of("eu-west", "eu-west"), linkedUp, "each time it turns up, the link-up work runs again");
         assertFalse(liveness.live().contains("eu-west"), "a region that came back waits out the hold again");
+    }
+
+    /** The live set carried by the last heartbeat written on the stream. */
+    private static List<String> lastViewSent(RecordingStream stream) {
+        List<String> last = null;
+        for (LinkFrame frame : stream.frames) {
+            if (frame.hasHeartbeat()) {
+                last = frame.getHeartbeat().getLiveList();
+            }
+        }
+        return last;
+    }
+
+    /** Two links up, as at the start of a test. */
+    private MeshLink upLink(String peer, RecordingStream stream) {
+        MeshLink link = open(peer, stream, false);
+        answer(link, stream);
+        answer(link, stream);
+        assertEquals(LinkHealth.LinkState.UP, link.health().state());
+        return link;
+    }
+
+    /** The peer's heartbeat on the link, carrying its live set. */
+    private void peerSays(MeshLink link, String... live) {
+        supervisor.heartbeat(link, Heartbeat.newBuilder().setNonce(1).addAllLive(List.of(live)).build());
+    }
+
+    @Test
+    void aChangedViewGoesToThePeersAtOnceNotWithTheNextRound() {
+        RecordingStream stream = new RecordingStream();
+        upLink("eu-west", stream);
+        clock.advance(HOLD);
+        supervisor.heartbeatRound();
+        assertTrue(liveness.live().contains("eu-west"), "the round ended the hold");
+        assertTrue(lastViewSent(stream).contains("eu-west"),
+                "the round's probe carried the view before the hold ended; an extra heartbeat carries the new one now,"
+                        + " a heartbeat interval earlier");
+        long spread = stream.frames.stream().filter(f -> f.hasHeartbeat() && f.getHeartbeat().getNonce() == 0).count();
+        supervisor.heartbeatRound();
+        assertEquals(spread, stream.frames.stream().filter(f -> f.hasHeartbeat() && f.getHeartbeat().getNonce() == 0)
+                .count(), "an unchanged view waits for the rounds");
+    }
+
+    @Test
+    void aRegionComingBackServesAsSoonAsTheLastPeerCountsItLiveAgain() {
+        RecordingStream eu = new RecordingStream();
+        RecordingStream ap = new RecordingStream();
+        MeshLink euLink = upLink("eu-west", eu);
+        MeshLink apLink = upLink("ap-south", ap);
+        peerSays(euLink, "eu-west", "ap-south");
+        peerSays(apLink, "eu-west", "ap-south");
+        clock.advance(HOLD);
+        supervisor.heartbeatRound();
+        assertEquals(Set.of("eu-west", "ap-south"), liveness.live(), "the peers count it down: it waits for them");
+
+        peerSays(euLink, "eu-west", "ap-south", "us-east");
+        assertFalse(liveness.canServe(), "ap-south still holds it");
+        peerSays(apLink, "eu-west", "ap-south", "us-east");
+        assertTrue(liveness.canServe(), "every peer counted it down, then live: no second hold, no round to wait");
+        assertEquals(liveness.live(), published.get(published.size() - 1), "and the region's nodes are told");
+        assertTrue(lastViewSent(eu).contains("us-east"), "and so are the peers");
     }
 
     @Test

@@ -142,6 +142,84 @@ class LivenessTest {
         assertFalse(stale.canServe(), "a new leader whose peers count its region down does not take channels back");
     }
 
+    @Test
+    void aRegionThatComesBackCountsItselfLiveOnceEveryReachablePeerCountedItDownThenLive() {
+        Liveness live = servingWithBothPeers();
+        reachable.clear();
+        live.update();
+        assertFalse(live.canServe(), "cut off");
+        reachable.addAll(Set.of("eu-west", "ap-south"));
+        live.peerView("eu-west", Set.of("eu-west", "ap-south"));
+        live.peerView("ap-south", Set.of("eu-west", "ap-south"));
+        live.update();
+        assertEquals(Liveness.RegionState.DOWN, live.state("us-east"), "the peers hold it");
+        clock.advance(HOLD);
+        assertTrue(live.peerView("eu-west", Set.of("eu-west", "ap-south", "us-east")), "news: re-evaluate now");
+        live.update();
+        assertFalse(live.canServe(), "ap-south still holds it: every reachable peer must agree, not a quorum");
+        assertEquals(Liveness.RegionState.HOLDING, live.state("us-east"));
+        live.peerView("ap-south", Set.of("eu-west", "ap-south", "us-east"));
+        live.update();
+        assertTrue(live.canServe(), "every peer ended its hold: no second hold of HOLD + HEARTBEAT");
+        assertEquals(Liveness.RegionState.LIVE, live.state("us-east"));
+    }
+
+    @Test
+    void aFreshRegionWhosePeersCountedItDownThenLiveServesWithoutASecondHold() {
+        Liveness live = fresh(Set.of());
+        reachable.addAll(Set.of("eu-west", "ap-south"));
+        live.peerView("eu-west", Set.of("eu-west", "ap-south"));
+        live.peerView("ap-south", Set.of("eu-west", "ap-south"));
+        live.update();
+        clock.advance(HOLD);
+        live.peerView("eu-west", Set.of("eu-west", "ap-south", "us-east"));
+        live.peerView("ap-south", Set.of("eu-west", "ap-south", "us-east"));
+        live.update();
+        assertTrue(live.canServe());
+    }
+
+    @Test
+    void oldViewsAndReplacedLinksConfirmNothingAndTheHoldStays() {
+        Liveness live = servingWithBothPeers();
+        reachable.clear();
+        live.update();
+        reachable.addAll(Set.of("eu-west", "ap-south"));
+        live.update();
+        assertEquals(Liveness.RegionState.HOLDING, live.state("us-east"),
+                "the views from before it went down still count it live: the slow path");
+        live.peerView("eu-west", Set.of("eu-west", "ap-south", "us-east"));
+        live.peerView("ap-south", Set.of("eu-west", "ap-south", "us-east"));
+        live.update();
+        assertFalse(live.canServe(), "peers that never counted it down since: maybe old news, the hold stays");
+
+        live.peerView("eu-west", "old link", Set.of("eu-west", "ap-south"));
+        live.peerView("eu-west", "new link", Set.of("eu-west", "ap-south", "us-east"));
+        live.peerView("ap-south", Set.of("eu-west", "ap-south"));
+        live.peerView("ap-south", Set.of("eu-west", "ap-south", "us-east"));
+        live.update();
+        assertFalse(live.canServe(), "down on one link, live on another: no order between them, the hold stays");
+
+        clock.advance(HOLD + HEARTBEAT);
+        live.update();
+        assertTrue(live.canServe(), "the hold still ends it");
+    }
+
+    @Test
+    void aPeerReachableOnlyThroughARelaySendsNoHeartbeatAndKeepsTheHold() {
+        Liveness live = servingWithBothPeers();
+        reachable.clear();
+        live.update();
+        reachable.addAll(Set.of("eu-west", "ap-south"));
+        live.peerView("eu-west", Set.of("eu-west", "ap-south"));
+        live.update();
+        live.peerView("eu-west", Set.of("eu-west", "ap-south", "us-east"));
+        live.update();
+        assertFalse(live.canServe(), "ap-south (reached through eu-west) has said nothing since");
+        reachable.remove("ap-south");
+        live.update();
+        assertTrue(live.canServe(), "only eu-west is reachable, and it is a quorum with this region");
+    }
+
     private Liveness servingWithBothPeers() {
         Liveness live = fresh(Set.of());
         reachable.addAll(Set.of("eu-west", "ap-south"));
