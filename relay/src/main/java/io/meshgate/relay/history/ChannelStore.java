@@ -14,6 +14,10 @@ import java.util.concurrent.CompletionStage;
 /**
  * The region's channels in Hazelcast: one entry per channel, changed only by entry processors on its owner.
  * All calls are asynchronous; their stages complete on Hazelcast threads, so callers must hand heavy work off.
+ *
+ * <p>Every stored message carries the region's seal ({@link StoreSeal}); every answer that carries stored messages is
+ * checked here, on the calling node, before the caller sees it: a message that does not open is missing (a gap in a
+ * read, left out of what is fanned out), whoever wrote it and whichever member owns the channel's partition.
  */
 public final class ChannelStore implements ChannelSource {
     public static final String MAP_NAME = "meshgate.channels";
@@ -22,15 +26,24 @@ public final class ChannelStore implements ChannelSource {
     private final HistoryLimits limits;
     private final String regionEpoch;
     private final ChannelCap cap;
+    private final StoreSeal seal;
+
+    /** With the seal the member registered (see {@link StoreSeal#of}). */
+    public ChannelStore(HazelcastInstance hazelcast, HistoryLimits limits, String regionEpoch) {
+        this(hazelcast, limits, regionEpoch, StoreSeal.of(hazelcast));
+    }
 
     /**
      * @param regionEpoch the epoch given to channels that get their first state in this region's lifetime
+     * @param seal        seals what this node stores from elsewhere and checks what it reads; the same one the
+     *                    member's sequencing steps seal with
      */
-    public ChannelStore(HazelcastInstance hazelcast, HistoryLimits limits, String regionEpoch) {
+    public ChannelStore(HazelcastInstance hazelcast, HistoryLimits limits, String regionEpoch, StoreSeal seal) {
         this.channels = hazelcast.getMap(MAP_NAME);
         this.limits = limits;
         this.regionEpoch = regionEpoch;
         this.cap = new ChannelCap(channels, limits.maxChannels());
+        this.seal = seal;
     }
 
     /**
@@ -54,6 +67,11 @@ public final class ChannelStore implements ChannelSource {
 
     public String regionEpoch() {
         return regionEpoch;
+    }
+
+    /** Seals and checks this node's stored messages; counts the forged ones it met. */
+    public StoreSeal seal() {
+        return seal;
     }
 
     /**
@@ -94,7 +112,7 @@ public final class ChannelStore implements ChannelSource {
         SequenceProcessor processor = new SequenceProcessor(List.copyOf(requests), regionEpoch, limits, durableNow,
                 homeRegion, retentionFloor);
         return cap.admit(channel).thenCompose(admitted -> IdempotentRetry.call(
-                () -> channels.submitToKey(channel, processor)));
+                () -> channels.submitToKey(channel, processor))).thenApply(result -> seal.check(channel, result));
     }
 
     /**
@@ -104,7 +122,13 @@ public final class ChannelStore implements ChannelSource {
     public CompletionStage<FenceResult> fence(String channel, long term, String reconciler, int maxMessages) {
         FenceProcessor processor = new FenceProcessor(term, reconciler, maxMessages, regionEpoch, limits.ttlMs(),
                 System.currentTimeMillis());
-        return IdempotentRetry.call(() -> channels.submitToKey(channel, processor));
+        return IdempotentRetry.<FenceResult>call(() -> channels.submitToKey(channel, processor))
+                .thenApply(fenced -> {
+                    // The processor read after max(0, head - maxMessages), and a raw read's head is the head.
+                    Range held = seal.check(channel, Math.max(0, fenced.held().head() - maxMessages), fenced.held());
+                    return held == fenced.held() ? fenced : new FenceResult(fenced.granted(), fenced.fence(),
+                            fenced.durable(), held, fenced.seenIds(), fenced.interested());
+                });
     }
 
     /**
@@ -115,9 +139,11 @@ public final class ChannelStore implements ChannelSource {
     public CompletionStage<Adopted> adopt(String channel, long term, String region, String epoch,
                                           List<io.meshgate.relay.channel.Message> tail, long head,
                                           long durableThrough, List<SeenId> seenIds) {
-        AdoptProcessor processor = new AdoptProcessor(term, region, epoch, tail, head, durableThrough, seenIds, limits,
-                System.currentTimeMillis());
-        return IdempotentRetry.call(() -> channels.submitToKey(channel, processor));
+        // The tail comes from the regions' answers, sealed (if at all) under their own secrets: sealed here for this one.
+        AdoptProcessor processor = new AdoptProcessor(term, region, epoch, seal.sealAll(tail), head, durableThrough,
+                seenIds, limits, System.currentTimeMillis());
+        return IdempotentRetry.<Adopted>call(() -> channels.submitToKey(channel, processor)).thenApply(adopted ->
+                adopted == null ? null : new Adopted(seal.check(channel, adopted.newlyVisible()), adopted.routes()));
     }
 
     /** Another region refused this one's delivery with {@code fence}: stop sequencing the channel until reconciled. */
@@ -127,17 +153,22 @@ public final class ChannelStore implements ChannelSource {
 
     /** Raises the durable mark to {@code upTo}; returns what became deliverable and the routes to deliver it to. */
     public CompletionStage<DurableResult> markDurable(String channel, long upTo) {
-        return IdempotentRetry.call(() -> channels.submitToKey(channel, new MarkDurableProcessor(upTo)));
+        return IdempotentRetry.<DurableResult>call(() -> channels.submitToKey(channel, new MarkDurableProcessor(upTo)))
+                .thenApply(durable -> new DurableResult(durable.durable(), seal.check(channel, durable.newlyDurable()),
+                        durable.routes()));
     }
 
     /**
      * Stores messages of a channel homed in another region, sequenced there in {@code term} (see
-     * {@link ReplicateProcessor}). Idempotent: held seqs are skipped, so a retried call changes nothing twice.
+     * {@link ReplicateProcessor}). Idempotent: held seqs are skipped, so a retried call changes nothing twice. The
+     * messages came over the mesh's authenticated link; they are sealed here, for this region, before they are stored.
      */
     public CompletionStage<ReplicaResult> replicate(String channel, List<io.meshgate.relay.channel.Message> messages,
                                                     boolean resetIfHole, long term) {
-        return IdempotentRetry.call(() -> channels.submitToKey(channel,
-                new ReplicateProcessor(messages, resetIfHole, limits, term)));
+        ReplicateProcessor processor = new ReplicateProcessor(seal.sealAll(messages), resetIfHole, limits, term);
+        return IdempotentRetry.<ReplicaResult>call(() -> channels.submitToKey(channel, processor)).thenApply(r ->
+                new ReplicaResult(r.epoch(), r.head(), seal.check(channel, r.appended()), r.routes(), r.missingAfter(),
+                        r.refusedByFence()));
     }
 
     /**
@@ -146,27 +177,31 @@ public final class ChannelStore implements ChannelSource {
      */
     @Override
     public CompletionStage<Range> subscribe(String channel, UUID member, long afterSeq, int maxMessages) {
-        return cap.admit(channel).thenCompose(admitted -> IdempotentRetry.call(() -> channels.submitToKey(channel,
-                new SubscribeProcessor(member, true, afterSeq, maxMessages, regionEpoch, limits))));
+        return cap.admit(channel).thenCompose(admitted -> IdempotentRetry.<Range>call(() -> channels.submitToKey(channel,
+                new SubscribeProcessor(member, true, afterSeq, maxMessages, regionEpoch, limits))))
+                .thenApply(range -> seal.check(channel, afterSeq, range));
     }
 
     @Override
     public CompletionStage<Range> unsubscribe(String channel, UUID member) {
-        return IdempotentRetry.call(() -> channels.submitToKey(channel,
-                new SubscribeProcessor(member, false, 0, 0, regionEpoch, limits)));
+        return IdempotentRetry.<Range>call(() -> channels.submitToKey(channel,
+                new SubscribeProcessor(member, false, 0, 0, regionEpoch, limits)))
+                .thenApply(range -> seal.check(channel, 0, range));
     }
 
     /** Reads the messages after {@code afterSeq}, at most {@code maxMessages}, and the channel's head. */
     @Override
     public CompletionStage<Range> read(String channel, long afterSeq, int maxMessages) {
-        return IdempotentRetry.call(() -> channels.submitToKey(channel,
-                new ReadProcessor(afterSeq, maxMessages, regionEpoch, limits.ttlMs(), false)));
+        return IdempotentRetry.<Range>call(() -> channels.submitToKey(channel,
+                new ReadProcessor(afterSeq, maxMessages, regionEpoch, limits.ttlMs(), false)))
+                .thenApply(range -> seal.check(channel, afterSeq, range));
     }
 
     /** Like {@link #read}, including messages not yet durable: for another region that is about to store them. */
     public CompletionStage<Range> readRaw(String channel, long afterSeq, int maxMessages) {
-        return IdempotentRetry.call(() -> channels.submitToKey(channel,
-                new ReadProcessor(afterSeq, maxMessages, regionEpoch, limits.ttlMs(), true)));
+        return IdempotentRetry.<Range>call(() -> channels.submitToKey(channel,
+                new ReadProcessor(afterSeq, maxMessages, regionEpoch, limits.ttlMs(), true)))
+                .thenApply(range -> seal.check(channel, afterSeq, range));
     }
 
     /** Whether any member of the region still has subscribers of the channel. */

@@ -1,5 +1,7 @@
 package io.meshgate.relay.history;
 
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.EntryProcessor;
 import io.meshgate.relay.channel.Message;
 import io.meshgate.relay.channel.Position;
@@ -14,8 +16,13 @@ import java.util.Set;
  * Sequences a batch of publishes on one channel in request order: dedups by id, assigns {@code head + 1}, stores the
  * message in history and records its id, all on the partition owner in one step. The backup gets the resulting
  * messages (not the requests), so owner and backup hold identical state even though {@code ts} is read here.
+ *
+ * <p>Each new message is sealed here ({@link StoreSeal}), since seq and ts are only known here, with the seal of the
+ * member that runs the step: Hazelcast hands it its member ({@link #setHazelcastInstance}) on the partition thread
+ * before {@link #process}. The seal travels inside the messages to the backup; the secret never travels.
  */
-final class SequenceProcessor implements EntryProcessor<String, ChannelState, SequenceResult> {
+final class SequenceProcessor implements EntryProcessor<String, ChannelState, SequenceResult>,
+        HazelcastInstanceAware {
     private static final long serialVersionUID = 1L;
 
     private final List<PublishRequest> requests;
@@ -28,6 +35,7 @@ final class SequenceProcessor implements EntryProcessor<String, ChannelState, Se
     private transient List<Message> appended;
     private transient boolean created;
     private transient long now;
+    private transient StoreSeal seal;
 
     /**
      * @param durableNow       false when the new messages must wait for another region to store them before they
@@ -48,8 +56,17 @@ final class SequenceProcessor implements EntryProcessor<String, ChannelState, Se
         this.durableNow = durableNow;
     }
 
+    /** On the partition owner, before {@link #process}: the member whose seal the new messages get. */
+    @Override
+    public void setHazelcastInstance(HazelcastInstance member) {
+        this.seal = StoreSeal.of(member);
+    }
+
     @Override
     public SequenceResult process(Map.Entry<String, ChannelState> entry) {
+        if (seal == null) {
+            throw new IllegalStateException("sequencing " + entry.getKey() + " outside a Hazelcast member: no seal");
+        }
         now = System.currentTimeMillis();
         ChannelState state = entry.getValue();
         if (homeRegion != null && (state == null || !state.ownedBy(homeRegion))) {
@@ -76,8 +93,8 @@ final class SequenceProcessor implements EntryProcessor<String, ChannelState, Se
                 outcomes.add(new Sequenced(earlier, state.messageAt(earlier.seq()), true));
                 continue;
             }
-            Message message = new Message(channel, state.epoch(), state.head() + 1, request.id(),
-                    request.dataJson(), now);
+            Message message = seal.seal(new Message(channel, state.epoch(), state.head() + 1, request.id(),
+                    request.dataJson(), now));
             if (appended.isEmpty()) {
                 state.retentionFloor(retentionFloor);
             }

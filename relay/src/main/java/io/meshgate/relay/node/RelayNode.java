@@ -8,6 +8,7 @@ import io.meshgate.relay.fanout.DeliverySeal;
 import io.meshgate.relay.fanout.LocalDelivery;
 import io.meshgate.relay.fanout.RegionFanOut;
 import io.meshgate.relay.history.ChannelSource;
+import io.meshgate.relay.history.StoreSeal;
 import io.meshgate.relay.link.RelayCredentials;
 import io.meshgate.relay.link.RelayServer;
 import io.meshgate.relay.link.RelayService;
@@ -17,6 +18,7 @@ import io.meshgate.relay.publish.ChannelSequencer;
 import io.meshgate.relay.publish.Publisher;
 import io.meshgate.relay.region.ClusterSecret;
 import io.meshgate.relay.region.RegionMember;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,6 +110,11 @@ public final class RelayNode implements RelayHealth, RelayInspector, AutoCloseab
         meters.gauge("meshgate.region.members", region, r -> r.isRunning() ? r.clusterSize() : 0);
         // Channels the region holds state for: channels with subscribers or messages; idle ones are swept away.
         meters.gauge("meshgate.region.channels", region, r -> r.isRunning() ? r.store().channelCount() : 0);
+        // Registered now, not on the first forgery, so the alert on it has a series to watch from the start.
+        FunctionCounter.builder("meshgate.history.forged", region.store().seal(), StoreSeal::forgedCount)
+                .description("stored messages read as missing because they were not sealed with the region's"
+                        + " cluster.secret (a member without it wrote meshgate.channels)")
+                .register(meters);
         try {
             this.mesh = settings.mesh() == null ? null : new Mesh(settings.mesh(), settings.node(), region, timer,
                     publishCompletions, settings.publishBatchMax(), settings.publishQueueMax(), meters, clock);

@@ -63,7 +63,7 @@ public final class ClusterSecret {
     }
 
     /** The loopback key: SHA-256 of a fixed label and the cluster name. Public by construction; see the class. */
-    static ClusterSecret loopbackDefault(String clusterName) {
+    public static ClusterSecret loopbackDefault(String clusterName) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             return new ClusterSecret(sha.digest(("meshgate loopback cluster key\0" + clusterName)

@@ -12,6 +12,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.meshgate.relay.history.ChannelStore;
 import io.meshgate.relay.history.HistoryLimits;
+import io.meshgate.relay.history.StoreSeal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,9 +41,9 @@ public final class RegionMember implements AutoCloseable {
     private final java.util.List<java.util.function.Consumer<UUID>> onMemberLeft =
             new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    private RegionMember(HazelcastInstance hazelcast, HistoryLimits limits) {
+    private RegionMember(HazelcastInstance hazelcast, HistoryLimits limits, StoreSeal seal) {
         this.hazelcast = hazelcast;
-        this.store = new ChannelStore(hazelcast, limits, regionEpoch(hazelcast));
+        this.store = new ChannelStore(hazelcast, limits, regionEpoch(hazelcast), seal);
         this.leadership = new RegionLeadership(this);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "region-housekeeping");
@@ -109,9 +110,13 @@ public final class RegionMember implements AutoCloseable {
             discovery = "members " + settings.members();
         }
         ChannelStore.configure(config, settings.backupCount());
+        // The member's own seal for what it stores (see StoreSeal): sequencing steps that run on this member find it
+        // in the user context, which stays in this JVM; the secret is never in an entry processor.
+        StoreSeal seal = new StoreSeal(ClusterSecret.forBind(settings));
+        config.getUserContext().put(StoreSeal.USER_CONTEXT_KEY, seal);
         LOG.info("starting region member {} on {}:{} as {}:{} ({})", settings.clusterName(),
                 settings.bindHost(), settings.port(), settings.publicHost(), settings.port(), discovery);
-        return new RegionMember(Hazelcast.newHazelcastInstance(config), limits);
+        return new RegionMember(Hazelcast.newHazelcastInstance(config), limits, seal);
     }
 
     /**

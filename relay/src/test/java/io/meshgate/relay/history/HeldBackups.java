@@ -34,9 +34,16 @@ final class HeldBackups {
         release.countDown();
     }
 
-    /** Appends the next seq on the owner; its backup is held. */
-    static final class Append implements EntryProcessor<String, ChannelState, Object> {
+    /** Appends the next seq on the owner, sealed as the sequencer seals it; its backup is held. */
+    static final class Append implements EntryProcessor<String, ChannelState, Object>,
+            com.hazelcast.core.HazelcastInstanceAware {
         private final String channel;
+        private transient StoreSeal seal;
+
+        @Override
+        public void setHazelcastInstance(com.hazelcast.core.HazelcastInstance member) {
+            this.seal = StoreSeal.of(member);
+        }
 
         Append(String channel) {
             this.channel = channel;
@@ -46,8 +53,8 @@ final class HeldBackups {
         public Object process(Map.Entry<String, ChannelState> entry) {
             ChannelState state = entry.getValue() == null ? new ChannelState("e") : entry.getValue();
             long now = System.currentTimeMillis();
-            state.append(new Message(channel, "e", state.head() + 1, UUID.randomUUID().toString(), "1", now),
-                    HistoryLimits.DEFAULTS, now);
+            state.append(seal.seal(new Message(channel, "e", state.head() + 1, UUID.randomUUID().toString(), "1",
+                    now)), HistoryLimits.DEFAULTS, now);
             entry.setValue(state);
             return null;
         }
@@ -58,8 +65,15 @@ final class HeldBackups {
         }
     }
 
-    static final class Held implements EntryProcessor<String, ChannelState, Object> {
+    static final class Held implements EntryProcessor<String, ChannelState, Object>,
+            com.hazelcast.core.HazelcastInstanceAware {
         private final String channel;
+        private transient com.hazelcast.core.HazelcastInstance member;
+
+        @Override
+        public void setHazelcastInstance(com.hazelcast.core.HazelcastInstance member) {
+            this.member = member;
+        }
 
         Held(String channel) {
             this.channel = channel;
@@ -73,7 +87,9 @@ final class HeldBackups {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return new Append(channel).process(entry);
+            Append append = new Append(channel);
+            append.setHazelcastInstance(member);
+            return append.process(entry);
         }
 
         @Override
