@@ -7,9 +7,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Inbound flow control for one socket: the node stops reading a client's frames while its unanswered publishes
  * reach a quarter of its outbound queue, and reads again once half of those are answered. Every publish is answered
- * with one {@code ack} or {@code nack} frame on the same queue, so without this a client that pipelines more
- * publishes than its queue holds, and reads everything, would be closed 4008 by its own acks. With it the burst
- * waits in the client's socket (TCP pushes back) instead, and the replies in the queue stay bounded by the window.
+ * with one {@code ack} or {@code nack} frame on the connection's reply queue ({@link WsConnection#sendReply}, bounded
+ * like the delivery queue), so without this a client that pipelines more publishes than that holds, and reads
+ * everything, would be closed 4008 by its own acks. With it the burst waits in the client's socket (TCP pushes
+ * back) instead, and the replies queued stay bounded by the window plus what one write has not yet carried away
+ * (every write takes the replies first).
  *
  * <p>Threads: {@link #opened} on the socket's I/O thread (where frames are read); {@link #answered} from whatever
  * thread completes a publish. Suspending and resuming both happen on the I/O thread, so they never race.

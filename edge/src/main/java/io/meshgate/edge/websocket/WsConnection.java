@@ -20,23 +20,35 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 
 /**
- * One socket's way out. Finished WebSocket frames wait in a queue bounded by count and bytes (the bytes of the
- * frames themselves, a message frame being a view of the buffer every subscriber shares). On each turn of the
- * socket's I/O thread, everything queued (up to {@link #MAX_BATCH} frames) goes to the socket in one gathering
- * write and one flush, in queue order (what is queued during that write follows in the next); the next batch is taken only once the socket has accepted the last one. So a
- * client that stops reading stops the queue from draining and the bound is reached (close 4008) instead of anything
+ * One socket's way out. Finished WebSocket frames wait in two queues, bounded together by bytes (the bytes of the
+ * frames themselves, a message frame being a view of the buffer every subscriber shares) and each by count:
+ * <ul>
+ *   <li>the <em>delivery</em> queue ({@link #send}): {@code connected}, {@code subscribed}, {@code msg}, {@code gap},
+ *       {@code unsubscribed}, the {@code error} that ends a subscription, pings, pongs, {@code move}; in the order
+ *       given, because the protocol orders them ({@code subscribed} before the channel's messages, seqs increasing,
+ *       nothing of a channel after its {@code unsubscribed});</li>
+ *   <li>the <em>reply</em> queue ({@link #sendReply}): {@code ack}, {@code nack} and {@code error} answers to the
+ *       client's own requests. The protocol orders none of them against deliveries, so each write takes them first:
+ *       a publisher's {@code ack} never waits behind a deep delivery backlog of its own connection.</li>
+ * </ul>
+ * On a turn of the socket's I/O thread the pump makes <em>one</em> gathering write and one flush of everything
+ * queued (replies first, then deliveries, up to {@link #MAX_BATCH} frames). If more is queued it then waits for the
+ * selector to report the socket writable again (write readiness, not a task of its own), so the I/O thread reads
+ * and writes its other sockets in between: XNIO runs queued tasks until none is left before it selects again, so a
+ * pump that queued itself again would keep a busy socket's I/O thread from reading anyone's {@code pub} for as long
+ * as that socket had a backlog. The next batch is taken only once the socket has accepted the last one, so a client
+ * that stops reading stops the queues from draining and the bound is reached (close 4008) instead of anything
  * buffering without limit, while a client that reads gets whole bursts in a few system calls.
  *
- * <p>Threads: {@link #send}, {@link #close} and {@link #hasRoom} may be called from any thread; writes happen on the
- * socket's I/O thread only. Every frame the server sends on this socket goes through here (Undertow's channel is
- * used to read), so frames from two writers never interleave.
+ * <p>Threads: {@link #send}, {@link #sendReply}, {@link #close} and {@link #hasRoom} may be called from any thread;
+ * writes happen on the socket's I/O thread only (in a task queued by the first frame after an idle spell, then in
+ * the socket's write listener). Every frame the server sends on this socket goes through here (Undertow's channel
+ * is used to read), so frames from two writers never interleave.
  */
 public final class WsConnection {
     private static final Logger LOG = LoggerFactory.getLogger(WsConnection.class);
     /** Frames per gathering write: below Linux's IOV_MAX (1024), which the JDK would otherwise split at. */
     static final int MAX_BATCH = 512;
-    /** Gathering writes one pump may make before it lets the I/O thread serve its other sockets. */
-    static final int WRITES_PER_TURN = 4;
 
     private final WebSocketChannel channel;
     private final ConduitStreamSinkChannel sink;
@@ -46,11 +58,22 @@ public final class WsConnection {
     private final IntConsumer onOverflow;
     private final WriteMeters meters;
 
-    /** Guarded by {@code queue}. */
+    /** Deliveries, in protocol order. Guarded by {@code queue} (the lock of both queues). */
     private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
-    /** Bytes queued or in the batch being written, not yet accepted by the socket. */
+    /**
+     * Replies to the client's own requests, written ahead of {@link #queue}. Guarded by {@code queue}. Bounded by
+     * {@link #maxFrames} like the deliveries (and by {@link #maxBytes} together with them); in practice it holds
+     * little: replies to publishes are bounded by {@link PublishWindow} (the node stops reading a connection while a
+     * quarter of {@code maxFrames} of its publishes are unanswered) and every write takes all of them first. Only a
+     * client that keeps sending requests and stops reading fills it, and is closed 4008 like a slow subscriber.
+     */
+    private final ArrayDeque<ByteBuffer> replies = new ArrayDeque<>();
+    /** Bytes queued (both queues) or in the batch being written, not yet accepted by the socket. */
     private long queuedBytes;
-    /** A pump is queued on the I/O thread, or the batch in flight waits for the socket to become writable. */
+    /**
+     * A pump is queued on the I/O thread, or waits in the write listener (the batch in flight waits for the socket to
+     * take more, or more is queued for the next turn). While set, new frames need no pump of their own.
+     */
     private boolean pumpScheduled;
     private boolean closing;
     private int closeCode;
@@ -62,15 +85,19 @@ public final class WsConnection {
     private int batchStart;
     private int batchEnd;
     private boolean batchEndsWithClose;
+    /** I/O thread only: the pump resumed writes and goes on when the write listener runs. */
+    private boolean awaitingWritable;
 
     /**
      * Counts batches (gathering writes started) and the frames they carried, over every socket of the node: their
-     * ratio is how much coalescing saves.
+     * ratio is how much coalescing saves. {@code deferred} counts writes after which more was queued and left for the
+     * socket's next turn, so the I/O thread served its other sockets first: it grows with sockets that are fed
+     * faster than one write per turn carries.
      */
-    record WriteMeters(Counter batches, Counter frames) {
+    record WriteMeters(Counter batches, Counter frames, Counter deferred) {
         static WriteMeters of(MeterRegistry registry) {
             return new WriteMeters(registry.counter("meshgate.ws.write.batches"),
-                    registry.counter("meshgate.ws.write.frames"));
+                    registry.counter("meshgate.ws.write.frames"), registry.counter("meshgate.ws.write.deferred"));
         }
     }
 
@@ -84,46 +111,61 @@ public final class WsConnection {
         this.closeGraceMs = closeGraceMs;
         this.onOverflow = onOverflow;
         // Undertow's own listener stays first (it suspends writes when it has nothing of its own to write); ours
-        // then goes on with a batch the socket did not take whole.
+        // then goes on with a batch the socket did not take whole, or with what was queued after the last write.
         ChannelListener<? super ConduitStreamSinkChannel> undertows = sink.getWriteListener();
         sink.setWriteListener(ch -> {
             if (undertows != null) {
                 undertows.handleEvent(ch);
             }
-            if (batch != null) {
+            if (awaitingWritable) {
+                awaitingWritable = false;
                 pump();
             }
         });
     }
 
-    /** Queues a text frame. Returns false when the connection is closing or the frame overflowed the queue. */
+    /**
+     * Queues a text frame behind the deliveries already queued. Returns false when the connection is closing or the
+     * frame overflowed the queue.
+     */
     public boolean send(String json) {
-        return enqueue(WsFrame.text(json));
+        return enqueue(queue, WsFrame.text(json));
     }
 
     /** Queues a view of a message's shared frame; false when closing or the frame overflowed the queue. */
     public boolean send(EncodedMessage message) {
-        return enqueue(message.frame());
+        return enqueue(queue, message.frame());
     }
 
-    private boolean enqueue(ByteBuffer frame) {
+    /**
+     * Queues a reply to the client's own request ({@code ack}, {@code nack}, {@code error}): it goes out in the next
+     * batch (after the one already in the socket, if any), ahead of every delivery still queued, in order with the
+     * other replies. Only for frames the
+     * protocol does not order against deliveries; never {@code subscribed} or {@code unsubscribed}. False when
+     * closing or the reply overflowed its queue (the connection is then closed 4008).
+     */
+    public boolean sendReply(String json) {
+        return enqueue(replies, WsFrame.text(json));
+    }
+
+    private boolean enqueue(ArrayDeque<ByteBuffer> into, ByteBuffer frame) {
         long size = frame.remaining();
         synchronized (queue) {
             if (closing) {
                 return false;
             }
-            if (queue.size() >= maxFrames || queuedBytes + size > maxBytes) {
+            if (into.size() >= maxFrames || queuedBytes + size > maxBytes) {
                 overflow();
                 return false;
             }
-            queue.addLast(frame);
+            into.addLast(frame);
             queuedBytes += size;
             schedulePump();
         }
         return true;
     }
 
-    /** True while the queue is at most half full: history catch-up sends a page only then. */
+    /** True while the delivery queue is at most half full: history catch-up sends a page only then. */
     public boolean hasRoom() {
         synchronized (queue) {
             return !closing && queue.size() < maxFrames / 2 && queuedBytes < maxBytes / 2;
@@ -171,7 +213,11 @@ public final class WsConnection {
         for (ByteBuffer dropped : queue) {
             queuedBytes -= dropped.remaining();
         }
+        for (ByteBuffer dropped : replies) {
+            queuedBytes -= dropped.remaining();
+        }
         queue.clear();
+        replies.clear();
         schedulePump();
         onOverflow.accept(closeCode);
     }
@@ -195,7 +241,7 @@ public final class WsConnection {
         }
     }
 
-    /** A client's ping control frame gets a pong control frame, in order with everything else queued. */
+    /** A client's ping control frame gets a pong control frame, in order with the deliveries queued (I/O thread). */
     void onPeerPing(byte[] payload) {
         synchronized (queue) {
             if (!closing) {
@@ -215,55 +261,77 @@ public final class WsConnection {
     }
 
     /**
-     * Writes the batch in flight, or a new batch of everything queued, with one gathering write and one flush. When
-     * the socket took it all and more was queued meanwhile (acks of a sequencer batch arrive while the write is in
-     * the kernel), that goes out at once too, up to {@link #WRITES_PER_TURN} writes; then the I/O thread's other
-     * sockets get their turn. Each write carries everything queued when it starts, never one frame per write.
+     * I/O thread: writes the batch in flight, or a new batch of everything queued (replies first), with one gathering
+     * write and one flush; never more than that in one turn. If the socket did not take it all, or more is queued
+     * (acks and live batches arrive while the write is in the kernel), the pump resumes writes and goes on from the
+     * write listener when the selector next finds the socket writable: after the I/O thread has read and written
+     * its other ready sockets, so one socket fed faster than it drains cannot starve them (nor the reading of a
+     * publisher's frames). Each write carries everything queued when it starts, never one frame per write.
      */
     private void pump() {
         try {
-            for (int write = 0; write < WRITES_PER_TURN; write++) {
-                if (batch == null && !takeBatch()) {
-                    return;
-                }
-                long written = sink.write(batch, batchStart, batchEnd - batchStart);
-                while (batchStart < batchEnd && !batch[batchStart].hasRemaining()) {
-                    batch[batchStart++] = null;
-                }
-                boolean flushed = sink.flush();
-                synchronized (queue) {
-                    queuedBytes -= written;
-                }
-                if (batchStart < batchEnd || !flushed) {
-                    sink.resumeWrites(); // the write listener pumps again once the socket takes more
-                    return;
-                }
-                batch = null;
-                if (batchEndsWithClose) {
-                    channel.getIoThread().executeAfter(() -> IoUtils.safeClose(channel), closeGraceMs,
-                            TimeUnit.MILLISECONDS);
+            if (batch == null && !takeBatch()) {
+                return;
+            }
+            long written = sink.write(batch, batchStart, batchEnd - batchStart);
+            while (batchStart < batchEnd && !batch[batchStart].hasRemaining()) {
+                batch[batchStart++] = null;
+            }
+            boolean flushed = sink.flush();
+            synchronized (queue) {
+                queuedBytes -= written;
+            }
+            if (batchStart < batchEnd || !flushed) {
+                awaitWritable(); // the socket takes more later
+                return;
+            }
+            batch = null;
+            if (batchEndsWithClose) {
+                channel.getIoThread().executeAfter(() -> IoUtils.safeClose(channel), closeGraceMs,
+                        TimeUnit.MILLISECONDS);
+                return;
+            }
+            synchronized (queue) {
+                if (replies.isEmpty() && queue.isEmpty() && !(closing && !closeQueued)) {
+                    pumpScheduled = false;
                     return;
                 }
             }
-            // Still more: it goes in the next turn, after what the I/O thread has waiting.
-            channel.getIoThread().execute(this::pump);
+            // More is queued: it goes in this socket's next turn, after what the I/O thread has waiting.
+            meters.deferred().increment();
+            awaitWritable();
         } catch (IOException | RuntimeException e) {
             LOG.debug("websocket write failed: {}", e.toString());
             IoUtils.safeClose(channel);
         }
     }
 
-    /** Moves up to {@link #MAX_BATCH} queued frames (and the close frame after the last) into the batch. */
+    /** I/O thread: the write listener pumps again once the selector reports the socket writable. */
+    private void awaitWritable() {
+        awaitingWritable = true;
+        sink.resumeWrites();
+    }
+
+    /**
+     * Moves up to {@link #MAX_BATCH} queued frames, replies first, then deliveries (and the close frame after the
+     * last of both), into the batch.
+     */
     private boolean takeBatch() {
         synchronized (queue) {
-            int n = Math.min(queue.size(), MAX_BATCH);
-            boolean addClose = n == queue.size() && closing && !closeQueued;
+            int fromReplies = Math.min(replies.size(), MAX_BATCH);
+            int fromQueue = Math.min(queue.size(), MAX_BATCH - fromReplies);
+            int n = fromReplies + fromQueue;
+            boolean addClose = fromReplies == replies.size() && fromQueue == queue.size() && closing
+                    && !closeQueued;
             if (n == 0 && !addClose) {
                 pumpScheduled = false;
                 return false;
             }
             batch = new ByteBuffer[n + (addClose ? 1 : 0)];
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < fromReplies; i++) {
+                batch[i] = replies.pollFirst();
+            }
+            for (int i = fromReplies; i < n; i++) {
                 batch[i] = queue.pollFirst();
             }
             if (addClose) {
@@ -294,6 +362,7 @@ public final class WsConnection {
         synchronized (queue) {
             closing = true;
             queue.clear();
+            replies.clear();
         }
         channel.getIoThread().execute(() -> IoUtils.safeClose(channel));
     }

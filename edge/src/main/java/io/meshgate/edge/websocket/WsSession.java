@@ -28,7 +28,11 @@ import java.util.regex.Pattern;
 
 /**
  * Protocol v1 for one WebSocket. Frames arrive on the socket's I/O thread, one at a time; nothing here blocks.
- * {@link #tick} runs on the endpoint's sweeper thread and only reads volatile timestamps and sends.
+ * {@link #tick} runs on the endpoint's sweeper thread and only reads volatile timestamps and sends. Answers to the
+ * client's own requests ({@code ack}, {@code nack}, {@code error}) go by {@link WsConnection#sendReply}, ahead of
+ * queued deliveries (the protocol orders none of them against messages); {@code connected}, {@code subscribed},
+ * {@code unsubscribed} and everything else the protocol orders against a channel's messages go by
+ * {@link WsConnection#send}, in order with them.
  */
 final class WsSession {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -144,7 +148,7 @@ final class WsSession {
                 + " bytes";
         if (state == State.CONNECTED && "pub".equals(frame.op())) {
             String channel = ChannelNames.isValid(frame.channel()) ? frame.channel() : null;
-            connection.send(ctx.publishes().nack(frame.id(), channel, ErrorCode.TOO_LARGE, reason).frame());
+            connection.sendReply(ctx.publishes().nack(frame.id(), channel, ErrorCode.TOO_LARGE, reason).frame());
             return;
         }
         badFrame(ErrorCode.TOO_LARGE, null, reason);
@@ -182,7 +186,7 @@ final class WsSession {
         try {
             command = PublishCommand.parse(frame, settings.limits());
         } catch (PublishCommand.PublishRejected e) {
-            connection.send(ctx.publishes().nack(e.id(), e.channel(), e.code(), e.reason()).frame());
+            connection.sendReply(ctx.publishes().nack(e.id(), e.channel(), e.code(), e.reason()).frame());
             if (e.code() != ErrorCode.TOO_LARGE) {
                 countBadFrame();
             }
@@ -202,14 +206,14 @@ final class WsSession {
         publishWindow.opened();
         ctx.publishes().publish(principal, command).whenComplete((reply, failure) -> {
             if (reply != null) {
-                connection.send(reply.frame());
+                connection.sendReply(reply.frame());
             }
             publishWindow.answered();
         });
     }
 
     private void rateLimited(PublishCommand command, String reason, long retryMs) {
-        connection.send(RetryTimes.withRetryMs(ctx.publishes().nack(command.id(), command.channel(),
+        connection.sendReply(RetryTimes.withRetryMs(ctx.publishes().nack(command.id(), command.channel(),
                 ErrorCode.RATE_LIMITED, reason).frame(), retryMs));
         countRateLimited(retryMs);
     }
@@ -222,7 +226,7 @@ final class WsSession {
         long retryMs = RetryTimes.retryMs(subscribeLimiter);
         JsonNode ch = frame.get("ch");
         String channel = ch != null && ch.isTextual() && ChannelNames.isValid(ch.asText()) ? ch.asText() : null;
-        connection.send(RetryTimes.withRetryMs(Frames.error(ErrorCode.RATE_LIMITED, channel, "more than "
+        connection.sendReply(RetryTimes.withRetryMs(Frames.error(ErrorCode.RATE_LIMITED, channel, "more than "
                 + settings.guards().subscribesPerSecond() + " sub and unsub frames per second on this connection"),
                 retryMs));
         countRateLimited(retryMs);
@@ -266,17 +270,17 @@ final class WsSession {
             return;
         }
         if (!principal.canSubscribe(channel)) {
-            connection.send(Frames.error(ErrorCode.FORBIDDEN, channel,
+            connection.sendReply(Frames.error(ErrorCode.FORBIDDEN, channel,
                     "the token does not allow subscribing to " + channel));
             return;
         }
         if (subscriptions.containsKey(channel)) {
-            connection.send(Frames.error(ErrorCode.BAD_REQUEST, channel,
+            connection.sendReply(Frames.error(ErrorCode.BAD_REQUEST, channel,
                     "already subscribed to " + channel + "; unsub first to subscribe again"));
             return;
         }
         if (subscriptions.size() >= settings.limits().maxChannelsPerConnection()) {
-            connection.send(Frames.error(ErrorCode.BAD_REQUEST, channel, "this connection already holds "
+            connection.sendReply(Frames.error(ErrorCode.BAD_REQUEST, channel, "this connection already holds "
                     + settings.limits().maxChannelsPerConnection() + " subscriptions, the limit"));
             return;
         }
@@ -329,7 +333,7 @@ final class WsSession {
     // ---- limits ------------------------------------------------------------------------------------------------
 
     private void badFrame(ErrorCode code, String channel, String reason) {
-        connection.send(Frames.error(code, channel, reason));
+        connection.sendReply(Frames.error(code, channel, reason));
         countBadFrame();
     }
 
@@ -357,7 +361,8 @@ final class WsSession {
     }
 
     private void unauthorized(String reason) {
-        connection.send(Frames.error(ErrorCode.UNAUTHORIZED, reason));
+        // A reply, written before anything still queued; the close frame still comes after all of it.
+        connection.sendReply(Frames.error(ErrorCode.UNAUTHORIZED, reason));
         close(CloseCode.UNAUTHORIZED, "unauthorized");
     }
 
