@@ -26,6 +26,7 @@ public final class CutOffMover {
     private static final String REASON = "failover";
 
     private final BooleanSupplier canServe;
+    private final BooleanSupplier answeredReady;
     private final String self;
     private final Map<String, String> regionHttpUrls;
     private final WebSocketEndpoint webSockets;
@@ -35,12 +36,18 @@ public final class CutOffMover {
     private boolean moving;
     private long notServingSinceMs = -1;
 
-    /** @param regionHttpUrls every region's public base URL (http or https), this one's included */
-    public CutOffMover(BooleanSupplier canServe, String self, Map<String, String> regionHttpUrls,
-                       WebSocketEndpoint webSockets, java.time.Clock clock, long afterMs) {
+    /**
+     * @param answeredReady true once the node has answered {@code /readyz} ready ({@link Readiness#everReady}): the
+     *                      region served, even if this timer never saw it (it can quit serving between two checks)
+     * @param regionHttpUrls every region's public base URL (http or https), this one's included
+     */
+    public CutOffMover(BooleanSupplier canServe, BooleanSupplier answeredReady, String self,
+                       Map<String, String> regionHttpUrls, WebSocketEndpoint webSockets, java.time.Clock clock,
+                       long afterMs) {
         this.clock = clock;
         this.afterMs = afterMs;
         this.canServe = canServe;
+        this.answeredReady = answeredReady;
         this.self = self;
         this.regionHttpUrls = new TreeMap<>(regionHttpUrls);
         this.webSockets = webSockets;
@@ -65,6 +72,9 @@ public final class CutOffMover {
             return;
         }
         // A node that never served is starting, not cut off: its clients wait for /readyz like any others.
+        if (!served && answeredReady.getAsBoolean()) {
+            served = true;
+        }
         if (!served || moving) {
             return;
         }

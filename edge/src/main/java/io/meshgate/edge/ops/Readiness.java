@@ -16,6 +16,7 @@ public final class Readiness {
     private volatile boolean draining;
     private volatile boolean outOfService;
     private volatile long notReadyUntilMs;
+    private volatile boolean everReady;
 
     public Readiness(Clock clock, long holdMs, BooleanSupplier regionUp) {
         this.clock = clock;
@@ -50,6 +51,19 @@ public final class Readiness {
             notReadyUntilMs = now + holdMs;
             return reason;
         }
-        return now < notReadyUntilMs ? "recovering" : null;
+        if (now < notReadyUntilMs) {
+            return "recovering";
+        }
+        everReady = true;
+        return null;
+    }
+
+    /**
+     * True once this node has answered ready to anyone (a load balancer's probe, a client's {@code /readyz}): from
+     * then on, clients may be here because it served, so losing the region's quorum must move them
+     * ({@link CutOffMover}), however briefly it could serve.
+     */
+    public boolean everReady() {
+        return everReady;
     }
 }

@@ -136,7 +136,8 @@ public final class EdgeNode implements AutoCloseable {
                             relay.mesh() == null ? null : relay.mesh()::changeHomes, edge.node()));
             moveTargets.announce(wsUrl());
             if (inMesh() && !settings.regionUrls().isEmpty()) {
-                CutOffMover cutOff = new CutOffMover(health::canServe, edge.region(), settings.regionUrls(),
+                CutOffMover cutOff = new CutOffMover(health::canServe, readiness::everReady, edge.region(),
+                        settings.regionUrls(),
                         webSockets, clock, relaySettings.mesh().failbackHoldMs());
                 long every = relaySettings.mesh().heartbeatMs();
                 timer.scheduleWithFixedDelay(cutOff::check, every, every, TimeUnit.MILLISECONDS);
