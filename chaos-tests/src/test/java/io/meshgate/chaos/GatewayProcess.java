@@ -47,7 +47,10 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     static GatewayProcess start(Path config, String node, int edgePort, Path logDir) {
-        List<String> command = javaCommand("-Xmx384m", "-XX:+UseSerialGC");
+        // Every collection with its wall-clock time, one file per process (%p), beside the node's log: a scenario's
+        // longest ack gap can then be told apart from a stop-the-world pause of a starved 2-core machine.
+        String gcLog = "-Xlog:gc:file=" + logDir.resolve(node + "-gc-%p.log").toAbsolutePath() + ":time,uptime";
+        List<String> command = javaCommand("-Xmx384m", "-XX:+UseSerialGC", gcLog);
         command.addAll(List.of("-jar", jar().toString(), "node", "--config", config.toString(), "--node", node));
         Path log = logDir.resolve(node + ".log");
         try {

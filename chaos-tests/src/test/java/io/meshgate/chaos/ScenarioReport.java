@@ -75,6 +75,7 @@ final class ScenarioReport {
         root.put("longestAckGapMs", gap[0]);
         root.put("longestAckGapStartedAtMs", gap[1]);
         root.set("marksMs", JSON.valueToTree(workload.marksMs()));
+        root.set("longestAckGapByPhaseMs", JSON.valueToTree(workload.longestAckGapByPhase()));
         ArrayNode subs = root.putArray("subscribers");
         for (Map.Entry<String, RecordingSubscriber> e : workload.subscribers().entrySet()) {
             RecordingSubscriber s = e.getValue();

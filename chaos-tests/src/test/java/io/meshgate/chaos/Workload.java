@@ -233,6 +233,37 @@ final class Workload implements AutoCloseable {
         return new long[] {longest / 1_000_000, at / 1_000_000};
     }
 
+    /**
+     * The longest ack gap that began in each phase of the timeline, in ms: a phase runs from one mark to the next
+     * ("start" before the first mark). Tells a reader which step of a scenario (a drain, a restart, a heal) stalled
+     * the acks, where {@link #longestAckGap()} only says how long the worst stall was.
+     */
+    Map<String, Long> longestAckGapByPhase() {
+        List<Long> times;
+        synchronized (ackNanos) {
+            times = new ArrayList<>(ackNanos);
+        }
+        if (ackedCount() < expected()) {
+            times.add(System.nanoTime());
+        }
+        times.sort(Long::compare);
+        List<Map.Entry<String, Long>> phases = new ArrayList<>();
+        phases.add(Map.entry("start", startNanos));
+        phases.addAll(marks.entrySet());
+        Map<String, Long> longest = new LinkedHashMap<>();
+        phases.forEach(phase -> longest.put(phase.getKey(), 0L));
+        int phase = 0;
+        for (int i = 1; i < times.size(); i++) {
+            long began = times.get(i - 1);
+            while (phase + 1 < phases.size() && phases.get(phase + 1).getValue() <= began) {
+                phase++;
+            }
+            long gapMs = (times.get(i) - began) / 1_000_000;
+            longest.merge(phases.get(phase).getKey(), gapMs, Long::max);
+        }
+        return longest;
+    }
+
     /** Per publisher: issued and acked so far. */
     Map<String, String> publisherCounts() {
         Map<String, String> counts = new LinkedHashMap<>();
