@@ -18,6 +18,8 @@ final class MetricDescriptions implements MeterFilter {
             Map.entry("meshgate.region.channels", "channels whose state this node's region holds"),
             Map.entry("meshgate.ws.write.batches", "gathering writes to WebSocket sockets (one or more frames each)"),
             Map.entry("meshgate.ws.write.frames", "frames written to WebSocket sockets"),
+            Map.entry("meshgate.ws.write.deferred",
+                    "WebSocket writes after which more was queued and left for the socket's next turn"),
             Map.entry("meshgate.fanout.sent", "deliveries this node sent to other nodes of its region"),
             Map.entry("meshgate.fanout.received", "deliveries this node received from other nodes of its region"),
             Map.entry("meshgate.fanout.undecodable", "region deliveries dropped because they could not be decoded"),
