@@ -213,14 +213,7 @@ final class Workload implements AutoCloseable {
      * While some publish is still unacked, the time since the last ack counts too: a stall that never ended.
      */
     long[] longestAckGap() {
-        List<Long> times;
-        synchronized (ackNanos) {
-            times = new ArrayList<>(ackNanos);
-        }
-        if (ackedCount() < expected()) {
-            times.add(System.nanoTime());
-        }
-        times.sort(Long::compare);
+        List<Long> times = ackTimesSorted();
         long longest = 0;
         long at = 0;
         for (int i = 1; i < times.size(); i++) {
@@ -233,12 +226,8 @@ final class Workload implements AutoCloseable {
         return new long[] {longest / 1_000_000, at / 1_000_000};
     }
 
-    /**
-     * The longest ack gap that began in each phase of the timeline, in ms: a phase runs from one mark to the next
-     * ("start" before the first mark). Tells a reader which step of a scenario (a drain, a restart, a heal) stalled
-     * the acks, where {@link #longestAckGap()} only says how long the worst stall was.
-     */
-    Map<String, Long> longestAckGapByPhase() {
+    /** Every ack's arrival, sorted; now appended while some publish is unacked (a stall that never ended counts). */
+    private List<Long> ackTimesSorted() {
         List<Long> times;
         synchronized (ackNanos) {
             times = new ArrayList<>(ackNanos);
@@ -247,6 +236,16 @@ final class Workload implements AutoCloseable {
             times.add(System.nanoTime());
         }
         times.sort(Long::compare);
+        return times;
+    }
+
+    /**
+     * The longest ack gap that began in each phase of the timeline, in ms: a phase runs from one mark to the next
+     * ("start" before the first mark). Tells a reader which step of a scenario (a drain, a restart, a heal) stalled
+     * the acks, where {@link #longestAckGap()} only says how long the worst stall was.
+     */
+    Map<String, Long> longestAckGapByPhase() {
+        List<Long> times = ackTimesSorted();
         List<Map.Entry<String, Long>> phases = new ArrayList<>();
         phases.add(Map.entry("start", startNanos));
         phases.addAll(marks.entrySet());
