@@ -1,9 +1,6 @@
 package io.meshgate.relay.history;
 
-import com.hazelcast.core.IndeterminateOperationStateException;
-import com.hazelcast.core.MemberLeftException;
-import com.hazelcast.spi.exception.RetryableHazelcastException;
-import com.hazelcast.spi.exception.TargetNotMemberException;
+import io.meshgate.relay.region.IdempotentWrite;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -55,7 +52,6 @@ final class IdempotentRetry {
     }
 
     static boolean retriable(Throwable cause) {
-        return cause instanceof IndeterminateOperationStateException || cause instanceof MemberLeftException
-                || cause instanceof TargetNotMemberException || cause instanceof RetryableHazelcastException;
+        return IdempotentWrite.retriable(cause);
     }
 }

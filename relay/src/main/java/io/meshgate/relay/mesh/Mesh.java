@@ -20,6 +20,7 @@ import io.meshgate.relay.link.LinkTls;
 import io.meshgate.relay.link.MeshEndpoint;
 import io.meshgate.relay.publish.Publisher;
 import io.meshgate.relay.publish.SequencerUnavailableException;
+import io.meshgate.relay.region.IdempotentWrite;
 import io.meshgate.relay.region.RegionMember;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -140,7 +141,8 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
     /** Starts taking part: announces this node's relay address and becomes leader if it holds the leadership. */
     public void start(RegionFanOut regionFanOut, String relayAddress) {
         this.fanOut = regionFanOut;
-        region.hazelcast().<String, String>getMap(META_MAP).set("relay." + region.memberId(), relayAddress);
+        IdempotentWrite.run(() -> region.hazelcast().<String, String>getMap(META_MAP)
+                .set("relay." + region.memberId(), relayAddress));
         region.onMemberLeft(gone -> worker.execute(this::elect));
         // Its own short-lived thread, not the (often busy) worker: a predecessor waits for this leader to start.
         region.leadership().onChange(holder -> {

@@ -17,6 +17,7 @@ import io.meshgate.relay.mesh.Mesh;
 import io.meshgate.relay.publish.ChannelSequencer;
 import io.meshgate.relay.publish.Publisher;
 import io.meshgate.relay.region.ClusterSecret;
+import io.meshgate.relay.region.IdempotentWrite;
 import io.meshgate.relay.region.RegionMember;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -290,12 +291,12 @@ public final class RelayNode implements RelayHealth, RelayInspector, AutoCloseab
 
         @Override
         public void announce(String kind, String value) {
-            meta().set(kind + "." + self(), value);
+            IdempotentWrite.run(() -> meta().set(kind + "." + self(), value));
         }
 
         @Override
         public void withdraw(String kind, UUID member) {
-            meta().delete(kind + "." + member);
+            IdempotentWrite.run(() -> meta().delete(kind + "." + member));
         }
 
         @Override

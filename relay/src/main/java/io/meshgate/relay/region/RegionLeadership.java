@@ -74,7 +74,10 @@ public final class RegionLeadership implements AutoCloseable {
             return false;
         }
         Holder mine = new Holder(region.memberId(), held == null ? 1 : held.term() + 1);
-        boolean won = held == null ? map.putIfAbsent(KEY, mine) == null : map.replace(KEY, held, mine);
+        // Repeated after a failure without a verdict, a CAS that did land reports "lost"; the re-read below then
+        // finds this member holding the record, so the outcome is still right.
+        boolean won = IdempotentWrite.call(
+                () -> held == null ? map.putIfAbsent(KEY, mine) == null : map.replace(KEY, held, mine));
         if (won) {
             LOG.info("mesh leadership of the region claimed by member {} at term {} ({})", mine.member(),
                     mine.term(), held == null ? "nobody held it" : "its holder " + held.member() + " left");
@@ -124,7 +127,7 @@ public final class RegionLeadership implements AutoCloseable {
     public void leading() {
         Holder held = current;
         if (held != null && held.member().equals(region.memberId())) {
-            map.set(LEADING_KEY, held);
+            IdempotentWrite.run(() -> map.set(LEADING_KEY, held));
         }
     }
 

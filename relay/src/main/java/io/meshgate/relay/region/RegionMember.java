@@ -148,7 +148,8 @@ public final class RegionMember implements AutoCloseable {
     private static String regionEpoch(HazelcastInstance hazelcast) {
         IMap<String, String> meta = hazelcast.getMap(META_MAP);
         String drawn = Long.toString(new SecureRandom().nextLong() & Long.MAX_VALUE, 36);
-        String previous = meta.putIfAbsent("epoch", drawn);
+        // Repeating after an indeterminate failure is safe: a put that landed is found as "previous" == drawn.
+        String previous = IdempotentWrite.call(() -> meta.putIfAbsent("epoch", drawn));
         return previous != null ? previous : drawn;
     }
 
