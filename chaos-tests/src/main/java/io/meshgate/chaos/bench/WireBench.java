@@ -366,9 +366,12 @@ public final class WireBench {
         Map<String, Object> m = new LinkedHashMap<>();
         after.forEach((k, v) -> {
             if (v instanceof Double a) {
+                // Gauges (a max, a quantile over the summary's recent window, an in-flight count) are read as they
+                // stand at the end of the step; only counters are differenced (a differenced quantile went negative).
+                boolean gauge = k.contains("_max") || k.contains("inflight") || k.contains("quantile=");
                 double d = a - (before.get(k) instanceof Double b ? b : 0.0);
-                if (d != 0 || k.contains("_max") || k.contains("inflight")) {
-                    m.put(k, k.contains("_max") || k.contains("inflight") ? a : Math.round(d * 1000) / 1000.0);
+                if (d != 0 || gauge) {
+                    m.put(k, gauge ? a : Math.round(d * 1000) / 1000.0);
                 }
             } else {
                 m.put(k, v);
