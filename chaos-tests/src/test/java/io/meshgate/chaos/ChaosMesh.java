@@ -178,11 +178,20 @@ final class ChaosMesh implements AutoCloseable {
         processes.get(node).kill();
     }
 
-    /** Starts a stopped (killed or drained) node again, empty, with the same configuration; its log goes apart. */
+    /**
+     * Starts a stopped (killed or drained) node again, empty, with the same configuration; its log goes apart.
+     *
+     * <p>Diagnostic switch {@code -Dchaos.restartNice=N}: the restarted JVM runs under {@code nice -n N}. On the
+     * 2-core machine every node shares the cores a starting JVM's class loading and JIT compilers take for seconds,
+     * which a real deployment (one node per host) does not; running the scenario both ways tells that cost apart
+     * from the gateway's own. Off by default, and no test turns it on.
+     */
     void restart(String node) {
+        Integer nice = Integer.getInteger("chaos.restartNice");
+        List<String> prefix = nice == null ? List.of() : List.of("nice", "-n", nice.toString());
         try {
             Path logs = Files.createDirectories(dir.resolve("restart-" + ++restarts));
-            processes.put(node, GatewayProcess.start(config, node, edgePorts.get(node), logs));
+            processes.put(node, GatewayProcess.start(config, node, edgePorts.get(node), logs, prefix));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -47,10 +47,19 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     static GatewayProcess start(Path config, String node, int edgePort, Path logDir) {
+        return start(config, node, edgePort, logDir, List.of());
+    }
+
+    /**
+     * Starts a node with {@code prefix} before the {@code java} command (empty for none; {@code nice -n 19} for the
+     * diagnostic restarts of {@link ChaosMesh#restart}).
+     */
+    static GatewayProcess start(Path config, String node, int edgePort, Path logDir, List<String> prefix) {
         // Every collection with its wall-clock time, one file per process (%p), beside the node's log: a scenario's
         // longest ack gap can then be told apart from a stop-the-world pause of a starved 2-core machine.
         String gcLog = "-Xlog:gc:file=" + logDir.resolve(node + "-gc-%p.log").toAbsolutePath() + ":time,uptime";
-        List<String> command = javaCommand("-Xmx384m", "-XX:+UseSerialGC", gcLog);
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(javaCommand("-Xmx384m", "-XX:+UseSerialGC", gcLog));
         command.addAll(List.of("-jar", jar().toString(), "node", "--config", config.toString(), "--node", node));
         Path log = logDir.resolve(node + ".log");
         try {
