@@ -64,6 +64,10 @@ public record EdgeSettings(String region, String node, String host, int port, St
         return with(b -> b.guards = change.apply(b.guards));
     }
 
+    public EdgeSettings withLimits(Limits value) {
+        return with(b -> b.limits = value);
+    }
+
     public EdgeSettings withOutbound(int maxFrames, long maxBytes) {
         return with(b -> {
             b.outboundMaxFrames = maxFrames;

@@ -31,8 +31,9 @@ import java.util.function.IntConsumer;
  *       client's own requests. The protocol orders none of them against deliveries, so each write takes them first:
  *       a publisher's {@code ack} never waits behind a deep delivery backlog of its own connection.</li>
  * </ul>
- * On a turn of the socket's I/O thread the pump makes <em>one</em> gathering write and one flush of everything
- * queued (replies first, then deliveries, up to {@link #MAX_BATCH} frames). If more is queued it then waits for the
+ * On a turn of the socket's I/O thread the pump makes <em>one</em> write and one flush of everything queued
+ * (replies first, then deliveries, up to {@link #MAX_BATCH} frames and {@link #SCRATCH_BYTES} bytes, copied into the
+ * I/O thread's direct buffer). If more is queued it then waits for the
  * selector to report the socket writable again (write readiness, not a task of its own), so the I/O thread reads
  * and writes its other sockets in between: XNIO runs queued tasks until none is left before it selects again, so a
  * pump that queued itself again would keep a busy socket's I/O thread from reading anyone's {@code pub} for as long
@@ -47,8 +48,16 @@ import java.util.function.IntConsumer;
  */
 public final class WsConnection {
     private static final Logger LOG = LoggerFactory.getLogger(WsConnection.class);
-    /** Frames per gathering write: below Linux's IOV_MAX (1024), which the JDK would otherwise split at. */
+    /** Frames taken into one batch: bounds a turn's work and the batch array. */
     static final int MAX_BATCH = 512;
+    /** Bytes one write hands the socket at most: a turn's batch of small frames fits; a larger one takes more turns. */
+    static final int SCRATCH_BYTES = 128 * 1024;
+    /**
+     * Each I/O thread's buffer for {@link #writeBatch}, allocated on its first write: one per I/O thread (as many as
+     * cores by default), so {@value #SCRATCH_BYTES} bytes of direct memory each, for the node's life.
+     */
+    private static final ThreadLocal<ByteBuffer> SCRATCH =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(SCRATCH_BYTES));
 
     private final WebSocketChannel channel;
     private final ConduitStreamSinkChannel sink;
@@ -89,7 +98,7 @@ public final class WsConnection {
     private boolean awaitingWritable;
 
     /**
-     * Counts batches (gathering writes started) and the frames they carried, over every socket of the node: their
+     * Counts batches (writes started) and the frames they carried, over every socket of the node: their
      * ratio is how much coalescing saves. {@code deferred} counts writes after which more was queued and left for the
      * socket's next turn, so the I/O thread served its other sockets first: it grows with sockets that are fed
      * faster than one write per turn carries.
@@ -261,7 +270,7 @@ public final class WsConnection {
     }
 
     /**
-     * I/O thread: writes the batch in flight, or a new batch of everything queued (replies first), with one gathering
+     * I/O thread: writes the batch in flight, or a new batch of everything queued (replies first), with one
      * write and one flush; never more than that in one turn. If the socket did not take it all, or more is queued
      * (acks and live batches arrive while the write is in the kernel), the pump resumes writes and goes on from the
      * write listener when the selector next finds the socket writable: after the I/O thread has read and written
@@ -273,7 +282,7 @@ public final class WsConnection {
             if (batch == null && !takeBatch()) {
                 return;
             }
-            long written = sink.write(batch, batchStart, batchEnd - batchStart);
+            long written = writeBatch();
             while (batchStart < batchEnd && !batch[batchStart].hasRemaining()) {
                 batch[batchStart++] = null;
             }
@@ -304,6 +313,35 @@ public final class WsConnection {
             LOG.debug("websocket write failed: {}", e.toString());
             IoUtils.safeClose(channel);
         }
+    }
+
+    /**
+     * I/O thread: copies the unwritten part of the batch, up to {@link #SCRATCH_BYTES}, into this I/O thread's direct
+     * buffer, writes that, and moves the batch's frames on by what the socket took. The frames are heap buffers;
+     * handed to the socket as they are, the JDK copies each into a temporary direct buffer of its own, looking one up
+     * in a per-thread cache for every frame of every write (a fifth of the node's CPU samples in a 100 x 100 fan-out
+     * profile). One copy into one buffer costs the same bytes, one system call and no lookups.
+     */
+    private long writeBatch() throws IOException {
+        ByteBuffer scratch = SCRATCH.get();
+        scratch.clear();
+        for (int i = batchStart; i < batchEnd && scratch.hasRemaining(); i++) {
+            ByteBuffer part = batch[i].duplicate();
+            if (part.remaining() > scratch.remaining()) {
+                part.limit(part.position() + scratch.remaining());
+            }
+            scratch.put(part);
+        }
+        scratch.flip();
+        long written = sink.write(scratch);
+        long left = written;
+        for (int i = batchStart; i < batchEnd && left > 0; i++) {
+            ByteBuffer frame = batch[i];
+            int taken = (int) Math.min(left, frame.remaining());
+            frame.position(frame.position() + taken);
+            left -= taken;
+        }
+        return written;
     }
 
     /** I/O thread: the write listener pumps again once the selector reports the socket writable. */
