@@ -5,6 +5,7 @@ import io.meshgate.edge.websocket.WebSocketEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -13,6 +14,11 @@ import java.util.function.Supplier;
  * Takes a node out of service without losing anything: readiness goes false, every WebSocket client gets
  * {@code move} (with jitter, so the rest of the region is not stampeded) and close 4100, publishes in flight get
  * their acks, and only then does the returned future complete so the caller can stop the node.
+ *
+ * <p>Threads: {@link #drain} may be called from any thread (an admin request, the stopping thread) and returns at
+ * once; the waiting runs on a daemon thread of its own, named {@code drain}, which completes the future. Its
+ * deadlines ({@code timeoutMs}, the close grace) are measured with the injected clock, so a test can pass them
+ * without waiting in real time; the thread still polls every 50 ms of real time ({@code POLL_MS}).
  */
 public final class DrainController {
     private static final Logger LOG = LoggerFactory.getLogger(DrainController.class);
@@ -26,14 +32,18 @@ public final class DrainController {
     private final Supplier<String> moveTarget;
     private final long timeoutMs;
     private final long closeGraceMs;
+    private final Clock clock;
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private boolean started;
 
     /**
-     * @param moveTarget the WebSocket URL clients should move to (another node of the region), or null for none
+     * @param moveTarget the WebSocket URL clients should move to (another node of the region), or null for none;
+     *                   asked once, on the drain thread, as the drain starts
+     * @param clock      what {@code timeoutMs} and {@code closeGraceMs} are measured with (the node's clock)
      */
     public DrainController(Readiness readiness, WebSocketEndpoint webSockets, PublishService publishes, String region,
-                           String node, Supplier<String> moveTarget, long timeoutMs, long closeGraceMs) {
+                           String node, Supplier<String> moveTarget, long timeoutMs, long closeGraceMs,
+                           Clock clock) {
         this.readiness = readiness;
         this.webSockets = webSockets;
         this.publishes = publishes;
@@ -42,6 +52,7 @@ public final class DrainController {
         this.moveTarget = moveTarget;
         this.timeoutMs = timeoutMs;
         this.closeGraceMs = closeGraceMs;
+        this.clock = clock;
     }
 
     /** Starts draining (once; later calls return the same future). Completes when the node may stop. */
@@ -64,13 +75,13 @@ public final class DrainController {
     }
 
     private void run() {
-        long deadline = System.currentTimeMillis() + timeoutMs;
+        long deadline = clock.millis() + timeoutMs;
         try {
             webSockets.moveAll("drain", region, moveTarget.get());
             boolean acked = waitFor(() -> publishes.inFlight() == 0, deadline);
             // Closing handshakes run on their own; give them the close grace to finish before the sockets go.
             boolean closed = waitFor(() -> webSockets.sessionCount() == 0,
-                    Math.min(deadline, System.currentTimeMillis() + closeGraceMs + 1000));
+                    Math.min(deadline, clock.millis() + closeGraceMs + 1000));
             LOG.info("node {} drained: publishes in flight {}, {} WebSocket sessions left", node,
                     acked ? "all acked" : "still " + publishes.inFlight(), closed ? 0 : webSockets.sessionCount());
         } catch (RuntimeException e) {
@@ -80,9 +91,9 @@ public final class DrainController {
         }
     }
 
-    private static boolean waitFor(BooleanSupplier condition, long deadlineMs) {
+    private boolean waitFor(BooleanSupplier condition, long deadlineMs) {
         while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() >= deadlineMs) {
+            if (clock.millis() >= deadlineMs) {
                 return false;
             }
             try {

@@ -121,7 +121,7 @@ public final class EdgeNode implements AutoCloseable {
             RelayInspector inspector = relay;
             this.readiness = new Readiness(clock, edge.readyHoldMs(), health::canServe);
             this.drain = new DrainController(readiness, webSockets, publishes, edge.region(), edge.node(),
-                    this::moveTarget, edge.drainTimeoutMs(), edge.closeGraceMs());
+                    this::moveTarget, edge.drainTimeoutMs(), edge.closeGraceMs(), clock);
             // The status page reads the mesh and the region's node table directly: it shows their inner state.
             this.status = new StatusBoard(edge.region(), edge.node(), relay.mesh(), relay.region().hazelcast(), meters,
                     webSockets::sessionCount, clock);

@@ -1,11 +1,7 @@
 package io.meshgate.edge.session;
 
+import io.meshgate.relay.testkit.ManualClock;
 import org.junit.jupiter.api.Test;
-
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,14 +11,14 @@ class RetryDisciplineTest {
 
     @Test
     void requestsRefusedBeforeTheAnnouncedRetryTimeCloseAfterCloseAfterOfThem() {
-        StepClock clock = new StepClock(10_000);
+        ManualClock clock = new ManualClock(10_000);
         RetryDiscipline discipline = new RetryDiscipline(CLOSE_AFTER, clock);
         assertFalse(discipline.refused(500), "the first refusal only opens the episode");
         for (int i = 1; i < CLOSE_AFTER; i++) {
-            clock.millis += 10;
+            clock.advance(10);
             assertFalse(discipline.refused(500), "early refusal " + i);
         }
-        clock.millis += 10;
+        clock.advance(10);
         assertTrue(discipline.refused(500), "the closeAfter-th early refusal closes");
     }
 
@@ -34,43 +30,15 @@ class RetryDisciplineTest {
      */
     @Test
     void aRetryThatWaitedRetryMsIsNeverEarlyDespiteMillisecondRounding() {
-        StepClock clock = new StepClock(10_000);
+        ManualClock clock = new ManualClock(10_000);
         RetryDiscipline discipline = new RetryDiscipline(CLOSE_AFTER, clock);
         for (int round = 0; round < 50; round++) {
-            long refusedAt = clock.millis;
             assertFalse(discipline.refused(7), "round " + round + " opens an episode");
             for (int inFlight = 1; inFlight < CLOSE_AFTER - 2; inFlight++) {
                 assertFalse(discipline.refused(7), "round " + round + ", in flight " + inFlight);
             }
-            clock.millis = refusedAt + 7 - 1;
-        }
-    }
-
-    private static final class StepClock extends Clock {
-        long millis;
-
-        StepClock(long millis) {
-            this.millis = millis;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis);
-        }
-
-        @Override
-        public long millis() {
-            return millis;
+            // The retry, sent retry_ms (7) after the refusal, reads one millisecond less.
+            clock.advance(7 - 1);
         }
     }
 }

@@ -6,6 +6,7 @@ import io.meshgate.edge.testing.Ports;
 import io.meshgate.relay.region.RegionMember;
 import org.junit.jupiter.api.Test;
 
+import java.time.Clock;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -53,7 +54,8 @@ class KubernetesDiscoveryTest {
         int port = Ports.free();
         NodeSettings node = GatewayConfigLoader.parse(YAML.formatted("localhost", port), null)
                 .nodeSettings("us-east-0");
-        RegionMember member = RegionMember.start(node.relay().cluster(), node.relay().history());
+        RegionMember member = RegionMember.start(node.relay().cluster(), node.relay().history(),
+                Clock.systemUTC());
         try {
             assertTrue(member.isRunning());
             assertEquals(1, member.clusterSize());

@@ -6,6 +6,7 @@ import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -18,6 +19,10 @@ import java.util.concurrent.CompletionStage;
  * <p>Every stored message carries the region's seal ({@link StoreSeal}); every answer that carries stored messages is
  * checked here, on the calling node, before the caller sees it: a message that does not open is missing (a gap in a
  * read, left out of what is fanned out), whoever wrote it and whichever member owns the channel's partition.
+ *
+ * <p>Time: the steps tell time by the member clock ({@link HistoryClock}) of the member that runs them (stamping,
+ * TTL, dedup window); the steps a backup repeats as they are get their {@code now} here, from this node's member
+ * clock, so owner and backup apply the same one.
  */
 public final class ChannelStore implements ChannelSource {
     public static final String MAP_NAME = "meshgate.channels";
@@ -27,23 +32,28 @@ public final class ChannelStore implements ChannelSource {
     private final String regionEpoch;
     private final ChannelCap cap;
     private final StoreSeal seal;
+    private final Clock clock;
 
-    /** With the seal the member registered (see {@link StoreSeal#of}). */
+    /** With the seal and the clock the member registered (see {@link StoreSeal#of}, {@link HistoryClock#of}). */
     public ChannelStore(HazelcastInstance hazelcast, HistoryLimits limits, String regionEpoch) {
-        this(hazelcast, limits, regionEpoch, StoreSeal.of(hazelcast));
+        this(hazelcast, limits, regionEpoch, StoreSeal.of(hazelcast), HistoryClock.of(hazelcast));
     }
 
     /**
      * @param regionEpoch the epoch given to channels that get their first state in this region's lifetime
      * @param seal        seals what this node stores from elsewhere and checks what it reads; the same one the
      *                    member's sequencing steps seal with
+     * @param clock       the {@code now} of the steps a backup repeats as they are (fence, adopt, the sweep's
+     *                    trim); the same one the member registered as its {@link HistoryClock}
      */
-    public ChannelStore(HazelcastInstance hazelcast, HistoryLimits limits, String regionEpoch, StoreSeal seal) {
+    public ChannelStore(HazelcastInstance hazelcast, HistoryLimits limits, String regionEpoch, StoreSeal seal,
+                        Clock clock) {
         this.channels = hazelcast.getMap(MAP_NAME);
         this.limits = limits;
         this.regionEpoch = regionEpoch;
         this.cap = new ChannelCap(channels, limits.maxChannels());
         this.seal = seal;
+        this.clock = clock;
     }
 
     /**
@@ -121,7 +131,7 @@ public final class ChannelStore implements ChannelSource {
      */
     public CompletionStage<FenceResult> fence(String channel, long term, String reconciler, int maxMessages) {
         FenceProcessor processor = new FenceProcessor(term, reconciler, maxMessages, regionEpoch, limits.ttlMs(),
-                System.currentTimeMillis());
+                clock.millis());
         return IdempotentRetry.<FenceResult>call(() -> channels.submitToKey(channel, processor))
                 .thenApply(fenced -> {
                     // The processor read after max(0, head - maxMessages), and a raw read's head is the head.
@@ -141,7 +151,7 @@ public final class ChannelStore implements ChannelSource {
                                           long durableThrough, List<SeenId> seenIds) {
         // The tail comes from the regions' answers, sealed (if at all) under their own secrets: sealed here for this one.
         AdoptProcessor processor = new AdoptProcessor(term, region, epoch, seal.sealAll(tail), head, durableThrough,
-                seenIds, limits, System.currentTimeMillis());
+                seenIds, limits, clock.millis());
         return IdempotentRetry.<Adopted>call(() -> channels.submitToKey(channel, processor)).thenApply(adopted ->
                 adopted == null ? null : new Adopted(seal.check(channel, adopted.newlyVisible()), adopted.routes()));
     }
@@ -235,7 +245,7 @@ public final class ChannelStore implements ChannelSource {
 
     /** Drops routes of departed members and expired history, across every channel. Blocking; call off I/O threads. */
     public void forgetMembersAndTrim(Set<UUID> gone) {
-        channels.executeOnEntries(new ForgetMembersProcessor(gone, limits, System.currentTimeMillis()));
+        channels.executeOnEntries(new ForgetMembersProcessor(gone, limits, clock.millis()));
     }
 
 }

@@ -1,8 +1,11 @@
 package io.meshgate.relay.history;
 
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.EntryProcessor;
 import io.meshgate.relay.channel.Message;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,9 +15,11 @@ import java.util.Set;
  * Stores messages sequenced by the channel's home region in this region's replica, keeping history contiguous:
  * seqs already held are skipped, the next seq is appended, and a message beyond the next one stops the step
  * (reported as a hole) unless {@code resetIfHole}, when the replica starts over just before it. Stored here, a
- * message is durable: it is in two regions.
+ * message is durable: it is in two regions. The trim that follows tells time by the owner's member clock
+ * ({@link HistoryClock}); the backup trims with the owner's {@code now}.
  */
-final class ReplicateProcessor implements EntryProcessor<String, ChannelState, ReplicaResult> {
+final class ReplicateProcessor implements EntryProcessor<String, ChannelState, ReplicaResult>,
+        HazelcastInstanceAware {
     private static final long serialVersionUID = 1L;
 
     private final List<Message> messages;
@@ -27,6 +32,7 @@ final class ReplicateProcessor implements EntryProcessor<String, ChannelState, R
     private transient boolean created;
     private transient boolean termChanged;
     private transient long now;
+    private transient Clock clock;
 
     /** @param term the term of the home that sequenced the messages (see {@link ChannelState#acceptTerm}) */
     ReplicateProcessor(List<Message> messages, boolean resetIfHole, HistoryLimits limits, long term) {
@@ -36,9 +42,15 @@ final class ReplicateProcessor implements EntryProcessor<String, ChannelState, R
         this.term = term;
     }
 
+    /** On the partition owner, before {@link #process}: the member whose clock the trim tells time by. */
+    @Override
+    public void setHazelcastInstance(HazelcastInstance member) {
+        this.clock = HistoryClock.of(member);
+    }
+
     @Override
     public ReplicaResult process(Map.Entry<String, ChannelState> entry) {
-        now = System.currentTimeMillis();
+        now = clock.millis();
         ChannelState state = entry.getValue();
         if (state == null) {
             if (messages.isEmpty()) {

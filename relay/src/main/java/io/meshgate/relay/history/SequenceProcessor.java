@@ -6,6 +6,7 @@ import com.hazelcast.map.EntryProcessor;
 import io.meshgate.relay.channel.Message;
 import io.meshgate.relay.channel.Position;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,11 +16,13 @@ import java.util.Set;
 /**
  * Sequences a batch of publishes on one channel in request order: dedups by id, assigns {@code head + 1}, stores the
  * message in history and records its id, all on the partition owner in one step. The backup gets the resulting
- * messages (not the requests), so owner and backup hold identical state even though {@code ts} is read here.
+ * messages (not the requests), so owner and backup hold identical state even though {@code ts} is read here, from
+ * the owner's member clock ({@link HistoryClock}, which says why the owner's and not the caller's).
  *
  * <p>Each new message is sealed here ({@link StoreSeal}), since seq and ts are only known here, with the seal of the
  * member that runs the step: Hazelcast hands it its member ({@link #setHazelcastInstance}) on the partition thread
- * before {@link #process}. The seal travels inside the messages to the backup; the secret never travels.
+ * before {@link #process}, and with it the member's seal and clock. The seal travels inside the messages to the
+ * backup; the secret never travels.
  */
 final class SequenceProcessor implements EntryProcessor<String, ChannelState, SequenceResult>,
         HazelcastInstanceAware {
@@ -36,6 +39,7 @@ final class SequenceProcessor implements EntryProcessor<String, ChannelState, Se
     private transient boolean created;
     private transient long now;
     private transient StoreSeal seal;
+    private transient Clock clock;
 
     /**
      * @param durableNow       false when the new messages must wait for another region to store them before they
@@ -56,10 +60,11 @@ final class SequenceProcessor implements EntryProcessor<String, ChannelState, Se
         this.durableNow = durableNow;
     }
 
-    /** On the partition owner, before {@link #process}: the member whose seal the new messages get. */
+    /** On the partition owner, before {@link #process}: the member whose seal and clock the new messages get. */
     @Override
     public void setHazelcastInstance(HazelcastInstance member) {
         this.seal = StoreSeal.of(member);
+        this.clock = HistoryClock.of(member);
     }
 
     @Override
@@ -67,7 +72,7 @@ final class SequenceProcessor implements EntryProcessor<String, ChannelState, Se
         if (seal == null) {
             throw new IllegalStateException("sequencing " + entry.getKey() + " outside a Hazelcast member: no seal");
         }
-        now = System.currentTimeMillis();
+        now = clock.millis();
         ChannelState state = entry.getValue();
         if (homeRegion != null && (state == null || !state.ownedBy(homeRegion))) {
             appended = List.of();

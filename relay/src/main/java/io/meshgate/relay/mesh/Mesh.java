@@ -95,7 +95,8 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
     }
 
     /**
-     * @param clock drives the liveness hold and every timeout of the mesh's state machines
+     * @param clock drives the liveness hold and every timeout of the mesh's state machines, and the expiry of the
+     *              leader's retention floors
      */
     public Mesh(MeshSettings settings, String node, RegionMember region, ScheduledExecutorService timer,
                 Executor worker, int batchMax, int queueMax, MeterRegistry meters, Clock clock) {
@@ -178,7 +179,8 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
                 transitions::region);
         MeshLeader started = new MeshLeader(settings, node, region.store(), fanOut,
                 new InterestTable(region.hazelcast(), timer), view, credentials, timer, worker, batchMax, queueMax, meters,
-                links, liveness, homes, () -> region.clusterSize() > 1, faults, transitions, handovers, restored);
+                clock, links, liveness, homes, () -> region.clusterSize() > 1, faults, transitions, handovers,
+                restored);
         started.start();
         leader = started;
         region.leadership().leading();

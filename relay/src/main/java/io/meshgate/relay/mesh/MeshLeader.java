@@ -94,11 +94,12 @@ final class MeshLeader implements LinkDialer.Callbacks {
      * @param liveness      this region's liveness view, kept by this leader's link supervision
      * @param restored      the overrides this node read from its {@link OverridesFile} at start; the leader starts
      *                      from them when they are newer than what its predecessor published (a full restart)
+     * @param clock         the node's clock: what the retention floors' marks expire by (the history's TTL)
      */
     MeshLeader(MeshSettings settings, String node, ChannelStore store, RegionFanOut fanOut, InterestTable interest,
                MeshView view, ChannelCredentials credentials, ScheduledExecutorService timer, Executor worker,
-               int batchMax, int queueMax, MeterRegistry meters, Links links, Liveness liveness, Homes homes,
-               BooleanSupplier successorExists, Faults faults,
+               int batchMax, int queueMax, MeterRegistry meters, Clock clock, Links links, Liveness liveness,
+               Homes homes, BooleanSupplier successorExists, Faults faults,
                DetectorTransitions transitions, Handovers handovers, HomeOverrides restored) {
         this.settings = settings;
         this.node = node;
@@ -115,9 +116,9 @@ final class MeshLeader implements LinkDialer.Callbacks {
         Reconciler reconciler = new Reconciler(settings, store, links, homes, liveness, interest, fanOut,
                 RangeServing.MAX_RANGE, meters, handovers);
         HistoryLimits limits = store.limits();
-        // Marks expire with the history's TTL; the leader's wall clock is enough for a bound measured in minutes.
+        // Marks expire with the history's TTL, by the node's clock.
         RetentionFloors floors = new RetentionFloors(settings.peers().keySet(), limits.maxChannels() == 0
-                ? HistoryLimits.DEFAULT_MAX_CHANNELS : limits.maxChannels(), limits.ttlMs(), Clock.systemUTC(), meters);
+                ? HistoryLimits.DEFAULT_MAX_CHANNELS : limits.maxChannels(), limits.ttlMs(), clock, meters);
         DurabilityStores durability = new DurabilityStores(settings, store, links, homes, interest, reconciler,
                 floors, meters);
         ChannelSequencer sequencer = new ChannelSequencer(store, fanOut, durability, worker, batchMax, queueMax,

@@ -91,7 +91,8 @@ public final class RelayNode implements RelayHealth, RelayInspector, AutoCloseab
      * Joins the region; see the class comment for what is running afterwards.
      *
      * @param meters where the relay's metrics go (the node's registry, tagged with region and node)
-     * @param clock  drives the mesh's liveness hold and timeouts
+     * @param clock  the node's one clock: drives the mesh's liveness hold and timeouts, and the region member's
+     *               (the history's stamps and TTL, the leadership handover's wait)
      * @throws IllegalStateException naming the key to set when the relay port or the cluster port would be exposed
      */
     public RelayNode(RelaySettings settings, MeterRegistry meters, Clock clock) {
@@ -105,7 +106,7 @@ public final class RelayNode implements RelayHealth, RelayInspector, AutoCloseab
                     + " cluster name (acceptable only because the cluster port binds loopback)", settings.node());
         }
         this.seal = new DeliverySeal(secret);
-        this.region = RegionMember.start(settings.cluster(), settings.history());
+        this.region = RegionMember.start(settings.cluster(), settings.history(), clock);
         this.publishCompletions = Executors.newFixedThreadPool(2, daemonThreads("publish-" + settings.node()));
         this.timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("relay-timer-" + settings.node()));
         meters.gauge("meshgate.region.members", region, r -> r.isRunning() ? r.clusterSize() : 0);

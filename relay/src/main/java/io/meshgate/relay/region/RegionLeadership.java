@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.Serializable;
+import java.time.Clock;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
@@ -43,13 +44,16 @@ public final class RegionLeadership implements AutoCloseable {
     }
 
     private final RegionMember region;
+    private final Clock clock;
     private final IMap<String, Holder> map;
     private final CopyOnWriteArrayList<Consumer<Holder>> listeners = new CopyOnWriteArrayList<>();
     private final UUID listenerId;
     private volatile Holder current;
 
-    RegionLeadership(RegionMember region) {
+    /** @param clock what {@link #awaitSuccessorLeading}'s wait is measured with (the node's clock) */
+    RegionLeadership(RegionMember region, Clock clock) {
         this.region = region;
+        this.clock = clock;
         this.map = region.hazelcast().getMap(MAP_NAME);
         this.listenerId = map.addEntryListener(new Changes(), KEY, true);
         this.current = map.get(KEY);
@@ -135,11 +139,12 @@ public final class RegionLeadership implements AutoCloseable {
      * After {@link #handOver}: waits, at most {@code maxWaitMs}, until the holder of a term above {@code handedTerm
      * - 1} says it leads, so the peers told of the change by the old leader's goodbye find the new one taking links.
      * Returns false on timeout (the caller stops anyway: peers then wait for the successor, as after a crash).
-     * Called on the stopping thread; polls the map every 20 ms.
+     * Called on the stopping thread; polls the map every 20 ms of real time, {@code maxWaitMs} measured with the
+     * injected clock.
      */
     public boolean awaitSuccessorLeading(long handedTerm, long maxWaitMs) {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
-        while (System.nanoTime() < deadline) {
+        long deadline = clock.millis() + maxWaitMs;
+        while (clock.millis() < deadline) {
             Holder leading = map.get(LEADING_KEY);
             if (leading != null && leading.term() >= handedTerm) {
                 return true;

@@ -11,12 +11,14 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.meshgate.relay.history.ChannelStore;
+import io.meshgate.relay.history.HistoryClock;
 import io.meshgate.relay.history.HistoryLimits;
 import io.meshgate.relay.history.StoreSeal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -41,10 +43,10 @@ public final class RegionMember implements AutoCloseable {
     private final java.util.List<java.util.function.Consumer<UUID>> onMemberLeft =
             new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    private RegionMember(HazelcastInstance hazelcast, HistoryLimits limits, StoreSeal seal) {
+    private RegionMember(HazelcastInstance hazelcast, HistoryLimits limits, StoreSeal seal, Clock clock) {
         this.hazelcast = hazelcast;
-        this.store = new ChannelStore(hazelcast, limits, regionEpoch(hazelcast), seal);
-        this.leadership = new RegionLeadership(this);
+        this.store = new ChannelStore(hazelcast, limits, regionEpoch(hazelcast), seal, clock);
+        this.leadership = new RegionLeadership(this, clock);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "region-housekeeping");
             t.setDaemon(true);
@@ -68,7 +70,14 @@ public final class RegionMember implements AutoCloseable {
         housekeeping.scheduleWithFixedDelay(this::recountChannels, 0, RECOUNT_INTERVAL_MS, TimeUnit.MILLISECONDS);
     }
 
-    public static RegionMember start(HazelcastSettings settings, HistoryLimits limits) {
+    /**
+     * Starts this node's Hazelcast member and joins the region. Called once, on the thread that composes the node.
+     *
+     * @param clock the node's clock: what the member's history steps stamp and expire messages by (registered as its
+     *              {@link HistoryClock}), what the leadership handover's wait is measured with and what paces the
+     *              store seal's warnings
+     */
+    public static RegionMember start(HazelcastSettings settings, HistoryLimits limits, Clock clock) {
         Config config = new Config();
         config.setClusterName(settings.clusterName());
         config.setProperty("hazelcast.logging.type", "slf4j");
@@ -112,11 +121,13 @@ public final class RegionMember implements AutoCloseable {
         ChannelStore.configure(config, settings.backupCount());
         // The member's own seal for what it stores (see StoreSeal): sequencing steps that run on this member find it
         // in the user context, which stays in this JVM; the secret is never in an entry processor.
-        StoreSeal seal = new StoreSeal(ClusterSecret.forBind(settings));
+        StoreSeal seal = new StoreSeal(ClusterSecret.forBind(settings), clock);
         config.getUserContext().put(StoreSeal.USER_CONTEXT_KEY, seal);
+        // Likewise the member's clock: the history steps that run on this member tell time by it (see HistoryClock).
+        config.getUserContext().put(HistoryClock.USER_CONTEXT_KEY, clock);
         LOG.info("starting region member {} on {}:{} as {}:{} ({})", settings.clusterName(),
                 settings.bindHost(), settings.port(), settings.publicHost(), settings.port(), discovery);
-        return new RegionMember(Hazelcast.newHazelcastInstance(config), limits, seal);
+        return new RegionMember(Hazelcast.newHazelcastInstance(config), limits, seal, clock);
     }
 
     /**

@@ -4,6 +4,7 @@ import io.meshgate.proto.relay.Goodbye;
 import io.meshgate.proto.relay.Heartbeat;
 import io.meshgate.proto.relay.HeartbeatAck;
 import io.meshgate.proto.relay.LinkFrame;
+import io.meshgate.relay.testkit.ManualClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package io.meshgate.relay.mesh;
 
+import io.meshgate.relay.testkit.ManualClock;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashSet;

@@ -1,6 +1,7 @@
 package io.meshgate.relay.mesh;
 
 import io.meshgate.relay.history.ChannelState;
+import io.meshgate.relay.testkit.ManualClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 

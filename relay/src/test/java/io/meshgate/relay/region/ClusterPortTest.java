@@ -7,6 +7,7 @@ import io.meshgate.relay.history.HistoryLimits;
 import io.meshgate.relay.testkit.TestRegion;
 import org.junit.jupiter.api.Test;
 
+import java.time.Clock;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -50,7 +51,7 @@ class ClusterPortTest {
         for (String host : List.of("0.0.0.0", "8.8.8.8")) {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> RegionMember.start(
                     new HazelcastSettings("refused-" + host, host, 5701, List.of(host + ":5701"), 1),
-                    HistoryLimits.DEFAULTS));
+                    HistoryLimits.DEFAULTS, Clock.systemUTC()));
             assertTrue(e.getMessage().contains("clusterBindHost"), e.getMessage());
         }
     }

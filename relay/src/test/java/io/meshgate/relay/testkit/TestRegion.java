@@ -11,8 +11,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 
@@ -41,15 +43,28 @@ public final class TestRegion implements AutoCloseable {
 
     /** As {@link #start(int, HistoryLimits)}, with a given backup ack timeout. */
     public static TestRegion start(int size, HistoryLimits limits, long backupAckTimeoutMs) {
+        return start(limits, backupAckTimeoutMs, Collections.nCopies(size, Clock.systemUTC()));
+    }
+
+    /**
+     * As {@link #start(int, HistoryLimits)}, one member per clock, each composed with its own: the clock its history
+     * steps stamp and expire messages by (see {@code HistoryClock}), as a node's clock is in production.
+     */
+    public static TestRegion start(HistoryLimits limits, Clock... clocks) {
+        return start(limits, HazelcastSettings.DEFAULT_BACKUP_ACK_TIMEOUT_MS, List.of(clocks));
+    }
+
+    private static TestRegion start(HistoryLimits limits, long backupAckTimeoutMs, List<Clock> clocks) {
         String cluster = "relay-test-" + UUID.randomUUID();
-        List<Integer> ports = freePorts(size);
+        List<Integer> ports = freePorts(clocks.size());
         List<String> addresses = ports.stream().map(p -> "127.0.0.1:" + p).toList();
         List<RegionMember> started = new ArrayList<>();
         TestRegion region = new TestRegion(cluster, started, addresses);
         try {
-            for (int port : ports) {
-                started.add(RegionMember.start(new HazelcastSettings(cluster, "127.0.0.1", "127.0.0.1", port,
-                        addresses, 1, backupAckTimeoutMs, HazelcastSettings.DEFAULT_MEMBER_TIMEOUT_MS), limits));
+            for (int i = 0; i < ports.size(); i++) {
+                started.add(RegionMember.start(new HazelcastSettings(cluster, "127.0.0.1", "127.0.0.1", ports.get(i),
+                        addresses, 1, backupAckTimeoutMs, HazelcastSettings.DEFAULT_MEMBER_TIMEOUT_MS), limits,
+                        clocks.get(i)));
             }
             region.awaitSafe();
             return region;
