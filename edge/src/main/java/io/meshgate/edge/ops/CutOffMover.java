@@ -10,7 +10,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Moves this node's WebSocket clients to another region while its region is cut off from the mesh majority (it
- * cannot serve: see {@code Mesh#canServe}), instead of leaving them to collect {@code nack unavailable}: every
+ * cannot serve: see {@code RelayHealth#canServe}), instead of leaving them to collect {@code nack unavailable}: every
  * session gets {@code move} with reason {@code failover} and the other region's URL (with the usual jitter), and
  * clients that connect meanwhile are moved on at once. When the region can serve again, new clients stay. It moves
  * only once the region has been unable to serve for {@code afterMs} without a break: a blip of a link (a heartbeat

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshgate.edge.http.HttpReplies;
 import io.meshgate.edge.protocol.ErrorCode;
 import io.meshgate.edge.protocol.Json;
-import io.meshgate.relay.mesh.Faults;
+import io.meshgate.relay.node.MeshOperations;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Methods;
@@ -21,13 +21,13 @@ import java.util.Map;
  * never blocks.
  */
 public final class FaultsHandler implements HttpHandler {
-    private final Faults faults;
+    private final MeshOperations mesh;
     private final boolean enabled;
     private final AdminAccess access;
 
-    /** @param faults this node's mesh faults, null when the node runs no mesh */
-    public FaultsHandler(Faults faults, boolean enabled, AdminAccess access) {
-        this.faults = faults;
+    /** @param mesh where this node's mesh faults are read and changed, null when the node runs no mesh */
+    public FaultsHandler(MeshOperations mesh, boolean enabled, AdminAccess access) {
+        this.mesh = mesh;
         this.enabled = enabled;
         this.access = access;
     }
@@ -49,7 +49,7 @@ public final class FaultsHandler implements HttpHandler {
                     + " admin.faults: true in its configuration to run chaos experiments (never in production)");
             return;
         }
-        if (faults == null) {
+        if (mesh == null) {
             HttpReplies.error(exchange, 404, ErrorCode.BAD_REQUEST, "this node's deployment has one region: no mesh");
             return;
         }
@@ -59,15 +59,15 @@ public final class FaultsHandler implements HttpHandler {
                 if (peer == null) {
                     throw new IllegalArgumentException("peer is required: the region whose link gets the fault");
                 }
-                Faults.LinkFault fault = new Faults.LinkFault(number(exchange, "latencyMs"),
+                MeshOperations.LinkFault fault = new MeshOperations.LinkFault(number(exchange, "latencyMs"),
                         number(exchange, "jitterMs"), probability(exchange), "true".equals(
                         AdminHandler.query(exchange, "cut")));
-                faults.set(peer, fault, access.caller(exchange), AdminAccess.reason(exchange));
+                mesh.setFault(peer, fault, access.caller(exchange), AdminAccess.reason(exchange));
             } else if (delete) {
                 if (peer == null) {
-                    faults.clearAll(access.caller(exchange), AdminAccess.reason(exchange));
+                    mesh.clearFaults(access.caller(exchange), AdminAccess.reason(exchange));
                 } else {
-                    faults.clear(peer, access.caller(exchange), AdminAccess.reason(exchange));
+                    mesh.clearFault(peer, access.caller(exchange), AdminAccess.reason(exchange));
                 }
             }
         } catch (IllegalArgumentException e) {
@@ -80,8 +80,8 @@ public final class FaultsHandler implements HttpHandler {
     private ObjectNode body() {
         ObjectNode body = Json.MAPPER.createObjectNode().put("enabled", enabled);
         ObjectNode links = body.putObject("faults");
-        for (Map.Entry<String, Faults.LinkFault> e : faults.active().entrySet()) {
-            Faults.LinkFault f = e.getValue();
+        for (Map.Entry<String, MeshOperations.LinkFault> e : mesh.faults().entrySet()) {
+            MeshOperations.LinkFault f = e.getValue();
             links.putObject(e.getKey()).put("latencyMs", f.latencyMs()).put("jitterMs", f.jitterMs())
                     .put("drop", f.drop()).put("cut", f.cut());
         }

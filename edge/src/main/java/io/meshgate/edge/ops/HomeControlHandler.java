@@ -28,7 +28,7 @@ import java.util.concurrent.CompletionStage;
 public final class HomeControlHandler {
     private static final Logger LOG = LoggerFactory.getLogger(HomeControlHandler.class);
 
-    /** Asks the region's mesh leader for a change; the relay's {@code Mesh#changeHomes}. */
+    /** Asks the region's mesh leader for a change; the relay's {@code MeshOperations#changeHomes}. */
     @FunctionalInterface
     public interface Changes {
         CompletionStage<HomeChange> change(HomeChange.Op op, String region, String channel);

@@ -14,6 +14,7 @@ import io.meshgate.edge.status.StatusBoard;
 import io.meshgate.edge.session.SubjectRateLimiters;
 import io.meshgate.edge.websocket.WebSocketEndpoint;
 import io.meshgate.relay.history.ChannelSource;
+import io.meshgate.relay.node.MeshOperations;
 import io.meshgate.relay.node.RegionMembers;
 import io.meshgate.relay.node.RelayHealth;
 import io.meshgate.relay.node.RelayInspector;
@@ -45,7 +46,8 @@ import static io.meshgate.relay.node.Lifecycle.daemonThreads;
  * gRPC; see its lifecycle) and the edge on top of it (delivery feeds, sessions, WebSocket and long-poll transports,
  * Undertow, readiness and drain). The edge sees the relay only through {@link Publisher}, {@link ChannelSource},
  * {@link io.meshgate.relay.fanout.LocalDelivery} (its {@link FeedRegistry}) and the ops views {@link RelayHealth},
- * {@link RelayInspector} and {@link RegionMembers}.
+ * {@link RelayInspector} and {@link RegionMembers}, plus {@link MeshOperations} on a node that runs a mesh (the status
+ * page, {@code /admin/faults} and the changes of channel homes).
  *
  * <p>Started on the calling thread, in dependency order: every check that needs nothing running (certificates,
  * exposure, ports), the relay's region membership, the feeds, the relay's sequencing, mesh and gRPC, then the edge's
@@ -122,18 +124,20 @@ public final class EdgeNode implements AutoCloseable {
             this.readiness = new Readiness(clock, edge.readyHoldMs(), health::canServe);
             this.drain = new DrainController(readiness, webSockets, publishes, edge.region(), edge.node(),
                     this::moveTarget, edge.drainTimeoutMs(), edge.closeGraceMs(), clock);
-            // The status page reads the mesh and the region's node table directly: it shows their inner state.
-            this.status = new StatusBoard(edge.region(), edge.node(), relay.mesh(), relay.region().hazelcast(), meters,
-                    webSockets::sessionCount, clock);
+            // Null on a one-region node: the status page then shows this region alone, the mesh's admin calls 404.
+            MeshOperations meshOperations = relay.meshOperations().orElse(null);
+            // The status page reads the mesh through its MeshStatusView, and the region's node table and channel
+            // map directly in Hazelcast: it shows their inner state.
+            this.status = new StatusBoard(edge.region(), edge.node(), meshOperations, relay.region().hazelcast(),
+                    meters, webSockets::sessionCount, clock);
             ServiceSwitch service = new ServiceSwitch(readiness, webSockets, moveTargets, this::wsUrl, drain,
                     edge.region(), edge.node(), inMesh() ? settings.regionUrls() : java.util.Map.of(),
                     other -> inMesh() && health.regionHealthy(other));
             this.server = new EdgeServer(ctx, settings.bindHost(), webSockets, new Directory(health), readiness, drain,
                     service, meters, sslContext, () -> json(inspector.meshStatus()), health::home,
-                    channel -> json(inspector.describeChannel(channel)), status,
-                    relay.mesh() == null ? null : relay.mesh().faults(),
+                    channel -> json(inspector.describeChannel(channel)), status, meshOperations,
                     new io.meshgate.edge.ops.HomeControlHandler(
-                            relay.mesh() == null ? null : relay.mesh()::changeHomes, edge.node()));
+                            meshOperations == null ? null : meshOperations::changeHomes, edge.node()));
             moveTargets.announce(wsUrl());
             if (inMesh() && !settings.regionUrls().isEmpty()) {
                 CutOffMover cutOff = new CutOffMover(health::canServe, readiness::everReady, edge.region(),

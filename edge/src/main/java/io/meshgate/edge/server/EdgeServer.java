@@ -18,7 +18,7 @@ import io.meshgate.edge.ops.Readiness;
 import io.meshgate.edge.protocol.ErrorCode;
 import io.meshgate.edge.status.StatusBoard;
 import io.meshgate.edge.status.StatusHandler;
-import io.meshgate.relay.mesh.Faults;
+import io.meshgate.relay.node.MeshOperations;
 import io.meshgate.edge.web.ChannelHomeHandler;
 import io.meshgate.edge.web.WebAssetsHandler;
 import io.meshgate.edge.websocket.WebSocketEndpoint;
@@ -52,7 +52,8 @@ public final class EdgeServer implements AutoCloseable {
                       DrainController drain, ServiceSwitch service, PrometheusMeterRegistry prometheus, SSLContext tls,
                       java.util.function.Supplier<String> meshStatus,
                       java.util.function.UnaryOperator<String> channelHome,
-                      java.util.function.UnaryOperator<String> channelReport, StatusBoard status, Faults faults,
+                      java.util.function.UnaryOperator<String> channelReport, StatusBoard status,
+                      MeshOperations meshOperations,
                       io.meshgate.edge.ops.HomeControlHandler homeControl) {
         EdgeSettings s = ctx.settings();
         EdgeGuards guards = s.guards();
@@ -91,7 +92,7 @@ public final class EdgeServer implements AutoCloseable {
         operatorPaths.addExactPath("/metrics", HealthHandlers.metrics(prometheus))
                 .addPrefixPath("/admin", new AdminHandler(drain, service, channelReport, s.adminToken(), meshStatus, browsers,
                         homeControl))
-                .addPrefixPath("/admin/faults", new FaultsHandler(faults, guards.faults(), access))
+                .addPrefixPath("/admin/faults", new FaultsHandler(meshOperations, guards.faults(), access))
                 .addPrefixPath("/status", new StatusHandler(status, access, browsers, MAX_STATUS_STREAMS));
         int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
         Undertow.Builder builder = Undertow.builder();

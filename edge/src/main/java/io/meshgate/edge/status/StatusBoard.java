@@ -6,9 +6,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.meshgate.edge.protocol.Json;
 import io.meshgate.relay.history.ChannelStore;
-import io.meshgate.relay.mesh.Faults;
-import io.meshgate.relay.mesh.Mesh;
-import io.meshgate.relay.mesh.RehomeWatch;
+import io.meshgate.relay.node.MeshStatusView;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -48,7 +46,7 @@ public final class StatusBoard implements AutoCloseable {
 
     private final String region;
     private final String node;
-    private final Mesh mesh;
+    private final MeshStatusView mesh;
     private final HazelcastInstance hazelcast;
     private final MeterRegistry meters;
     private final IntSupplier connections;
@@ -63,11 +61,11 @@ public final class StatusBoard implements AutoCloseable {
     private ObjectNode channels = Json.MAPPER.createObjectNode();
 
     /**
-     * @param mesh        the node's mesh, null for a one-region deployment
+     * @param mesh        what the board reads of the node's mesh, null for a one-region deployment
      * @param connections this node's connected WebSocket clients
      */
-    public StatusBoard(String region, String node, Mesh mesh, HazelcastInstance hazelcast, MeterRegistry meters,
-                       IntSupplier connections, Clock clock) {
+    public StatusBoard(String region, String node, MeshStatusView mesh, HazelcastInstance hazelcast,
+                       MeterRegistry meters, IntSupplier connections, Clock clock) {
         this.region = region;
         this.node = node;
         this.mesh = mesh;
@@ -182,7 +180,7 @@ public final class StatusBoard implements AutoCloseable {
             live.add(region);
             return;
         }
-        for (String r : new java.util.TreeSet<>(mesh.settings().regions())) {
+        for (String r : mesh.regions()) {
             regions.add(r);
             if (mesh.regionHealthy(r)) {
                 live.add(r);
@@ -202,15 +200,15 @@ public final class StatusBoard implements AutoCloseable {
         });
         out.putPOJO("rttMs", status.get("rttMs"));
         ArrayNode events = out.putArray("rehomes");
-        List<RehomeWatch.Event> recent = mesh.rehomeEvents().recent();
+        List<MeshStatusView.RehomeEvent> recent = mesh.recentRehomes();
         for (int i = recent.size() - 1; i >= 0; i--) {
-            RehomeWatch.Event e = recent.get(i);
+            MeshStatusView.RehomeEvent e = recent.get(i);
             ArrayNode after = events.addObject().put("at", e.at().toString()).put("region", e.region())
                     .put("direction", e.joined() ? "back" : "away").putArray("live");
             new java.util.TreeSet<>(e.live()).forEach(after::add);
         }
         ObjectNode faults = out.putObject("faults");
-        for (Map.Entry<String, Faults.LinkFault> f : mesh.faults().active().entrySet()) {
+        for (Map.Entry<String, MeshStatusView.LinkFault> f : mesh.faults().entrySet()) {
             faults.putPOJO(f.getKey(), f.getValue());
         }
     }

@@ -30,6 +30,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,7 +46,8 @@ import static io.meshgate.relay.node.Lifecycle.daemonThreads;
  * sequencing (this node's {@link ChannelSequencer}, or the {@link Mesh} that takes each publish to its channel's
  * home), fan-out to the region's nodes and the relay's gRPC server, all built here from one {@link RelaySettings}.
  * The edge sees only {@link Publisher}, {@link ChannelSource} and its own {@link LocalDelivery}, plus the small
- * ops views {@link RelayHealth}, {@link RelayInspector} and {@link RegionMembers}.
+ * ops views {@link RelayHealth}, {@link RelayInspector} and {@link RegionMembers}, and, on a node that runs a mesh,
+ * {@link MeshOperations} (the status page and the operators' faults and home changes; never the {@link Mesh} itself).
  *
  * <p>Lifecycle ({@link State}, each transition logged), all on the thread that composes the node:
  * <ol>
@@ -81,6 +83,8 @@ public final class RelayNode implements RelayHealth, RelayInspector, AutoCloseab
     private final ExecutorService publishCompletions;
     private final ScheduledExecutorService timer;
     private final Mesh mesh;
+    /** What operators and the status page see of {@link #mesh}; null when there is none. */
+    private final MeshOperations meshOperations;
     private final ChannelSource channels;
     private final Members members = new Members();
     private State state;
@@ -126,6 +130,7 @@ public final class RelayNode implements RelayHealth, RelayInspector, AutoCloseab
             throw e;
         }
         this.channels = mesh == null ? region.store() : mesh.channels();
+        this.meshOperations = mesh == null ? null : new MeshOperationsAdapter(mesh);
         move(State.JOINED, "member of region " + settings.region() + ", region epoch "
                 + region.store().regionEpoch());
     }
@@ -219,9 +224,17 @@ public final class RelayNode implements RelayHealth, RelayInspector, AutoCloseab
         return region;
     }
 
-    /** Tests and tools only: the mesh, or null when this node runs none. */
+    /** Tests and tools only: the mesh, or null when this node runs none (the edge uses {@link #meshOperations}). */
     public Mesh mesh() {
         return mesh;
+    }
+
+    /**
+     * What operators and the status page may see and change of this node's mesh; empty when the node runs none (a
+     * one-region deployment). Any thread, from construction on.
+     */
+    public Optional<MeshOperations> meshOperations() {
+        return Optional.ofNullable(meshOperations);
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.meshgate.relay.history.HistoryLimits;
 import io.meshgate.relay.history.PublishRequest;
 import io.meshgate.relay.history.Sequenced;
 import io.meshgate.relay.mesh.Durability;
+import io.meshgate.relay.mesh.Faults;
 import io.meshgate.relay.mesh.MeshSettings;
 import io.meshgate.relay.mesh.PeerAddress;
 import io.meshgate.relay.publish.Publisher;
@@ -77,6 +78,7 @@ class RelayNodeTest {
             assertEquals("m-1", message.id());
             assertTrue(node.canServe());
             assertEquals("eu-west", node.home("room"));
+            assertTrue(node.meshOperations().isEmpty(), "one region: no mesh to show or change");
             relayPort = node.relayPort();
             try (Socket grpc = new Socket()) {
                 grpc.connect(new InetSocketAddress("127.0.0.1", relayPort), 5_000);
@@ -89,6 +91,34 @@ class RelayNodeTest {
         try (Socket gone = new Socket()) {
             assertThrows(ConnectException.class, () -> gone.connect(new InetSocketAddress("127.0.0.1", relayPort),
                     5_000), "the relay port is closed");
+        }
+    }
+
+    @Test
+    void aMeshNodeOffersItsStatusAndFaultsThroughMeshOperations() {
+        RelayNode node = new RelayNode(settings(free(), 256, 10_000, mesh("eu-west", 500)), new SimpleMeterRegistry(),
+                Clock.systemUTC());
+        try {
+            MeshOperations mesh = node.meshOperations().orElseThrow();
+            assertEquals(List.of("ap-south", "eu-west"), List.copyOf(mesh.regions()), "every region, sorted");
+            assertEquals(List.of(), mesh.recentRehomes());
+            assertEquals(Map.of(), mesh.faults());
+            assertTrue(((Map<?, ?>) mesh.status().get("links")).containsKey("ap-south"), "one link per peer");
+
+            MeshOperations.LinkFault slow = new MeshOperations.LinkFault(150, 10, 0, false);
+            mesh.setFault("ap-south", slow, "test", "set");
+            assertEquals(Map.of("ap-south", slow), mesh.faults());
+            assertEquals(new Faults.LinkFault(150, 10, 0, false), node.mesh().faults().active().get("ap-south"),
+                    "set on the mesh's own faults");
+            IllegalArgumentException range = assertThrows(IllegalArgumentException.class, () -> mesh.setFault(
+                    "ap-south", new MeshOperations.LinkFault(0, 0, 1.5, false), "test", "bad"));
+            assertTrue(range.getMessage().startsWith("drop must be"), range.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> mesh.setFault("us-east", slow, "test", "no link"));
+            assertTrue(mesh.clearFault("ap-south", "test", "clear"));
+            assertEquals(0, mesh.clearFaults("test", "clear all"));
+            assertEquals(Map.of(), mesh.faults());
+        } finally {
+            node.close();
         }
     }
 
