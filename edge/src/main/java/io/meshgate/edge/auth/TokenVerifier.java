@@ -59,7 +59,7 @@ public final class TokenVerifier {
     }
 
     /** With an injected clock, so tests can check expiry and skew without sleeping. */
-    static TokenVerifier create(AuthSettings settings, Clock clock) {
+    public static TokenVerifier create(AuthSettings settings, Clock clock) {
         List<Algorithm> algorithms = new ArrayList<>();
         if (settings.hs256Secret() != null) {
             algorithms.add(Algorithm.HMAC256(AuthSettings.hs256Key(settings.hs256Secret(), "auth.hs256Secret")));

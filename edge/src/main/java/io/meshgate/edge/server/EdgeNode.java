@@ -86,7 +86,7 @@ public final class EdgeNode implements AutoCloseable {
         new JvmThreadMetrics().bindTo(meters);
         new ProcessorMetrics().bindTo(meters);
         Clock clock = Clock.systemUTC();
-        TokenVerifier tokens = TokenVerifier.create(settings.auth());
+        TokenVerifier tokens = TokenVerifier.create(settings.auth(), clock);
         // Checked before anything starts, so a bad certificate never leaves a half-started node behind.
         SSLContext sslContext = settings.tls() == null ? null : TlsContexts.create(settings.tls());
         checkSecurity(settings);
