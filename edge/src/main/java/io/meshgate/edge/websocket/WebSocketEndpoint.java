@@ -39,6 +39,7 @@ public final class WebSocketEndpoint implements WebSocketConnectionCallback {
     private final Set<WsSession> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connected = new AtomicInteger();
     private final WsConnection.WriteMeters writeMeters;
+    private final PumpQueue.PerThread pumps = new PumpQueue.PerThread();
     private volatile MoveOrder movingAway;
 
     public WebSocketEndpoint(EdgeContext ctx) {
@@ -53,7 +54,8 @@ public final class WebSocketEndpoint implements WebSocketConnectionCallback {
     @Override
     public void onConnect(WebSocketHttpExchange exchange, WebSocketChannel channel) {
         WsSession[] session = new WsSession[1];
-        WsConnection connection = new WsConnection(channel, ctx.settings().outboundMaxFrames(),
+        WsConnection connection = new WsConnection(channel, pumps.of(channel.getIoThread()),
+                ctx.settings().outboundMaxFrames(),
                 ctx.settings().outboundMaxBytes(), ctx.settings().closeGraceMs(), writeMeters, code -> session[0].onSlowConsumer());
         session[0] = new WsSession(ctx, connection, this);
         sessions.add(session[0]);

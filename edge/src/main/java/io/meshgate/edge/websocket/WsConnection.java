@@ -42,9 +42,10 @@ import java.util.function.IntConsumer;
  * buffering without limit, while a client that reads gets whole bursts in a few system calls.
  *
  * <p>Threads: {@link #send}, {@link #sendReply}, {@link #close} and {@link #hasRoom} may be called from any thread;
- * writes happen on the socket's I/O thread only (in a task queued by the first frame after an idle spell, then in
- * the socket's write listener). Every frame the server sends on this socket goes through here (Undertow's channel
- * is used to read), so frames from two writers never interleave.
+ * writes happen on the socket's I/O thread only: in a task the first frame after an idle spell queues, shared with
+ * the other sockets of the thread that got frames meanwhile ({@link PumpQueue}), then in the socket's write
+ * listener. Every frame the server sends on this socket goes through here (Undertow's channel is used to read), so
+ * frames from two writers never interleave.
  */
 public final class WsConnection {
     private static final Logger LOG = LoggerFactory.getLogger(WsConnection.class);
@@ -60,6 +61,8 @@ public final class WsConnection {
             ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(SCRATCH_BYTES));
 
     private final WebSocketChannel channel;
+    /** This socket's I/O thread's queue of sockets to pump: a burst of deliveries to many sockets is one task. */
+    private final PumpQueue pumps;
     private final ConduitStreamSinkChannel sink;
     private final int maxFrames;
     private final long maxBytes;
@@ -110,9 +113,10 @@ public final class WsConnection {
         }
     }
 
-    WsConnection(WebSocketChannel channel, int maxFrames, long maxBytes, long closeGraceMs, WriteMeters meters,
-                 IntConsumer onOverflow) {
+    WsConnection(WebSocketChannel channel, PumpQueue pumps, int maxFrames, long maxBytes, long closeGraceMs,
+                 WriteMeters meters, IntConsumer onOverflow) {
         this.meters = meters;
+        this.pumps = pumps;
         this.channel = channel;
         this.sink = WsHandshake.socketOf(channel).getSinkChannel();
         this.maxFrames = maxFrames;
@@ -265,7 +269,7 @@ public final class WsConnection {
         // Called with the queue lock held.
         if (!pumpScheduled) {
             pumpScheduled = true;
-            channel.getIoThread().execute(this::pump);
+            pumps.schedule(this::pump);
         }
     }
 
