@@ -81,13 +81,18 @@ public final class WsConnection {
      */
     private final ArrayDeque<ByteBuffer> replies = new ArrayDeque<>();
     /** Bytes queued (both queues) or in the batch being written, not yet accepted by the socket. */
-    private long queuedBytes;
+    private volatile long queuedBytes;
+    /**
+     * The delivery queue's size as of its last change, for {@link #hasRoom}: written under the lock of the queues
+     * (volatile, so the feed threads' check of room needs no lock: one contended lock per delivery fewer).
+     */
+    private volatile int deliveriesQueued;
     /**
      * A pump is queued on the I/O thread, or waits in the write listener (the batch in flight waits for the socket to
      * take more, or more is queued for the next turn). While set, new frames need no pump of their own.
      */
     private boolean pumpScheduled;
-    private boolean closing;
+    private volatile boolean closing;
     private int closeCode;
     private String closeReason;
     private boolean closeQueued;
@@ -173,16 +178,19 @@ public final class WsConnection {
             }
             into.addLast(frame);
             queuedBytes += size;
+            deliveriesQueued = queue.size();
             schedulePump();
         }
         return true;
     }
 
-    /** True while the delivery queue is at most half full: history catch-up sends a page only then. */
+    /**
+     * True while the delivery queue is at most half full: history catch-up sends a page only then. Reads without the
+     * lock: a pacing hint, never the bound (which {@link #send} checks under the lock), so a value a moment old is as
+     * good; it saves the feed thread a lock per delivery that the socket's I/O thread also takes.
+     */
     public boolean hasRoom() {
-        synchronized (queue) {
-            return !closing && queue.size() < maxFrames / 2 && queuedBytes < maxBytes / 2;
-        }
+        return !closing && deliveriesQueued < maxFrames / 2 && queuedBytes < maxBytes / 2;
     }
 
     /** Sends what is queued, then the close frame. */
@@ -231,6 +239,7 @@ public final class WsConnection {
         }
         queue.clear();
         replies.clear();
+        deliveriesQueued = 0;
         schedulePump();
         onOverflow.accept(closeCode);
     }
@@ -260,6 +269,7 @@ public final class WsConnection {
             if (!closing) {
                 queue.addLast(WsFrame.pong(payload));
                 queuedBytes += payload.length + 2;
+                deliveriesQueued = queue.size();
                 schedulePump();
             }
         }
@@ -291,10 +301,19 @@ public final class WsConnection {
                 batch[batchStart++] = null;
             }
             boolean flushed = sink.flush();
+            boolean done = batchStart == batchEnd && flushed;
+            boolean idle;
+            // One lock per write for the byte count and the "anything more?" check together: feed threads take
+            // the same lock for every delivery they queue.
             synchronized (queue) {
                 queuedBytes -= written;
+                idle = done && !batchEndsWithClose && replies.isEmpty() && queue.isEmpty()
+                        && !(closing && !closeQueued);
+                if (idle) {
+                    pumpScheduled = false;
+                }
             }
-            if (batchStart < batchEnd || !flushed) {
+            if (!done) {
                 awaitWritable(); // the socket takes more later
                 return;
             }
@@ -304,11 +323,8 @@ public final class WsConnection {
                         TimeUnit.MILLISECONDS);
                 return;
             }
-            synchronized (queue) {
-                if (replies.isEmpty() && queue.isEmpty() && !(closing && !closeQueued)) {
-                    pumpScheduled = false;
-                    return;
-                }
+            if (idle) {
+                return;
             }
             // More is queued: it goes in this socket's next turn, after what the I/O thread has waiting.
             meters.deferred().increment();
@@ -376,6 +392,7 @@ public final class WsConnection {
             for (int i = fromReplies; i < n; i++) {
                 batch[i] = queue.pollFirst();
             }
+            deliveriesQueued = queue.size();
             if (addClose) {
                 closeQueued = true;
                 batch[n] = WsFrame.close(closeCode, closeReasonBytes(closeReason));
@@ -404,6 +421,7 @@ public final class WsConnection {
         synchronized (queue) {
             closing = true;
             queue.clear();
+            deliveriesQueued = 0;
             replies.clear();
         }
         channel.getIoThread().execute(() -> IoUtils.safeClose(channel));
