@@ -126,9 +126,9 @@ public final class EdgeNode implements AutoCloseable {
                     this::moveTarget, edge.drainTimeoutMs(), edge.closeGraceMs(), clock);
             // Null on a one-region node: the status page then shows this region alone, the mesh's admin calls 404.
             MeshOperations meshOperations = relay.meshOperations().orElse(null);
-            // The status page reads the mesh through its MeshStatusView, and the region's node table and channel
-            // map directly in Hazelcast: it shows their inner state.
-            this.status = new StatusBoard(edge.region(), edge.node(), meshOperations, relay.region().hazelcast(),
+            // The status page reads the mesh through its MeshStatusView, the region's node rows and channels
+            // through its RegionBoard.
+            this.status = new StatusBoard(edge.region(), edge.node(), meshOperations, relay.regionBoard(),
                     meters, webSockets::sessionCount, clock);
             ServiceSwitch service = new ServiceSwitch(readiness, webSockets, moveTargets, this::wsUrl, drain,
                     edge.region(), edge.node(), inMesh() ? settings.regionUrls() : java.util.Map.of(),

@@ -2,11 +2,9 @@ package io.meshgate.edge.status;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.IMap;
 import io.meshgate.edge.protocol.Json;
-import io.meshgate.relay.history.ChannelStore;
 import io.meshgate.relay.node.MeshStatusView;
+import io.meshgate.relay.node.RegionBoard;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -31,7 +29,7 @@ import java.util.function.IntSupplier;
  * recent re-home events and the faults in force. Listeners (the SSE stream) get every new picture.
  *
  * <p>Threads: everything but {@link #snapshot} and {@link #listen} runs on the board's own single thread, which may
- * block on Hazelcast without holding up the node's timer; the snapshot is a volatile string.
+ * block on the region's cluster without holding up the node's timer; the snapshot is a volatile string.
  */
 public final class StatusBoard implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatusBoard.class);
@@ -41,13 +39,12 @@ public final class StatusBoard implements AutoCloseable {
     private static final int CHANNEL_COUNT_EVERY = 5;
     /** Above this many channels the page shows the total only: listing keys would cost the region too much. */
     static final int MAX_CHANNELS_LISTED = 20_000;
-    static final String NODES_MAP = "meshgate.status.nodes";
     private static final long NODE_ROW_TTL_S = 10;
 
     private final String region;
     private final String node;
     private final MeshStatusView mesh;
-    private final HazelcastInstance hazelcast;
+    private final RegionBoard board;
     private final MeterRegistry meters;
     private final IntSupplier connections;
     private final Clock clock;
@@ -62,14 +59,15 @@ public final class StatusBoard implements AutoCloseable {
 
     /**
      * @param mesh        what the board reads of the node's mesh, null for a one-region deployment
+     * @param board       the rows of the region's nodes and its channels, shared through the region's cluster
      * @param connections this node's connected WebSocket clients
      */
-    public StatusBoard(String region, String node, MeshStatusView mesh, HazelcastInstance hazelcast,
+    public StatusBoard(String region, String node, MeshStatusView mesh, RegionBoard board,
                        MeterRegistry meters, IntSupplier connections, Clock clock) {
         this.region = region;
         this.node = node;
         this.mesh = mesh;
-        this.hazelcast = hazelcast;
+        this.board = board;
         this.meters = meters;
         this.connections = connections;
         this.clock = clock;
@@ -110,10 +108,9 @@ public final class StatusBoard implements AutoCloseable {
         long now = clock.millis();
         ObjectNode out = Json.MAPPER.createObjectNode().put("region", region).put("node", node).put("atMs", now);
         ObjectNode own = ownRow(now);
-        IMap<String, String> nodes = hazelcast.getMap(NODES_MAP);
-        nodes.set(node, own.toString(), NODE_ROW_TTL_S, TimeUnit.SECONDS);
+        board.publishRow(node, own.toString(), NODE_ROW_TTL_S);
         ArrayNode rows = out.putArray("nodes");
-        new TreeMap<>(nodes).values().forEach(row -> {
+        board.rows().values().forEach(row -> {
             try {
                 rows.add(Json.MAPPER.readTree(row));
             } catch (java.io.IOException e) {
@@ -154,9 +151,8 @@ public final class StatusBoard implements AutoCloseable {
     }
 
     private ObjectNode countChannels() {
-        IMap<String, ?> all = hazelcast.getMap(ChannelStore.MAP_NAME);
         ObjectNode out = Json.MAPPER.createObjectNode();
-        int total = all.size();
+        int total = board.channelCount();
         out.put("total", total);
         ObjectNode perHome = out.putObject("perHome");
         if (total > MAX_CHANNELS_LISTED) {
@@ -164,7 +160,7 @@ public final class StatusBoard implements AutoCloseable {
             return out;
         }
         Map<String, Integer> counts = new TreeMap<>();
-        for (String channel : all.keySet()) {
+        for (String channel : board.channelNames()) {
             counts.merge(mesh == null ? region : mesh.home(channel), 1, Integer::sum);
         }
         counts.forEach(perHome::put);

@@ -219,6 +219,11 @@ public final class RelayNode implements RelayHealth, RelayInspector, AutoCloseab
         return region.store().regionEpoch();
     }
 
+    /** What the status page shares with and reads from the region's other nodes. Any thread; blocks on the cluster. */
+    public RegionBoard regionBoard() {
+        return new HazelcastRegionBoard(region.hazelcast());
+    }
+
     /** Tests and tools only: the region member (Hazelcast), for fault injection and inspection. */
     public RegionMember region() {
         return region;

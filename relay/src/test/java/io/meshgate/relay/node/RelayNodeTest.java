@@ -79,6 +79,13 @@ class RelayNodeTest {
             assertTrue(node.canServe());
             assertEquals("eu-west", node.home("room"));
             assertTrue(node.meshOperations().isEmpty(), "one region: no mesh to show or change");
+            RegionBoard board = node.regionBoard();
+            board.publishRow("node-b", "{\"node\":\"node-b\"}", 10);
+            board.publishRow("node-a", "{\"node\":\"node-a\"}", 10);
+            assertEquals(java.util.List.of("node-a", "node-b"), java.util.List.copyOf(board.rows().keySet()),
+                    "every node's row, by name");
+            assertEquals(1, board.channelCount(), "the one channel published to");
+            assertEquals(java.util.Set.of("room"), board.channelNames());
             relayPort = node.relayPort();
             try (Socket grpc = new Socket()) {
                 grpc.connect(new InetSocketAddress("127.0.0.1", relayPort), 5_000);
