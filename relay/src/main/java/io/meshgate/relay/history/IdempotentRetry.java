@@ -16,8 +16,9 @@ import java.util.function.Supplier;
  * owner's failover; after them the failure goes to the caller (a publisher is nacked {@code unavailable}).
  */
 final class IdempotentRetry {
-    static final int MAX_ATTEMPTS = 3;
-    private static final long BASE_DELAY_MS = 100;
+    /** The same policy as the blocking writes of the region member. */
+    static final int MAX_ATTEMPTS = IdempotentWrite.MAX_ATTEMPTS;
+    private static final long BASE_DELAY_MS = IdempotentWrite.BASE_DELAY_MS;
 
     private IdempotentRetry() {
     }
@@ -42,16 +43,12 @@ final class IdempotentRetry {
             }
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
-            if (attempt < MAX_ATTEMPTS && retriable(cause)) {
+            if (attempt < MAX_ATTEMPTS && IdempotentWrite.retriable(cause)) {
                 CompletableFuture.delayedExecutor(BASE_DELAY_MS * attempt, TimeUnit.MILLISECONDS)
                         .execute(() -> attempt(call, attempt + 1, result));
             } else {
                 result.completeExceptionally(cause);
             }
         });
-    }
-
-    static boolean retriable(Throwable cause) {
-        return IdempotentWrite.retriable(cause);
     }
 }

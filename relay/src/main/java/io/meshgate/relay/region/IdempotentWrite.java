@@ -17,8 +17,10 @@ import java.util.function.Supplier;
  * and operator paths, not for a transport's I/O thread.
  */
 public final class IdempotentWrite {
-    static final int MAX_ATTEMPTS = 3;
-    private static final long BASE_DELAY_MS = 100;
+    /** Attempts of a call in all, here and in the store's asynchronous retries ({@code IdempotentRetry}). */
+    public static final int MAX_ATTEMPTS = 3;
+    /** The wait before attempt {@code n + 1} is {@code n} times this: enough to ride out an owner's failover. */
+    public static final long BASE_DELAY_MS = 100;
 
     private IdempotentWrite() {
     }
