@@ -3,7 +3,6 @@ package io.meshgate.browser;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
-import org.openqa.selenium.WebElement;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +10,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,13 +27,11 @@ class StatusPageTest extends SharedGatewayTest {
         browser.driver.get(gateway.nodeUrl("eu-west-1") + "/status");
         await("three live regions joined by three up links").atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(250)).until(() -> {
-                    List<WebElement> circles = browser.driver.findElements(By.cssSelector("circle[data-region]"));
-                    List<WebElement> links = browser.driver.findElements(By.cssSelector("line[data-state='up']"));
-                    return circles.size() == 3 && links.size() == 3 && circles.stream()
-                            .allMatch(c -> "true".equals(c.getAttribute("data-live")));
+                    List<String> live = attributes("circle[data-region]", "data-live");
+                    List<String> links = attributes("line[data-state='up']", "data-state");
+                    return live.size() == 3 && links.size() == 3 && live.stream().allMatch("true"::equals);
                 });
-        Set<String> regions = browser.driver.findElements(By.cssSelector("circle[data-region]")).stream()
-                .map(c -> c.getAttribute("data-region")).collect(Collectors.toSet());
+        Set<String> regions = Set.copyOf(attributes("circle[data-region]", "data-region"));
         assertEquals(Set.of("us-east", "eu-west", "ap-south"), regions);
         String matrix = browser.driver.findElement(By.id("matrix")).getText();
         assertTrue(matrix.contains("us-east") && matrix.contains("ap-south"), matrix);
@@ -52,5 +48,15 @@ class StatusPageTest extends SharedGatewayTest {
         Files.copy(browser.driver.getScreenshotAs(OutputType.FILE).toPath(), shot,
                 StandardCopyOption.REPLACE_EXISTING);
         assertTrue(Files.size(shot) > 10_000, "a real screenshot: " + Files.size(shot) + " bytes");
+    }
+
+    /**
+     * {@code attribute} of every element matching {@code css}, read in one script: the page redraws its map on every
+     * new picture, so elements found by one WebDriver call can be gone (stale) by the next.
+     */
+    @SuppressWarnings("unchecked")
+    private List<String> attributes(String css, String attribute) {
+        return (List<String>) browser.driver.executeScript("return Array.from(document.querySelectorAll(arguments[0]))"
+                + ".map(e => e.getAttribute(arguments[1]));", css, attribute);
     }
 }
