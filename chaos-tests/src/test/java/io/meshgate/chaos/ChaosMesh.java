@@ -60,7 +60,8 @@ final class ChaosMesh implements AutoCloseable {
 
     /**
      * Writes the configuration, starts every node and waits until every region has all its members and every link
-     * is up. On {@link #close()} every node's log is copied to {@code target/chaos-reports/<scenario>-logs/}.
+     * is up. On {@link #close()} every node's log (and flight recording, with {@code -Dchaos.jfr}) is copied to
+     * {@code target/chaos-reports/<scenario>-logs/}.
      *
      * @param settings extra configuration keys, dotted ({@code history.maxMessages}), over the scenarios' defaults
      */
@@ -241,7 +242,7 @@ final class ChaosMesh implements AutoCloseable {
         Path keep = Path.of("target", "chaos-reports", scenario + "-logs");
         try (var logs = Files.walk(dir)) {
             Files.createDirectories(keep);
-            for (Path log : logs.filter(p -> p.toString().endsWith(".log")).toList()) {
+            for (Path log : logs.filter(p -> p.toString().endsWith(".log") || p.toString().endsWith(".jfr")).toList()) {
                 Files.copy(log, keep.resolve(dir.relativize(log).toString().replace('/', '_')),
                         StandardCopyOption.REPLACE_EXISTING);
             }

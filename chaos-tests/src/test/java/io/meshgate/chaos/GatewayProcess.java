@@ -60,6 +60,12 @@ final class GatewayProcess implements AutoCloseable {
         String gcLog = "-Xlog:gc:file=" + logDir.resolve(node + "-gc-%p.log").toAbsolutePath() + ":time,uptime";
         List<String> command = new ArrayList<>(prefix);
         command.addAll(javaCommand("-Xmx384m", "-XX:+UseSerialGC", gcLog));
+        // Diagnostic switch -Dchaos.jfr=true: a flight recording per process beside its log, to see what a node's
+        // threads did during an ack gap (thread parks, monitor waits, safepoints, CPU load). Off by default.
+        if (Boolean.getBoolean("chaos.jfr")) {
+            command.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+                    + logDir.resolve(node + "-%p.jfr").toAbsolutePath());
+        }
         command.addAll(List.of("-jar", jar().toString(), "node", "--config", config.toString(), "--node", node));
         Path log = logDir.resolve(node + ".log");
         try {

@@ -74,6 +74,11 @@ final class ScenarioReport {
         long[] gap = workload.longestAckGap();
         root.put("longestAckGapMs", gap[0]);
         root.put("longestAckGapStartedAtMs", gap[1]);
+        // A gap the measuring JVM spent stalled is not the gateway's; both are reported, neither is subtracted.
+        root.put("measuringJvmStalledInLongestAckGapMs",
+                workload.stallWatch().stalledWithinMs(gap[1], gap[1] + gap[0]));
+        root.put("sequencedInLongestAckGap", workload.sequencedWithinMs(gap[1], gap[1] + gap[0]));
+        root.set("measuringJvmStallsMs", JSON.valueToTree(workload.stallWatch().stalls()));
         root.set("marksMs", JSON.valueToTree(workload.marksMs()));
         root.set("longestAckGapByPhaseMs", JSON.valueToTree(workload.longestAckGapByPhase()));
         ArrayNode subs = root.putArray("subscribers");
@@ -128,6 +133,8 @@ final class ScenarioReport {
                 + " longest ack gap %d ms,")
                 .formatted(verdict.lost(), verdict.duplicated(), verdict.reordered(), verdict.g6Inversions(),
                         verdict.holes(), verdict.gapEvents(), verdict.epochs(), longestAckGapMs())
+                + " (measuring JVM stalled " + root.path("measuringJvmStalledInLongestAckGapMs").asLong() + " ms of it, "
+                + root.path("sequencedInLongestAckGap").asLong() + " messages sequenced in it),"
                 + " catch-up " + root.path("catchUpMs").asText("?") + " ms";
     }
 

@@ -28,6 +28,9 @@ final class Workload implements AutoCloseable {
     private final ChaosMesh mesh;
     private final String channel;
     private final long startNanos = System.nanoTime();
+    /** The wall-clock time of {@link #startNanos}, to compare the home's {@code ts} with the ack clock. */
+    private final long startEpochMs = System.currentTimeMillis();
+    private final StallWatch stallWatch = new StallWatch(startNanos);
     private final HttpClient http = HttpClient.newHttpClient();
     private final Map<String, RecordingSubscriber> subscribers = new LinkedHashMap<>();
     private final Map<String, WindowedPublisher> publishers = new LinkedHashMap<>();
@@ -297,5 +300,24 @@ final class Workload implements AutoCloseable {
         ordered.values().forEach(OrderedPublisher::close);
         publishers.values().forEach(WindowedPublisher::close);
         subscribers.values().forEach(RecordingSubscriber::close);
+        stallWatch.close();
+    }
+
+    /**
+     * Where the longest ack gap was spent: how many distinct messages the home sequenced inside it (by their
+     * {@code ts}, the home's wall clock, which is this machine's). None means nothing reached the sequencer or the
+     * sequencer stood still; many means sequencing went on and the acks were held on their way back (durability
+     * stores, the reply path).
+     */
+    long sequencedWithinMs(long fromMs, long toMs) {
+        long from = startEpochMs + fromMs;
+        long to = startEpochMs + toMs;
+        return subscribers.values().stream().flatMap(s -> s.received().stream())
+                .filter(m -> m.ts() > from && m.ts() < to).map(m -> m.seq()).distinct().count();
+    }
+
+    /** Pauses of this (the measuring) JVM, to read an ack gap against. */
+    StallWatch stallWatch() {
+        return stallWatch;
     }
 }

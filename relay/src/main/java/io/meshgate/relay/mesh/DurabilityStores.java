@@ -41,6 +41,7 @@ final class DurabilityStores implements Replication {
     private final Reconciler reconciler;
     private final RetentionFloors floors;
     private final Counter deliveriesOut;
+    private final SlowStoreLog slow = new SlowStoreLog(LOG, "home waiting for Stored");
 
     DurabilityStores(MeshSettings settings, ChannelStore store, Links links, Homes homes, InterestTable interest,
                      Reconciler reconciler, RetentionFloors floors, MeterRegistry meters) {
@@ -163,6 +164,7 @@ final class DurabilityStores implements Replication {
     /** Asks one region to store the delivery; completes with its stored-through seq once that covers {@code last}. */
     private CompletableFuture<Long> storeIn(String region, String channel, long term, Delivery delivery, long last) {
         deliveriesOut.increment();
+        long started = System.nanoTime();
         return links.request(region, id -> LinkFrame.newBuilder().setDelivery(delivery.toBuilder().setRequestId(id))
                         .build())
                 .thenApply(reply -> {
@@ -182,7 +184,9 @@ final class DurabilityStores implements Replication {
                         throw new MeshUnavailableException("region " + region + " stored only up to seq " + through);
                     }
                     return through;
-                });
+                })
+                .whenComplete((through, failure) -> slow.done(started, region, channel,
+                        failure == null ? "stored through " + through : failure.toString()));
     }
 
     /** A region refused a store because a newer home fenced it: no other region may be asked instead. */

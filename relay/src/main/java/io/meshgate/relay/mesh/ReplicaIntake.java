@@ -34,6 +34,7 @@ final class ReplicaIntake {
     private final Links links;
     private final ReplicaWriter replicas;
     private final Counter deliveriesIn;
+    private final SlowStoreLog slow = new SlowStoreLog(LOG, "storing a home's delivery");
 
     ReplicaIntake(ChannelStore store, Links links, ReplicaWriter replicas, MeterRegistry meters) {
         this.store = store;
@@ -51,8 +52,11 @@ final class ReplicaIntake {
         if (!ChannelNames.isValid(delivery.getChannel())) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
+        long started = System.nanoTime();
         return replicas.store(from, delivery.getChannel(), DeliveryCodec.fromProto(delivery), false,
                         delivery.getTerm())
+                .whenComplete((result, failure) -> slow.done(started, from, delivery.getChannel(),
+                        failure == null ? "stored" : failure.toString()))
                 .thenApply(result -> {
                     if (delivery.getRequestId() == 0) {
                         return Optional.empty();
