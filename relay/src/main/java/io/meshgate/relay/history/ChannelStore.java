@@ -5,6 +5,8 @@ import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.List;
@@ -27,7 +29,12 @@ import java.util.concurrent.CompletionStage;
 public final class ChannelStore implements ChannelSource {
     public static final String MAP_NAME = "meshgate.channels";
 
+    private static final Logger LOG = LoggerFactory.getLogger(ChannelStore.class);
+
     private final IMap<String, ChannelState> channels;
+    // Both calls sit on every publish's path to its ack; a slow one (a migrating partition) is named in the log.
+    private final SlowCallLog slowSequence = new SlowCallLog(LOG, "sequencing call to the region's cluster");
+    private final SlowCallLog slowMarkDurable = new SlowCallLog(LOG, "durable-mark call to the region's cluster");
     private final HistoryLimits limits;
     private final String regionEpoch;
     private final ChannelCap cap;
@@ -121,8 +128,11 @@ public final class ChannelStore implements ChannelSource {
                                                     boolean durableNow, String homeRegion, long retentionFloor) {
         SequenceProcessor processor = new SequenceProcessor(List.copyOf(requests), regionEpoch, limits, durableNow,
                 homeRegion, retentionFloor);
+        long started = System.nanoTime();
         return cap.admit(channel).thenCompose(admitted -> IdempotentRetry.call(
-                () -> channels.submitToKey(channel, processor))).thenApply(result -> seal.check(channel, result));
+                () -> channels.submitToKey(channel, processor))).thenApply(result -> seal.check(channel, result))
+                .whenComplete((result, failure) -> slowSequence.done(started, channel,
+                        failure == null ? requests.size() + " publish(es)" : failure.toString()));
     }
 
     /**
@@ -163,9 +173,12 @@ public final class ChannelStore implements ChannelSource {
 
     /** Raises the durable mark to {@code upTo}; returns what became deliverable and the routes to deliver it to. */
     public CompletionStage<DurableResult> markDurable(String channel, long upTo) {
+        long started = System.nanoTime();
         return IdempotentRetry.<DurableResult>call(() -> channels.submitToKey(channel, new MarkDurableProcessor(upTo)))
                 .thenApply(durable -> new DurableResult(durable.durable(), seal.check(channel, durable.newlyDurable()),
-                        durable.routes()));
+                        durable.routes()))
+                .whenComplete((durable, failure) -> slowMarkDurable.done(started, channel,
+                        failure == null ? "up to seq " + upTo : failure.toString()));
     }
 
     /**

@@ -5,6 +5,7 @@ import io.meshgate.proto.relay.LinkFrame;
 import io.meshgate.relay.channel.Message;
 import io.meshgate.relay.fanout.DeliveryCodec;
 import io.meshgate.relay.history.ChannelStore;
+import io.meshgate.relay.history.SlowCallLog;
 import io.meshgate.relay.publish.Replication;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -41,7 +42,7 @@ final class DurabilityStores implements Replication {
     private final Reconciler reconciler;
     private final RetentionFloors floors;
     private final Counter deliveriesOut;
-    private final SlowStoreLog slow = new SlowStoreLog(LOG, "home waiting for Stored");
+    private final SlowCallLog slow = new SlowCallLog(LOG, "durability store (home waiting for Stored)");
 
     DurabilityStores(MeshSettings settings, ChannelStore store, Links links, Homes homes, InterestTable interest,
                      Reconciler reconciler, RetentionFloors floors, MeterRegistry meters) {
@@ -185,8 +186,8 @@ final class DurabilityStores implements Replication {
                     }
                     return through;
                 })
-                .whenComplete((through, failure) -> slow.done(started, region, channel,
-                        failure == null ? "stored through " + through : failure.toString()));
+                .whenComplete((through, failure) -> slow.done(started, channel, "region " + region + ", "
+                        + (failure == null ? "stored through " + through : failure.toString())));
     }
 
     /** A region refused a store because a newer home fenced it: no other region may be asked instead. */

@@ -9,6 +9,7 @@ import io.meshgate.relay.channel.ChannelNames;
 import io.meshgate.relay.channel.Message;
 import io.meshgate.relay.fanout.DeliveryCodec;
 import io.meshgate.relay.history.ChannelStore;
+import io.meshgate.relay.history.SlowCallLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -34,7 +35,7 @@ final class ReplicaIntake {
     private final Links links;
     private final ReplicaWriter replicas;
     private final Counter deliveriesIn;
-    private final SlowStoreLog slow = new SlowStoreLog(LOG, "storing a home's delivery");
+    private final SlowCallLog slow = new SlowCallLog(LOG, "durability store (storing a home's delivery)");
 
     ReplicaIntake(ChannelStore store, Links links, ReplicaWriter replicas, MeterRegistry meters) {
         this.store = store;
@@ -55,8 +56,8 @@ final class ReplicaIntake {
         long started = System.nanoTime();
         return replicas.store(from, delivery.getChannel(), DeliveryCodec.fromProto(delivery), false,
                         delivery.getTerm())
-                .whenComplete((result, failure) -> slow.done(started, from, delivery.getChannel(),
-                        failure == null ? "stored" : failure.toString()))
+                .whenComplete((result, failure) -> slow.done(started, delivery.getChannel(),
+                        "from region " + from + ", " + (failure == null ? "stored" : failure.toString())))
                 .thenApply(result -> {
                     if (delivery.getRequestId() == 0) {
                         return Optional.empty();
