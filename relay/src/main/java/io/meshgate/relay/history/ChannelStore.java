@@ -32,7 +32,7 @@ public final class ChannelStore implements ChannelSource {
     private static final Logger LOG = LoggerFactory.getLogger(ChannelStore.class);
 
     private final IMap<String, ChannelState> channels;
-    // Both calls sit on every publish's path to its ack; a slow one (a migrating partition) is named in the log.
+    // Both calls sit on every publish's path to its ack; a slow one (a migrating partition, say) is named in the log.
     private final SlowCallLog slowSequence = new SlowCallLog(LOG, "sequencing call to the region's cluster");
     private final SlowCallLog slowMarkDurable = new SlowCallLog(LOG, "durable-mark call to the region's cluster");
     private final HistoryLimits limits;
@@ -132,7 +132,7 @@ public final class ChannelStore implements ChannelSource {
         return cap.admit(channel).thenCompose(admitted -> IdempotentRetry.call(
                 () -> channels.submitToKey(channel, processor))).thenApply(result -> seal.check(channel, result))
                 .whenComplete((result, failure) -> slowSequence.done(started, channel,
-                        failure == null ? requests.size() + " publish(es)" : failure.toString()));
+                        () -> failure == null ? requests.size() + " publish(es)" : failure.toString()));
     }
 
     /**
@@ -178,7 +178,7 @@ public final class ChannelStore implements ChannelSource {
                 .thenApply(durable -> new DurableResult(durable.durable(), seal.check(channel, durable.newlyDurable()),
                         durable.routes()))
                 .whenComplete((durable, failure) -> slowMarkDurable.done(started, channel,
-                        failure == null ? "up to seq " + upTo : failure.toString()));
+                        () -> failure == null ? "up to seq " + upTo : failure.toString()));
     }
 
     /**

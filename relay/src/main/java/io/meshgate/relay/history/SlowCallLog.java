@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Says in the log when one kind of call on a channel's path to its ack took long (a durability store on either of
@@ -29,8 +30,11 @@ public final class SlowCallLog {
         this.what = what;
     }
 
-    /** A call on {@code channel} that began at {@code startNanos} ({@link System#nanoTime}) has ended. */
-    public void done(long startNanos, String channel, Object outcome) {
+    /**
+     * A call on {@code channel} that began at {@code startNanos} ({@link System#nanoTime}) has ended; {@code outcome}
+     * is asked only for a line that is written, so a fast call (every publish's path) builds no text.
+     */
+    public void done(long startNanos, String channel, Supplier<String> outcome) {
         long now = System.nanoTime();
         long tookMs = TimeUnit.NANOSECONDS.toMillis(now - startNanos);
         if (tookMs < SLOW_MS) {
@@ -42,6 +46,6 @@ public final class SlowCallLog {
             return;
         }
         log.info("slow {}: channel {}, {} ms, {} ({} more slow since the last line)",
-                what, channel, tookMs, outcome, unlogged.getAndSet(0));
+                what, channel, tookMs, outcome.get(), unlogged.getAndSet(0));
     }
 }

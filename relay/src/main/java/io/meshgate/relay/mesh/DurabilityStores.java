@@ -186,7 +186,7 @@ final class DurabilityStores implements Replication {
                     }
                     return through;
                 })
-                .whenComplete((through, failure) -> slow.done(started, channel, "region " + region + ", "
+                .whenComplete((through, failure) -> slow.done(started, channel, () -> "region " + region + ", "
                         + (failure == null ? "stored through " + through : failure.toString())));
     }
 

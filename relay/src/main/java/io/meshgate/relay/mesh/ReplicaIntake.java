@@ -57,7 +57,7 @@ final class ReplicaIntake {
         return replicas.store(from, delivery.getChannel(), DeliveryCodec.fromProto(delivery), false,
                         delivery.getTerm())
                 .whenComplete((result, failure) -> slow.done(started, delivery.getChannel(),
-                        "from region " + from + ", " + (failure == null ? "stored" : failure.toString())))
+                        () -> "from region " + from + ", " + (failure == null ? "stored" : failure.toString())))
                 .thenApply(result -> {
                     if (delivery.getRequestId() == 0) {
                         return Optional.empty();
