@@ -55,9 +55,10 @@ final class GatewayProcess implements AutoCloseable {
      * diagnostic restarts of {@link ChaosMesh#restart}).
      */
     static GatewayProcess start(Path config, String node, int edgePort, Path logDir, List<String> prefix) {
-        // Every collection with its wall-clock time, one file per process (%p), beside the node's log: a scenario's
-        // longest ack gap can then be told apart from a stop-the-world pause of a starved 2-core machine.
-        String gcLog = "-Xlog:gc:file=" + logDir.resolve(node + "-gc-%p.log").toAbsolutePath() + ":time,uptime";
+        // Every collection and safepoint with its wall-clock time, one file per process (%p), beside the node's log:
+        // a scenario's longest ack gap can then be told apart from a stop-the-world pause of a starved 2-core machine.
+        String gcLog = "-Xlog:gc,safepoint:file=" + logDir.resolve(node + "-gc-%p.log").toAbsolutePath()
+                + ":time,uptime";
         List<String> command = new ArrayList<>(prefix);
         command.addAll(javaCommand("-Xmx384m", "-XX:+UseSerialGC", gcLog));
         // Diagnostic switch -Dchaos.jfr=true: a flight recording per process beside its log, to see what a node's

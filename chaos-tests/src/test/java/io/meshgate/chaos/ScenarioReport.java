@@ -78,6 +78,9 @@ final class ScenarioReport {
         root.put("measuringJvmStalledInLongestAckGapMs",
                 workload.stallWatch().stalledWithinMs(gap[1], gap[1] + gap[0]));
         root.put("sequencedInLongestAckGap", workload.sequencedWithinMs(gap[1], gap[1] + gap[0]));
+        // [ackedAtMs, seq, sequencedAtMs, id] from the ack that began the gap on: sequenced early = held after the
+        // sequencer, late = before it.
+        root.set("acksAroundLongestAckGap", JSON.valueToTree(workload.acksFrom(gap[1], 15)));
         root.set("measuringJvmStallsMs", JSON.valueToTree(workload.stallWatch().stalls()));
         root.set("marksMs", JSON.valueToTree(workload.marksMs()));
         root.set("longestAckGapByPhaseMs", JSON.valueToTree(workload.longestAckGapByPhase()));

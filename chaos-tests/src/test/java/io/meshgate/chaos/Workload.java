@@ -36,6 +36,8 @@ final class Workload implements AutoCloseable {
     private final Map<String, WindowedPublisher> publishers = new LinkedHashMap<>();
     private final Map<String, OrderedPublisher> ordered = new LinkedHashMap<>();
     private final List<Long> ackNanos = new ArrayList<>();
+    /** Every ack as {arrival nanos, seq}, in arrival order (guarded by {@link #ackNanos}). */
+    private final List<long[]> ackSeqs = new ArrayList<>();
     private final Map<String, Long> marks = new LinkedHashMap<>();
     private int issuedTarget;
     private volatile boolean issuingStopped;
@@ -100,7 +102,7 @@ final class Workload implements AutoCloseable {
     /** A Java-client publisher: {@code count} messages, at most {@code window} unacked, one per {@code intervalMs}. */
     WindowedPublisher publish(String name, String region, boolean pinned, int count, int window, long intervalMs) {
         WindowedPublisher p = new WindowedPublisher(mesh.client(name, region, pinned), channel, count, window,
-                intervalMs, ack -> ackArrived());
+                intervalMs, ack -> ackArrived(ack.seq()));
         publishers.put(name, p);
         issuedTarget += count;
         return p;
@@ -109,16 +111,17 @@ final class Workload implements AutoCloseable {
     /** A raw-protocol publisher whose per-connection send order is known (G6), over {@code urls} round-robin. */
     OrderedPublisher publishOrdered(String name, List<String> urls, int count, int window, long intervalMs) {
         OrderedPublisher p = new OrderedPublisher(http, urls, mesh.token(), channel, name, count, window, intervalMs,
-                (id, seq) -> ackArrived());
+                (id, seq) -> ackArrived(seq));
         ordered.put(name, p);
         issuedTarget += count;
         return p;
     }
 
-    private void ackArrived() {
+    private void ackArrived(long seq) {
         long now = System.nanoTime();
         synchronized (ackNanos) {
             ackNanos.add(now);
+            ackSeqs.add(new long[] {now, seq});
         }
     }
 
@@ -314,6 +317,34 @@ final class Workload implements AutoCloseable {
         long to = startEpochMs + toMs;
         return subscribers.values().stream().flatMap(s -> s.received().stream())
                 .filter(m -> m.ts() > from && m.ts() < to).map(m -> m.seq()).distinct().count();
+    }
+
+    /**
+     * The first {@code count} acks that arrived at or after {@code fromMs} (ms from the start), each as
+     * {@code [ackedAtMs, seq, sequencedAtMs, id]}: when it came back, when the home sequenced it (its {@code ts}, read
+     * from what the subscribers received; -1 when none did) and the publish's id (which names its publisher). Read after the longest ack gap, it tells where the
+     * stall was: acks whose messages were sequenced early in the gap were held on their way back (durability
+     * stores, the reply path); messages sequenced only at its end were held before the sequencer.
+     */
+    List<List<Object>> acksFrom(long fromMs, int count) {
+        List<long[]> arrivals;
+        synchronized (ackNanos) {
+            arrivals = new ArrayList<>(ackSeqs);
+        }
+        arrivals.sort(java.util.Comparator.comparingLong(a -> a[0]));
+        Map<Long, Long> tsBySeq = new java.util.HashMap<>();
+        subscribers.values().forEach(s -> s.received().forEach(m -> tsBySeq.putIfAbsent(m.seq(), m.ts())));
+        Map<Long, String> idBySeq = new java.util.HashMap<>();
+        acked().forEach((id, seq) -> idBySeq.putIfAbsent(seq, id));
+        List<List<Object>> out = new ArrayList<>();
+        for (long[] a : arrivals) {
+            long atMs = (a[0] - startNanos) / 1_000_000;
+            if (atMs >= fromMs && out.size() < count) {
+                Long ts = tsBySeq.get(a[1]);
+                out.add(List.of(atMs, a[1], ts == null ? -1 : ts - startEpochMs, idBySeq.getOrDefault(a[1], "?")));
+            }
+        }
+        return out;
     }
 
     /** Pauses of this (the measuring) JVM, to read an ack gap against. */

@@ -19,7 +19,7 @@ import java.util.concurrent.Executor;
  *
  * <p>Threads: {@link #take}, {@link #broadcast}, {@link #released} and {@link #sendFull} are called on the
  * {@link Conductor} and never block; {@link #ours} reads this region's interest from Hazelcast (blocking) and so is
- * called on the worker only, its result handed back to the conductor.
+ * called on the housekeeping thread only, its result handed back to the conductor.
  */
 final class InterestExchange {
     private static final Logger LOG = LoggerFactory.getLogger(InterestExchange.class);
@@ -71,7 +71,10 @@ final class InterestExchange {
         }
     }
 
-    /** This region's whole interest, or null when it could not be read. Blocking (a Hazelcast query): worker only. */
+    /**
+     * This region's whole interest, or null when it could not be read. Blocking (a Hazelcast query): housekeeping
+     * thread only.
+     */
     Set<String> ours() {
         try {
             return store.channelsWithRoutes();

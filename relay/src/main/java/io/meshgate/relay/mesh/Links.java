@@ -39,6 +39,8 @@ final class Links {
     private final Counter refused;
     private final Counter relayed;
     private final Map<String, Timer> replicationLag = new HashMap<>();
+    private final io.meshgate.relay.history.SlowCallLog slowRequests =
+            new io.meshgate.relay.history.SlowCallLog(LOG, "mesh request (sent on a link until answered)");
 
     /** A request waiting for its reply; {@code via} is the link it left on (its reply cannot come once that ends). */
     private record Pending(String region, long startNanos, CompletableFuture<LinkFrame> reply, MeshLink via) {
@@ -277,6 +279,8 @@ final class Links {
         if (reply.hasStored()) {
             replicationLag.get(p.region()).record(tookNanos, TimeUnit.NANOSECONDS);
         }
+        slowRequests.done(p.startNanos(), reply.hasPublishOutcome() ? reply.getPublishOutcome().getChannel() : "-",
+                () -> reply.getKindCase() + " from region " + p.region() + " via " + p.via().peerRegion());
         p.reply().complete(reply);
         return true;
     }

@@ -47,9 +47,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Threads: {@link #publish} and {@link #channels} are called on Undertow I/O and worker threads and never block
  * (the leader's address is read once per leader, asynchronously); {@link #canServe} and {@link #regionHealthy}
- * read the published view and are safe anywhere; {@code elect} runs on the worker after a member left, and on its
- * own thread when the leadership is handed to this node; {@link #close} may wait up to {@code mesh.requestTimeoutMs}
- * for the successor to lead.
+ * read the published view and are safe anywhere; {@code elect} runs on the housekeeping thread after a member
+ * left, and on its own thread when the leadership is handed to this node; {@link #close} may wait up to
+ * {@code mesh.requestTimeoutMs} for the successor to lead.
  */
 public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Mesh.class);
@@ -59,7 +59,12 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
     private final String node;
     private final RegionMember region;
     private final ScheduledExecutorService timer;
-    private final Executor worker;
+    /** Publish completions: never blocked. */
+    private final Executor completions;
+    /** Blocking Hazelcast work of the mesh (election, interest reads, view publication), one task at a time. */
+    private final Executor housekeeping;
+    private final io.meshgate.relay.history.SlowCallLog slowPublishes =
+            new io.meshgate.relay.history.SlowCallLog(LOG, "publish through the mesh (handed over until answered)");
     private final MeterRegistry meters;
     private final int batchMax;
     private final int queueMax;
@@ -95,17 +100,22 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
     }
 
     /**
+     * @param completions  runs publish completions (sequencing steps and acks); must never be given blocking work
+     * @param housekeeping runs the mesh's blocking Hazelcast calls; separate from {@code completions} because such a
+     *                     call can wait seconds while partitions migrate, and publishes must not wait behind it
      * @param clock drives the liveness hold and every timeout of the mesh's state machines, and the expiry of the
      *              leader's retention floors
      */
     public Mesh(MeshSettings settings, String node, RegionMember region, ScheduledExecutorService timer,
-                Executor worker, int batchMax, int queueMax, MeterRegistry meters, Clock clock) {
+                Executor completions, Executor housekeeping, int batchMax, int queueMax, MeterRegistry meters,
+                Clock clock) {
         this.settings = settings;
         this.clock = clock;
         this.node = node;
         this.region = region;
         this.timer = timer;
-        this.worker = worker;
+        this.completions = completions;
+        this.housekeeping = housekeeping;
         this.meters = meters;
         this.batchMax = batchMax;
         this.queueMax = queueMax;
@@ -144,8 +154,9 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
         this.fanOut = regionFanOut;
         IdempotentWrite.run(() -> region.hazelcast().<String, String>getMap(META_MAP)
                 .set("relay." + region.memberId(), relayAddress));
-        region.onMemberLeft(gone -> worker.execute(this::elect));
-        // Its own short-lived thread, not the (often busy) worker: a predecessor waits for this leader to start.
+        region.onMemberLeft(gone -> housekeeping.execute(this::elect));
+        // Its own short-lived thread, not the housekeeping one (which may be in a slow call): a predecessor waits for
+        // this leader to start.
         region.leadership().onChange(holder -> {
             if (holder != null && holder.member().equals(region.memberId())) {
                 Thread electing = new Thread(this::elect, "mesh-elect");
@@ -178,9 +189,9 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
         Liveness liveness = new Liveness(settings, Homes.quorum(settings), clock, links::reachable, view.live(),
                 transitions::region);
         MeshLeader started = new MeshLeader(settings, node, region.store(), fanOut,
-                new InterestTable(region.hazelcast(), timer), view, credentials, timer, worker, batchMax, queueMax, meters,
-                clock, links, liveness, homes, () -> region.clusterSize() > 1, faults, transitions, handovers,
-                restored);
+                new InterestTable(region.hazelcast(), timer), view, credentials, timer, completions, housekeeping,
+                batchMax, queueMax, meters, clock, links, liveness, homes, () -> region.clusterSize() > 1, faults,
+                transitions, handovers, restored);
         started.start();
         leader = started;
         region.leadership().leading();
@@ -246,7 +257,13 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
         LinkFrame frame = LinkFrame.newBuilder().setOrigin(settings.region()).setTarget(home(channel))
                 .setPublish(PublishForward.newBuilder().setChannel(channel).setId(request.id())
                         .setDataJson(request.dataJson())).build();
+        long startNanos = System.nanoTime();
         return inOrder(channel, frame).handle((reply, failure) -> {
+            slowPublishes.done(startNanos, channel, () -> request.id() + " to home " + frame.getTarget() + " through "
+                    + (leader != null ? "this node's mesh leader" : "the region's mesh leader on another node") + ", "
+                    + (failure != null ? "failed: " + rootMessage(failure)
+                    : reply.getPublishOutcome().getError().isEmpty() ? "sequenced"
+                    : "refused: " + reply.getPublishOutcome().getError()));
             if (failure != null) {
                 LOG.debug("publish to {} failed: {}", channel, rootMessage(failure));
                 throw new SequencerUnavailableException("the channel's home region could not be reached: "

@@ -49,9 +49,10 @@ import java.util.function.Consumer;
  * order), the timer (heartbeat rounds) and the callers of {@link #forward} (gRPC threads for the region's other
  * nodes, I/O threads for this node's own publishes) only enqueue onto it; every frame is dispatched there, and the
  * answers that complete on Hazelcast threads hop back onto it before they are written. Blocking Hazelcast reads
- * (this region's interest) and the view publication run on the worker. Other threads read link and liveness state
- * only through thread-safe holders ({@link Links}, {@link Liveness}); the sequencer calls {@link DurabilityStores}
- * on worker threads.
+ * (this region's interest) and the view publication run on the housekeeping thread, never on the publish
+ * completions pool: during partition migration such a call can wait seconds. Other threads read link and liveness
+ * state only through thread-safe holders ({@link Links}, {@link Liveness}); the sequencer calls
+ * {@link DurabilityStores} on publish completion threads.
  */
 final class MeshLeader implements LinkDialer.Callbacks {
     private static final Logger LOG = LoggerFactory.getLogger(MeshLeader.class);
@@ -65,7 +66,10 @@ final class MeshLeader implements LinkDialer.Callbacks {
     private final MeshSettings settings;
     private final String node;
     private final ScheduledExecutorService timer;
-    private final Executor worker;
+    /** Blocking Hazelcast work: this region's interest read and the view publication. */
+    private final Executor housekeeping;
+    private final io.meshgate.relay.history.SlowCallLog slowForwards =
+            new io.meshgate.relay.history.SlowCallLog(LOG, "forward by the mesh leader (handed over until answered)");
     private final ChannelCredentials credentials;
     private final BooleanSupplier successorExists;
     private final Links links;
@@ -97,14 +101,15 @@ final class MeshLeader implements LinkDialer.Callbacks {
      * @param clock         the node's clock: what the retention floors' marks expire by (the history's TTL)
      */
     MeshLeader(MeshSettings settings, String node, ChannelStore store, RegionFanOut fanOut, InterestTable interest,
-               MeshView view, ChannelCredentials credentials, ScheduledExecutorService timer, Executor worker,
-               int batchMax, int queueMax, MeterRegistry meters, Clock clock, Links links, Liveness liveness,
+               MeshView view, ChannelCredentials credentials, ScheduledExecutorService timer,
+               Executor completions, Executor housekeeping, int batchMax, int queueMax, MeterRegistry meters,
+               Clock clock, Links links, Liveness liveness,
                Homes homes, BooleanSupplier successorExists, Faults faults,
                DetectorTransitions transitions, Handovers handovers, HomeOverrides restored) {
         this.settings = settings;
         this.node = node;
         this.timer = timer;
-        this.worker = worker;
+        this.housekeeping = housekeeping;
         this.credentials = credentials;
         this.successorExists = successorExists;
         this.links = links;
@@ -121,7 +126,7 @@ final class MeshLeader implements LinkDialer.Callbacks {
                 ? HistoryLimits.DEFAULT_MAX_CHANNELS : limits.maxChannels(), limits.ttlMs(), clock, meters);
         DurabilityStores durability = new DurabilityStores(settings, store, links, homes, interest, reconciler,
                 floors, meters);
-        ChannelSequencer sequencer = new ChannelSequencer(store, fanOut, durability, worker, batchMax, queueMax,
+        ChannelSequencer sequencer = new ChannelSequencer(store, fanOut, durability, completions, batchMax, queueMax,
                 meters);
         this.homePublish = new HomePublish(settings.region(), homes, liveness, sequencer, new ForwardOrder(100_000));
         this.ranges = new RangeServing(settings.region(), store, homes, reconciler, interest);
@@ -133,7 +138,7 @@ final class MeshLeader implements LinkDialer.Callbacks {
         this.linkWait = new LinkWait(peer -> links.route(peer) != null, peer -> liveness.live().contains(peer),
                 (delayMs, task) -> timer.schedule(() -> conductor.event(task), delayMs, TimeUnit.MILLISECONDS),
                 settings.requestTimeoutMs() / 2, queueMax);
-        this.viewPublisher = new ViewPublisher(view, links, liveness, control::current, worker);
+        this.viewPublisher = new ViewPublisher(view, links, liveness, control::current, housekeeping);
         this.supervisor = new LinkSupervisor(settings, node, links, liveness, timer, live -> viewPublisher.request(),
                 peer -> linkUp(peer, homes), this::redial, System::nanoTime, faults, transitions, control);
     }
@@ -149,7 +154,7 @@ final class MeshLeader implements LinkDialer.Callbacks {
         });
         tasks.add(timer.scheduleWithFixedDelay(() -> conductor.event(this::heartbeatRound), settings.heartbeatMs(),
                 settings.heartbeatMs(), TimeUnit.MILLISECONDS));
-        tasks.add(timer.scheduleWithFixedDelay(() -> worker.execute(this::fullSync),
+        tasks.add(timer.scheduleWithFixedDelay(() -> housekeeping.execute(this::fullSync),
                 InterestExchange.FULL_SYNC_INTERVAL_MS, InterestExchange.FULL_SYNC_INTERVAL_MS, TimeUnit.MILLISECONDS));
         LOG.info("mesh leader of region {} is node {}; peers {}", settings.region(), node, settings.peers().keySet());
     }
@@ -212,12 +217,12 @@ final class MeshLeader implements LinkDialer.Callbacks {
     }
 
     /**
-     * Conductor: a link came up (again). This region's interest is read on the worker; back here, the peer is told
-     * all of it, and what it is home of is caught up.
+     * Conductor: a link came up (again). This region's interest is read on the housekeeping thread; back here, the
+     * peer is told all of it, and what it is home of is caught up.
      */
     private void linkUp(String peer, Homes homes) {
         linkWait.changed();
-        worker.execute(() -> {
+        housekeeping.execute(() -> {
             Set<String> ours = interestExchange.ours();
             if (ours == null) {
                 return;
@@ -340,13 +345,22 @@ final class MeshLeader implements LinkDialer.Callbacks {
      */
     CompletableFuture<LinkFrame> forward(LinkFrame request) {
         CompletableFuture<LinkFrame> result = new CompletableFuture<>();
-        boolean queued = conductor.frame(() -> forwardHere(request).whenComplete((reply, failure) -> {
-            if (failure != null) {
-                result.completeExceptionally(failure);
-            } else {
-                result.complete(reply);
-            }
-        }));
+        long startNanos = System.nanoTime();
+        boolean queued = conductor.frame(() -> {
+            long pickedUpNanos = System.nanoTime();
+            forwardHere(request).whenComplete((reply, failure) -> {
+                slowForwards.done(startNanos, request.hasPublish() ? request.getPublish().getChannel() : "-",
+                        () -> request.getKindCase() + " " + request.getPublish().getId() + " to " + request.getTarget()
+                                + ", " + TimeUnit.NANOSECONDS.toMillis(pickedUpNanos - startNanos)
+                                + " ms of it waiting for the conductor, " + (failure != null ? "failed: " + failure
+                                : "answered"));
+                if (failure != null) {
+                    result.completeExceptionally(failure);
+                } else {
+                    result.complete(reply);
+                }
+            });
+        });
         if (!queued) {
             result.completeExceptionally(new MeshUnavailableException("the mesh leader is overloaded or stopping"));
         }

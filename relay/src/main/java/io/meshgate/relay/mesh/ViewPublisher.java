@@ -8,10 +8,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Publishes the leader's links and liveness view ({@link MeshView}, a Hazelcast write) off the conductor. Requests
- * coalesce: at most one publication is queued on the worker at a time, and it reads the state current when it runs,
- * so the last one published is always the newest, whatever order requests came in.
+ * coalesce: at most one publication is queued on the housekeeping thread at a time, and it reads the state current
+ * when it runs, so the last one published is always the newest, whatever order requests came in.
  *
- * <p>Threads: {@link #request} is called on the conductor; the publication runs on the worker.
+ * <p>Threads: {@link #request} is called on the conductor; the publication runs on the housekeeping thread
+ * (blocking Hazelcast writes).
  */
 final class ViewPublisher {
     private static final Logger LOG = LoggerFactory.getLogger(ViewPublisher.class);
@@ -19,23 +20,23 @@ final class ViewPublisher {
     private final MeshView view;
     private final Links links;
     private final Liveness liveness;
-    private final Executor worker;
+    private final Executor housekeeping;
     private final java.util.function.Supplier<HomeOverrides> overrides;
     private final AtomicBoolean queued = new AtomicBoolean();
 
     ViewPublisher(MeshView view, Links links, Liveness liveness, java.util.function.Supplier<HomeOverrides> overrides,
-                  Executor worker) {
+                  Executor housekeeping) {
         this.view = view;
         this.overrides = overrides;
         this.links = links;
         this.liveness = liveness;
-        this.worker = worker;
+        this.housekeeping = housekeeping;
     }
 
     void request() {
         if (queued.compareAndSet(false, true)) {
             try {
-                worker.execute(this::publish);
+                housekeeping.execute(this::publish);
             } catch (java.util.concurrent.RejectedExecutionException stopping) {
                 queued.set(false);
             }

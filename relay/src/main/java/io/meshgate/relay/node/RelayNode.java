@@ -80,7 +80,14 @@ public final class RelayNode implements RelayHealth, RelayInspector, AutoCloseab
     private final ServerCredentials credentials;
     private final DeliverySeal seal;
     private final RegionMember region;
+    /** Completes publishes (sequencing steps, acks); runs nothing that blocks. */
     private final ExecutorService publishCompletions;
+    /**
+     * The mesh's blocking Hazelcast work (this region's interest query, the view publication, leader election).
+     * Kept off {@link #publishCompletions}: while a member joins or leaves, partitions migrate and such a call can
+     * wait seconds, which on a shared pool held back every publish's next step (the rolling drain's ack gap).
+     */
+    private final ExecutorService meshHousekeeping;
     private final ScheduledExecutorService timer;
     private final Mesh mesh;
     /** What operators and the status page see of {@link #mesh}; null when there is none. */
@@ -112,6 +119,8 @@ public final class RelayNode implements RelayHealth, RelayInspector, AutoCloseab
         this.seal = new DeliverySeal(secret);
         this.region = RegionMember.start(settings.cluster(), settings.history(), clock);
         this.publishCompletions = Executors.newFixedThreadPool(2, daemonThreads("publish-" + settings.node()));
+        this.meshHousekeeping = Executors.newSingleThreadExecutor(daemonThreads("mesh-housekeeping-"
+                + settings.node()));
         this.timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("relay-timer-" + settings.node()));
         meters.gauge("meshgate.region.members", region, r -> r.isRunning() ? r.clusterSize() : 0);
         // Channels the region holds state for: channels with subscribers or messages; idle ones are swept away.
@@ -123,7 +132,8 @@ public final class RelayNode implements RelayHealth, RelayInspector, AutoCloseab
                 .register(meters);
         try {
             this.mesh = settings.mesh() == null ? null : new Mesh(settings.mesh(), settings.node(), region, timer,
-                    publishCompletions, settings.publishBatchMax(), settings.publishQueueMax(), meters, clock);
+                    publishCompletions, meshHousekeeping, settings.publishBatchMax(), settings.publishQueueMax(),
+                    meters, clock);
         } catch (RuntimeException e) {
             stopPools();
             closeQuietly(region);
@@ -284,6 +294,7 @@ public final class RelayNode implements RelayHealth, RelayInspector, AutoCloseab
     /** Stops the timer at once and gives publishes being acked a second to finish. */
     private void stopPools() {
         timer.shutdownNow();
+        meshHousekeeping.shutdownNow();
         publishCompletions.shutdownNow();
         try {
             publishCompletions.awaitTermination(1, TimeUnit.SECONDS);
