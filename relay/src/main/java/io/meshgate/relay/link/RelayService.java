@@ -41,20 +41,23 @@ public final class RelayService extends RelayGrpc.RelayImplBase {
         this.mesh = mesh;
     }
 
+    /** Why a node's forward (unary or stream) is refused, or null when the mesh may take it. */
+    private Status forwardRefusal() {
+        if (!PeerIdentity.current().mayClaim(region)) {
+            return Status.PERMISSION_DENIED.withDescription("only nodes of region " + region
+                    + " forward to it; the peer has a " + PeerIdentity.current().describe());
+        }
+        return mesh == null ? Status.FAILED_PRECONDITION.withDescription("this node runs no mesh") : null;
+    }
+
     @Override
     public void forward(LinkFrame request, StreamObserver<LinkFrame> responses) {
-        if (!PeerIdentity.current().mayClaim(region)) {
-            responses.onError(Status.PERMISSION_DENIED.withDescription("only nodes of region " + region
-                    + " forward to it; the peer has a " + PeerIdentity.current().describe()).asRuntimeException());
+        Status refusal = forwardRefusal();
+        if (refusal != null) {
+            responses.onError(refusal.asRuntimeException());
             return;
         }
-        MeshEndpoint endpoint = mesh;
-        if (endpoint == null) {
-            responses.onError(Status.FAILED_PRECONDITION.withDescription("this node runs no mesh")
-                    .asRuntimeException());
-            return;
-        }
-        endpoint.forward(request).whenComplete((reply, failure) -> {
+        mesh.forward(request).whenComplete((reply, failure) -> {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                         ? failure.getCause() : failure;
@@ -66,6 +69,33 @@ public final class RelayService extends RelayGrpc.RelayImplBase {
                 responses.onCompleted();
             }
         });
+    }
+
+    /**
+     * A node's pipelined forwards: each request goes to the mesh in the order it arrived (this observer's calls are
+     * serial), its answer goes back with its {@code forward_id} as soon as it is ready. Answers complete on the
+     * mesh's threads, so writing them is serialized on {@code responses}.
+     */
+    @Override
+    public StreamObserver<LinkFrame> forwardStream(StreamObserver<LinkFrame> responses) {
+        Status refusal = forwardRefusal();
+        if (refusal != null) {
+            responses.onError(refusal.asRuntimeException());
+            return new StreamObserver<>() {
+                @Override
+                public void onNext(LinkFrame value) {
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                }
+
+                @Override
+                public void onCompleted() {
+                }
+            };
+        }
+        return new ForwardStreamCall(mesh, responses);
     }
 
     @Override

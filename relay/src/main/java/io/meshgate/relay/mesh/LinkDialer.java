@@ -93,6 +93,22 @@ final class LinkDialer {
         });
     }
 
+    /**
+     * The next attempt goes to {@code address} ({@code host:port}) when it is one of the region's configured
+     * addresses: a leaving leader named its successor, so the redial need not try the nodes in turn.
+     */
+    synchronized void tryFirst(String address) {
+        for (int i = 0; i < addresses.size(); i++) {
+            if (addresses.get(i).toString().equals(address)) {
+                nextAddress = i;
+                LOG.info("region {} named its new mesh leader at {}: dialing it first", peer, address);
+                return;
+            }
+        }
+        LOG.info("region {} named its new mesh leader at {}, which is not among its configured addresses {}: dialing"
+                + " them in turn", peer, address, addresses);
+    }
+
     private synchronized PeerAddress nextAddress() {
         PeerAddress address = addresses.get(nextAddress % addresses.size());
         nextAddress++;

@@ -85,6 +85,8 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
     private final Clock clock;
     /** The relay address of the region's mesh leader, once read: a forwarded publish never waits on Hazelcast. */
     private volatile LeaderAddress leaderAddress;
+    /** This node's pipelined path to the leader on another node, once opened; replaced when it ends. */
+    private volatile LeaderStream leaderStream;
     private RegionFanOut fanOut;
     private volatile MeshLeader leader;
     private volatile boolean closed;
@@ -93,10 +95,12 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
     }
 
     /**
-     * A channel's latest forward from this node: {@code direct} is the local leader it was handed to at once
-     * (pipelined; the next one to the same leader need not wait), or null when it was sent after earlier ones.
+     * A channel's latest forward from this node. {@code handedOver} completes with the path that took it (this
+     * node's own {@link MeshLeader}, or the {@link LeaderStream} to the leader on another node) once it was handed
+     * over, or with null when it failed before: a later forward may follow it on the same path at once, since a path
+     * keeps the order it was given; on another path it waits for {@code done}, the answer.
      */
-    private record Tail(MeshLeader direct, CompletableFuture<LinkFrame> done) {
+    private record Tail(CompletableFuture<LinkFrame> done, CompletableFuture<Object> handedOver) {
     }
 
     /**
@@ -280,66 +284,140 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
 
     /**
      * Keeps a channel's publishes from this node in the order they were handed over (G6), also while the region's
-     * mesh leader changes. This node's own leader takes them pipelined: its conductor keeps call order. Separate
-     * calls to another node's leader may be handled in any order, so those go one per channel at a time. A forward
-     * never overtakes one still in flight to a different leader: after a handover (this node gave the leadership
-     * away, took it, or the leader moved between other nodes) the first forward of a channel waits until the
-     * earlier ones are answered, because two leaders order their forwards independently (each has its own
+     * mesh leader changes. Publishes go pipelined on one path: this node's own leader (its conductor keeps call
+     * order) or, on the other nodes, the {@link LeaderStream} to the leader (the stream keeps send order). A forward
+     * never overtakes one still in flight on a different path: after a handover (this node gave the leadership away,
+     * took it, the leader moved between other nodes, or the stream ended) the first forward of a channel waits until
+     * the earlier ones are answered, because two paths are ordered independently (each leader has its own
      * {@code origin_session}) and the home would take whichever arrives first. At most {@code queueMax} forwards
      * wait at this node; beyond, a publish fails at once (nack unavailable).
      */
     private CompletableFuture<LinkFrame> inOrder(String channel, LinkFrame frame) {
-        MeshLeader local = leader;
+        Object path = currentPath();
         CompletableFuture<LinkFrame> result = new CompletableFuture<>();
-        if (local != null) {
-            // Fast path: pipelined into this node's leader, unless a forward to another leader is still in flight.
-            // Decided and recorded in one step, so no later publish of the channel can slip past a waiting one.
-            Tail[] previous = new Tail[1];
-            Tail mine = forwardTails.compute(channel, (c, prev) -> {
-                previous[0] = prev;
-                if (prev == null || prev.direct() == local || prev.done().isDone()) {
-                    return new Tail(local, result);
-                }
-                if (waitingForwards.incrementAndGet() > queueMax) {
-                    // Refused without being recorded: nothing later may take this one's place in the order.
-                    waitingForwards.decrementAndGet();
-                    return prev;
-                }
-                return new Tail(null, result);
-            });
-            if (mine == previous[0]) {
-                return CompletableFuture.failedFuture(new MeshUnavailableException("too many publishes waiting here"));
+        // Decided and recorded in one step, so no later publish of the channel can slip past a waiting one.
+        Tail[] previous = new Tail[1];
+        Tail mine = forwardTails.compute(channel, (c, prev) -> {
+            previous[0] = prev;
+            if (path != null && (prev == null || prev.done().isDone() || prev.handedOver().getNow(null) == path)) {
+                return new Tail(result, CompletableFuture.completedFuture(path));
             }
-            if (mine.direct() != null) {
-                local.forward(frame).whenComplete((r, f) -> {
-                    forwardTails.remove(channel, mine);
-                    complete(result, r, f);
-                });
-                return result;
+            if (waitingForwards.incrementAndGet() > queueMax) {
+                // Refused without being recorded: nothing later may take this one's place in the order.
+                waitingForwards.decrementAndGet();
+                return prev;
             }
-            return chainAfter(previous[0].done(), channel, frame, result);
-        }
-        if (waitingForwards.incrementAndGet() > queueMax) {
-            waitingForwards.decrementAndGet();
+            return new Tail(result, new CompletableFuture<>());
+        });
+        if (mine == previous[0]) {
             return CompletableFuture.failedFuture(new MeshUnavailableException("too many publishes waiting here"));
         }
-        Tail previous = forwardTails.put(channel, new Tail(null, result));
-        return chainAfter(previous == null ? CompletableFuture.completedFuture(null) : previous.done(), channel, frame,
-                result);
+        if (mine.handedOver().isDone()) {
+            handOver(path, frame).whenComplete((r, f) -> {
+                forwardTails.remove(channel, mine);
+                complete(result, r, f);
+            });
+            return result;
+        }
+        return chainAfter(previous[0], channel, frame, mine);
     }
 
     /**
-     * Sends {@code frame} to the then current leader once {@code after} is answered (either way); the caller counted
-     * it in {@code waitingForwards}.
+     * Sends {@code frame} once {@code previous} is handed over: at once when the path it took is still the current
+     * one, else after its answer, on the then current path. The caller counted it in {@code waitingForwards}.
      */
-    private CompletableFuture<LinkFrame> chainAfter(CompletableFuture<?> after, String channel, LinkFrame frame,
-                                                    CompletableFuture<LinkFrame> result) {
-        after.handle((ignored, failure) -> null).thenCompose(ignored -> toLeader(frame)).whenComplete((r, f) -> {
+    private CompletableFuture<LinkFrame> chainAfter(Tail previous, String channel, LinkFrame frame, Tail mine) {
+        CompletableFuture<Object> before = previous == null ? CompletableFuture.completedFuture(null)
+                : previous.handedOver();
+        before.handle((path, failure) -> path).thenCompose(previousPath -> {
+            Object path = currentPath();
+            if (previousPath != null && previousPath == path) {
+                CompletableFuture<LinkFrame> answer = handOver(path, frame);
+                mine.handedOver().complete(path);
+                return answer;
+            }
+            CompletableFuture<?> answered = previous == null ? CompletableFuture.completedFuture(null)
+                    : previous.done();
+            return answered.handle((ignored, failure) -> null)
+                    .thenCompose(ignored -> toCurrentPath(frame, mine.handedOver()::complete));
+        }).whenComplete((r, f) -> {
+            mine.handedOver().complete(null);
             waitingForwards.decrementAndGet();
-            forwardTails.computeIfPresent(channel, (c, tail) -> tail.done() == result ? null : tail);
-            complete(result, r, f);
+            forwardTails.remove(channel, mine);
+            complete(mine.done(), r, f);
         });
-        return result;
+        return mine.done();
+    }
+
+    /** This node's leader, or the open stream to the current leader; null when neither is there yet. */
+    private Object currentPath() {
+        MeshLeader local = leader;
+        return local != null ? local : currentStream();
+    }
+
+    private static CompletableFuture<LinkFrame> handOver(Object path, LinkFrame frame) {
+        return path instanceof MeshLeader local ? local.forward(frame) : ((LeaderStream) path).send(frame);
+    }
+
+    /** The open stream to the current leader, or null when there is none yet (or the leader changed). */
+    private LeaderStream currentStream() {
+        LeaderStream stream = leaderStream;
+        if (stream == null || !stream.open()) {
+            return null;
+        }
+        java.util.UUID holder = region.leadership().leader();
+        return stream.leader().equals(holder) ? stream : null;
+    }
+
+    /**
+     * Hands a publish to this node's leader, or on the stream to the current leader (opened when needed), and tells
+     * {@code sentOn} which path took it, right after it was handed over.
+     */
+    private CompletableFuture<LinkFrame> toCurrentPath(LinkFrame frame, java.util.function.Consumer<Object> sentOn) {
+        MeshLeader local = leader;
+        if (local != null) {
+            CompletableFuture<LinkFrame> answer = local.forward(frame);
+            sentOn.accept(local);
+            return answer;
+        }
+        LeaderStream stream = currentStream();
+        if (stream != null) {
+            return sendOn(stream, frame, sentOn);
+        }
+        java.util.UUID holder = region.leadership().leader();
+        if (holder == null) {
+            return CompletableFuture.failedFuture(new MeshUnavailableException("the region has no mesh leader yet"));
+        }
+        return leaderAddress(holder).thenCompose(address -> sendOn(openStream(holder, address), frame, sentOn));
+    }
+
+    private static CompletableFuture<LinkFrame> sendOn(LeaderStream stream, LinkFrame frame,
+                                                       java.util.function.Consumer<Object> sentOn) {
+        CompletableFuture<LinkFrame> answer = stream.send(frame);
+        sentOn.accept(stream);
+        return answer;
+    }
+
+    /** The stream to {@code holder} at {@code address}: the current one when it still fits, else a new one. */
+    private LeaderStream openStream(java.util.UUID holder, String address) {
+        LeaderStream replaced;
+        LeaderStream opened;
+        synchronized (forwardTails) {
+            LeaderStream current = leaderStream;
+            if (current != null && current.open() && current.leader().equals(holder)
+                    && current.address().equals(address)) {
+                return current;
+            }
+            replaced = current;
+            opened = new LeaderStream(holder, address, leaderChannel(address), timer,
+                    settings.requestTimeoutMs() + 1_000, queueMax);
+            leaderStream = opened;
+        }
+        if (replaced != null) {
+            // What is still unanswered on the old path fails (retried by id); later publishes wait for that.
+            replaced.close();
+        }
+        return opened;
     }
 
     private static void complete(CompletableFuture<LinkFrame> result, LinkFrame reply, Throwable failure) {
@@ -360,27 +438,35 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
         if (holder == null) {
             return CompletableFuture.failedFuture(new MeshUnavailableException("the region has no mesh leader yet"));
         }
+        return leaderAddress(holder).thenCompose(address -> toLeaderAt(address, frame));
+    }
+
+    /** The relay address of {@code holder}: read once per leader, without blocking the calling (often I/O) thread. */
+    private CompletableFuture<String> leaderAddress(java.util.UUID holder) {
         LeaderAddress known = leaderAddress;
         if (known != null && known.member().equals(holder)) {
-            return toLeaderAt(known.address(), frame);
+            return CompletableFuture.completedFuture(known.address());
         }
-        // Read once per leader, without blocking the calling (often an I/O) thread.
         return region.hazelcast().<String, String>getMap(META_MAP).getAsync("relay." + holder).toCompletableFuture()
-                .thenCompose(address -> {
+                .thenApply(address -> {
                     if (address == null) {
                         throw new MeshUnavailableException("the region's mesh leader is unknown");
                     }
                     leaderAddress = new LeaderAddress(holder, address);
-                    return toLeaderAt(address, frame);
+                    return address;
                 });
     }
 
-    private CompletableFuture<LinkFrame> toLeaderAt(String address, LinkFrame frame) {
-        ManagedChannel channel = leaderChannels.computeIfAbsent(address, a -> {
+    private ManagedChannel leaderChannel(String address) {
+        return leaderChannels.computeIfAbsent(address, a -> {
             int colon = a.lastIndexOf(':');
             return Grpc.newChannelBuilderForAddress(a.substring(0, colon), Integer.parseInt(a.substring(colon + 1)),
                     credentials).build();
         });
+    }
+
+    private CompletableFuture<LinkFrame> toLeaderAt(String address, LinkFrame frame) {
+        ManagedChannel channel = leaderChannel(address);
         CompletableFuture<LinkFrame> reply = new CompletableFuture<>();
         RelayGrpc.newStub(channel).withDeadlineAfter(settings.requestTimeoutMs() + 1_000, TimeUnit.MILLISECONDS)
                 .forward(frame, new StreamObserver<>() {
@@ -521,16 +607,25 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
         if (local != null) {
             // Leadership moves before this leader stops, so the next one starts now, not once this member has left
             // the cluster: peers redial straight to it after the goodbye (issue 12: rolling-drain ack gap).
+            String successorAddress = "";
             try {
-                if (region.leadership().handOver() != null) {
+                java.util.UUID successor = region.leadership().handOver();
+                if (successor != null) {
                     handovers.count(Handovers.Kind.LEADER);
                     // Peers redial on the goodbye: it goes out once the successor takes links, not before.
                     region.leadership().awaitSuccessorLeading(region.leadership().term(), settings.requestTimeoutMs());
+                    // Named in the goodbye, so the regions that dial this one go straight to the new leader.
+                    String address = region.hazelcast().<String, String>getMap(META_MAP).get("relay." + successor);
+                    successorAddress = address == null ? "" : address;
                 }
             } catch (RuntimeException e) {
                 LOG.warn("mesh leadership not handed over: {}", e.toString());
             }
-            local.stop();
+            local.stop(successorAddress);
+        }
+        LeaderStream stream = leaderStream;
+        if (stream != null) {
+            stream.close();
         }
         leaderChannels.values().forEach(ManagedChannel::shutdownNow);
     }

@@ -274,7 +274,13 @@ final class MeshLeader implements LinkDialer.Callbacks {
         switch (frame.getKindCase()) {
             case HEARTBEAT -> supervisor.heartbeat(link, frame.getHeartbeat());
             case HEARTBEAT_ACK -> supervisor.heartbeatAck(link, frame.getHeartbeatAck());
-            case GOODBYE -> supervisor.goodbye(link, frame.getGoodbye());
+            case GOODBYE -> {
+                supervisor.goodbye(link, frame.getGoodbye());
+                LinkDialer dialer = dialers.get(link.peerRegion());
+                if (dialer != null && !frame.getGoodbye().getSuccessorAddress().isEmpty()) {
+                    dialer.tryFirst(frame.getGoodbye().getSuccessorAddress());
+                }
+            }
             case PUBLISH -> homePublish.publish(frame.getPublish()).thenAcceptAsync(outcome ->
                     reply(link, from, LinkFrame.newBuilder().setPublishOutcome(outcome).build()), conductor::event);
             case RANGE_REQUEST -> ranges.answer(from, frame.getRangeRequest()).thenAcceptAsync(reply ->
@@ -416,7 +422,8 @@ final class MeshLeader implements LinkDialer.Callbacks {
         return liveness;
     }
 
-    void stop() {
+    /** @param successorAddress the relay address of the node taking over the leadership, or "" when unknown */
+    void stop(String successorAddress) {
         boolean successor;
         try {
             successor = successorExists.getAsBoolean();
@@ -424,7 +431,8 @@ final class MeshLeader implements LinkDialer.Callbacks {
             successor = false;
         }
         LinkFrame goodbye = LinkFrame.newBuilder().setOrigin(settings.region()).setGoodbye(Goodbye.newBuilder()
-                .setSuccessor(successor).setReason("node " + node + " is stopping")).build();
+                .setSuccessor(successor).setSuccessorAddress(successor ? successorAddress : "")
+                .setReason("node " + node + " is stopping")).build();
         stopped = true;
         tasks.forEach(t -> t.cancel(false));
         // The goodbyes go out on the conductor, after whatever it is doing; the node's shutdown waits for them.

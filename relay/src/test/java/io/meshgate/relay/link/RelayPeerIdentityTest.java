@@ -103,6 +103,28 @@ class RelayPeerIdentityTest {
                     .newBlockingStub(usEast).withDeadlineAfter(10, TimeUnit.SECONDS)
                     .forward(LinkFrame.getDefaultInstance()));
             assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
+
+            // The pipelined forward stream is gated the same way: refused before any request is taken.
+            java.util.concurrent.CompletableFuture<Status> ended = new java.util.concurrent.CompletableFuture<>();
+            io.grpc.stub.StreamObserver<LinkFrame> requests = RelayGrpc.newStub(usEast).forwardStream(
+                    new io.grpc.stub.StreamObserver<>() {
+                        @Override
+                        public void onNext(LinkFrame answer) {
+                            ended.completeExceptionally(new AssertionError("a refused stream answered " + answer));
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                            ended.complete(Status.fromThrowable(t));
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            ended.complete(Status.OK);
+                        }
+                    });
+            requests.onNext(LinkFrame.newBuilder().setForwardId(1).build());
+            assertEquals(Status.Code.PERMISSION_DENIED, ended.get(10, TimeUnit.SECONDS).getCode());
         } finally {
             usEast.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
