@@ -49,6 +49,9 @@ final class LinkDialer {
     private final Retry retry;
     private final ConcurrentHashMap<PeerAddress, ManagedChannel> channels = new ConcurrentHashMap<>();
     private int nextAddress;
+    /** Failed attempts of the current dial round: the first few are logged at INFO (why a link is slow to return). */
+    private final java.util.concurrent.atomic.AtomicInteger failedAttempts =
+            new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean stopped;
 
     LinkDialer(String peer, List<PeerAddress> addresses, MeshSettings settings, ChannelCredentials credentials,
@@ -83,6 +86,7 @@ final class LinkDialer {
         if (stopped) {
             return;
         }
+        failedAttempts.set(0);
         retry.executeCompletionStage(timer, this::attempt).whenComplete((link, failure) -> {
             if (failure != null && !stopped) {
                 LOG.warn("dialing region {} stopped: {}; starting over", peer, failure.toString());
@@ -122,6 +126,9 @@ final class LinkDialer {
         PeerAddress address = nextAddress();
         ManagedChannel channel = channels.computeIfAbsent(address, a ->
                 Grpc.newChannelBuilderForAddress(a.host(), a.port(), credentials).build());
+        // This dialer paces its attempts itself; gRPC's own reconnect backoff for an address that failed before
+        // (a node that was restarting) would hold this attempt back by up to seconds more.
+        channel.resetConnectBackoff();
         CompletableFuture<MeshLink> established = new CompletableFuture<>();
         ClientResponseObserver<LinkFrame, LinkFrame> responses = new ClientResponseObserver<>() {
             private ClientCallStreamObserver<LinkFrame> out;
@@ -190,9 +197,21 @@ final class LinkDialer {
                 requests.onError(io.grpc.Status.DEADLINE_EXCEEDED.withDescription("no hello").asRuntimeException());
             }
         }, handshakeTimeoutMs, TimeUnit.MILLISECONDS);
+        long startedNanos = System.nanoTime();
         return established.whenComplete((link, failure) -> {
             if (failure != null) {
-                LOG.debug("link attempt to region {} at {} failed: {}", peer, address, failure.toString());
+                long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+                if (failedAttempts.incrementAndGet() <= 3) {
+                    LOG.info("link attempt to region {} at {} failed after {} ms: {}", peer, address, tookMs,
+                            failure.toString());
+                } else {
+                    LOG.debug("link attempt to region {} at {} failed after {} ms: {}", peer, address, tookMs,
+                            failure.toString());
+                }
+            } else if (failedAttempts.get() > 0 || TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos)
+                    >= 300) {
+                LOG.info("link attempt to region {} at {} succeeded after {} ms ({} failed before it)", peer, address,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos), failedAttempts.get());
             }
         });
     }

@@ -409,7 +409,10 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
                 return current;
             }
             replaced = current;
-            opened = new LeaderStream(holder, address, leaderChannel(address), timer,
+            ManagedChannel channel = leaderChannel(address);
+            // A node that led before may have failed calls on this address: connect now, not after gRPC's backoff.
+            channel.resetConnectBackoff();
+            opened = new LeaderStream(holder, address, channel, timer,
                     settings.requestTimeoutMs() + 1_000, queueMax);
             leaderStream = opened;
         }
