@@ -159,6 +159,8 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
         IdempotentWrite.run(() -> region.hazelcast().<String, String>getMap(META_MAP)
                 .set("relay." + region.memberId(), relayAddress));
         region.onMemberLeft(gone -> housekeeping.execute(this::elect));
+        // Before this node may have to take links as a new leader: see FrameWarmUp.
+        housekeeping.execute(FrameWarmUp::run);
         // Its own short-lived thread, not the housekeeping one (which may be in a slow call): a predecessor waits for
         // this leader to start.
         region.leadership().onChange(holder -> {
