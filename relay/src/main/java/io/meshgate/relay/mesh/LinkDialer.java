@@ -75,6 +75,26 @@ final class LinkDialer {
         dial();
     }
 
+    /**
+     * Keeps a connection open to every configured node of the peer region, not only its leader, so that a redial
+     * after a leader handover starts its call at once instead of after a TCP and HTTP/2 handshake with the new
+     * leader (on a busy machine a link attempt to a node not connected before took 0.6-2.7 s). Only asks gRPC to
+     * connect; never blocks. Called every heartbeat round, on the conductor.
+     */
+    synchronized void keepConnected() {
+        if (stopped) {
+            return;
+        }
+        for (PeerAddress address : addresses) {
+            channel(address).getState(true);
+        }
+    }
+
+    private ManagedChannel channel(PeerAddress address) {
+        return channels.computeIfAbsent(address, a ->
+                Grpc.newChannelBuilderForAddress(a.host(), a.port(), credentials).build());
+    }
+
     /** The link ended: dial again (with backoff from the first attempt on). */
     void redial() {
         if (!stopped) {
@@ -124,8 +144,7 @@ final class LinkDialer {
             return CompletableFuture.failedFuture(new IllegalStateException("stopped"));
         }
         PeerAddress address = nextAddress();
-        ManagedChannel channel = channels.computeIfAbsent(address, a ->
-                Grpc.newChannelBuilderForAddress(a.host(), a.port(), credentials).build());
+        ManagedChannel channel = channel(address);
         // This dialer paces its attempts itself; gRPC's own reconnect backoff for an address that failed before
         // (a node that was restarting) would hold this attempt back by up to seconds more.
         channel.resetConnectBackoff();
@@ -216,7 +235,8 @@ final class LinkDialer {
         });
     }
 
-    void stop() {
+    synchronized void stop() {
+        // Synchronized with keepConnected, so no channel is opened after the ones here are shut down.
         stopped = true;
         channels.values().forEach(ManagedChannel::shutdownNow);
         channels.clear();

@@ -204,6 +204,7 @@ final class MeshLeader implements LinkDialer.Callbacks {
         try {
             supervisor.heartbeatRound();
             linkWait.changed(); // a region that left the view: what waited for its link fails now
+            dialers.values().forEach(LinkDialer::keepConnected);
         } catch (RuntimeException e) {
             LOG.warn("heartbeat round failed: {}", e.toString());
         }
