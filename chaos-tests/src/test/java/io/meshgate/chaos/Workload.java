@@ -35,9 +35,8 @@ final class Workload implements AutoCloseable {
     private final Map<String, RecordingSubscriber> subscribers = new LinkedHashMap<>();
     private final Map<String, WindowedPublisher> publishers = new LinkedHashMap<>();
     private final Map<String, OrderedPublisher> ordered = new LinkedHashMap<>();
-    private final List<Long> ackNanos = new ArrayList<>();
-    /** Every ack as {arrival nanos, seq}, in arrival order (guarded by {@link #ackNanos}). */
-    private final List<long[]> ackSeqs = new ArrayList<>();
+    /** Every ack as {arrival nanos, seq}, in arrival order. Guarded by itself. */
+    private final List<long[]> acks = new ArrayList<>();
     private final Map<String, Long> marks = new LinkedHashMap<>();
     private int issuedTarget;
     private volatile boolean issuingStopped;
@@ -119,9 +118,8 @@ final class Workload implements AutoCloseable {
 
     private void ackArrived(long seq) {
         long now = System.nanoTime();
-        synchronized (ackNanos) {
-            ackNanos.add(now);
-            ackSeqs.add(new long[] {now, seq});
+        synchronized (acks) {
+            acks.add(new long[] {now, seq});
         }
     }
 
@@ -235,8 +233,8 @@ final class Workload implements AutoCloseable {
     /** Every ack's arrival, sorted; now appended while some publish is unacked (a stall that never ended counts). */
     private List<Long> ackTimesSorted() {
         List<Long> times;
-        synchronized (ackNanos) {
-            times = new ArrayList<>(ackNanos);
+        synchronized (acks) {
+            times = new ArrayList<>(acks.stream().map(a -> a[0]).toList());
         }
         if (ackedCount() < expected()) {
             times.add(System.nanoTime());
@@ -322,14 +320,15 @@ final class Workload implements AutoCloseable {
     /**
      * The first {@code count} acks that arrived at or after {@code fromMs} (ms from the start), each as
      * {@code [ackedAtMs, seq, sequencedAtMs, id]}: when it came back, when the home sequenced it (its {@code ts}, read
-     * from what the subscribers received; -1 when none did) and the publish's id (which names its publisher). Read after the longest ack gap, it tells where the
-     * stall was: acks whose messages were sequenced early in the gap were held on their way back (durability
-     * stores, the reply path); messages sequenced only at its end were held before the sequencer.
+     * from what the subscribers received; -1 when none did) and the publish's id (which names its publisher). Read
+     * after the longest ack gap, it tells where the stall was: acks whose messages were sequenced early in the gap
+     * were held on their way back (durability stores, the reply path); messages sequenced only at its end were held
+     * before the sequencer.
      */
     List<List<Object>> acksFrom(long fromMs, int count) {
         List<long[]> arrivals;
-        synchronized (ackNanos) {
-            arrivals = new ArrayList<>(ackSeqs);
+        synchronized (acks) {
+            arrivals = new ArrayList<>(acks);
         }
         arrivals.sort(java.util.Comparator.comparingLong(a -> a[0]));
         Map<Long, Long> tsBySeq = new java.util.HashMap<>();

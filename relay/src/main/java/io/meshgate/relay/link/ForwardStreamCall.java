@@ -3,8 +3,6 @@ package io.meshgate.relay.link;
 import io.grpc.stub.StreamObserver;
 import io.meshgate.proto.relay.LinkFrame;
 
-import java.util.concurrent.CompletionException;
-
 /**
  * The leader's side of one {@code ForwardStream} call: hands each request to the mesh in arrival order and writes
  * each answer back, tagged with the request's {@code forward_id}, as soon as the mesh has it.
@@ -31,10 +29,9 @@ final class ForwardStreamCall implements StreamObserver<LinkFrame> {
         mesh.forward(request.toBuilder().clearForwardId().build()).whenComplete((reply, failure) -> {
             LinkFrame answer;
             if (failure != null) {
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure;
-                answer = LinkFrame.newBuilder().setForwardId(id)
-                        .setForwardError(String.valueOf(cause.getMessage())).build();
+                Throwable cause = RelayService.unwrap(failure);
+                answer = LinkFrame.newBuilder().setForwardId(id).setForwardError(
+                        cause.getMessage() != null ? cause.getMessage() : cause.toString()).build();
             } else {
                 answer = reply.toBuilder().setForwardId(id).build();
             }

@@ -41,6 +41,11 @@ public final class RelayService extends RelayGrpc.RelayImplBase {
         this.mesh = mesh;
     }
 
+    /** The failure a mesh future completed with, without the {@link CompletionException} around it. */
+    static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+
     /** Why a node's forward (unary or stream) is refused, or null when the mesh may take it. */
     private Status forwardRefusal() {
         if (!PeerIdentity.current().mayClaim(region)) {
@@ -59,8 +64,7 @@ public final class RelayService extends RelayGrpc.RelayImplBase {
         }
         mesh.forward(request).whenComplete((reply, failure) -> {
             if (failure != null) {
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure;
+                Throwable cause = unwrap(failure);
                 responses.onError(Status.fromThrowable(cause).getCode() == Status.Code.UNKNOWN
                         ? Status.UNAVAILABLE.withDescription(cause.getMessage()).asRuntimeException()
                         : Status.fromThrowable(cause).asRuntimeException());

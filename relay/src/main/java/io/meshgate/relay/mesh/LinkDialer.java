@@ -218,8 +218,8 @@ final class LinkDialer {
         }, handshakeTimeoutMs, TimeUnit.MILLISECONDS);
         long startedNanos = System.nanoTime();
         return established.whenComplete((link, failure) -> {
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
             if (failure != null) {
-                long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
                 if (failedAttempts.incrementAndGet() <= 3) {
                     LOG.info("link attempt to region {} at {} failed after {} ms: {}", peer, address, tookMs,
                             failure.toString());
@@ -227,10 +227,9 @@ final class LinkDialer {
                     LOG.debug("link attempt to region {} at {} failed after {} ms: {}", peer, address, tookMs,
                             failure.toString());
                 }
-            } else if (failedAttempts.get() > 0 || TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos)
-                    >= 300) {
+            } else if (failedAttempts.get() > 0 || tookMs >= 300) {
                 LOG.info("link attempt to region {} at {} succeeded after {} ms ({} failed before it)", peer, address,
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos), failedAttempts.get());
+                        tookMs, failedAttempts.get());
             }
         });
     }

@@ -334,9 +334,7 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
         before.handle((path, failure) -> path).thenCompose(previousPath -> {
             Object path = currentPath();
             if (previousPath != null && previousPath == path) {
-                CompletableFuture<LinkFrame> answer = handOver(path, frame);
-                mine.handedOver().complete(path);
-                return answer;
+                return handOver(path, frame, mine.handedOver()::complete);
             }
             CompletableFuture<?> answered = previous == null ? CompletableFuture.completedFuture(null)
                     : previous.done();
@@ -361,6 +359,14 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
         return path instanceof MeshLeader local ? local.forward(frame) : ((LeaderStream) path).send(frame);
     }
 
+    /** {@link #handOver}, then tells {@code sentOn} the path, so nothing later can overtake the frame on it. */
+    private static CompletableFuture<LinkFrame> handOver(Object path, LinkFrame frame,
+                                                         java.util.function.Consumer<Object> sentOn) {
+        CompletableFuture<LinkFrame> answer = handOver(path, frame);
+        sentOn.accept(path);
+        return answer;
+    }
+
     /** The open stream to the current leader, or null when there is none yet (or the leader changed). */
     private LeaderStream currentStream() {
         LeaderStream stream = leaderStream;
@@ -376,28 +382,15 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
      * {@code sentOn} which path took it, right after it was handed over.
      */
     private CompletableFuture<LinkFrame> toCurrentPath(LinkFrame frame, java.util.function.Consumer<Object> sentOn) {
-        MeshLeader local = leader;
-        if (local != null) {
-            CompletableFuture<LinkFrame> answer = local.forward(frame);
-            sentOn.accept(local);
-            return answer;
-        }
-        LeaderStream stream = currentStream();
-        if (stream != null) {
-            return sendOn(stream, frame, sentOn);
+        Object path = currentPath();
+        if (path != null) {
+            return handOver(path, frame, sentOn);
         }
         java.util.UUID holder = region.leadership().leader();
         if (holder == null) {
             return CompletableFuture.failedFuture(new MeshUnavailableException("the region has no mesh leader yet"));
         }
-        return leaderAddress(holder).thenCompose(address -> sendOn(openStream(holder, address), frame, sentOn));
-    }
-
-    private static CompletableFuture<LinkFrame> sendOn(LeaderStream stream, LinkFrame frame,
-                                                       java.util.function.Consumer<Object> sentOn) {
-        CompletableFuture<LinkFrame> answer = stream.send(frame);
-        sentOn.accept(stream);
-        return answer;
+        return leaderAddress(holder).thenCompose(address -> handOver(openStream(holder, address), frame, sentOn));
     }
 
     /** The stream to {@code holder} at {@code address}: the current one when it still fits, else a new one. */
