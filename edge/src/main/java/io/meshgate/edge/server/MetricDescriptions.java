@@ -47,6 +47,12 @@ final class MetricDescriptions implements MeterFilter {
             Map.entry("meshgate.mesh.replica.dropped",
                     "deliveries from a home region dropped because too many were waiting to be stored here"),
             Map.entry("meshgate.mesh.replica.fetches", "history ranges fetched from the home to fill a hole"),
+            Map.entry("meshgate.mesh.head_notices", "channel heads a home sent to regions with interest after the"
+                    + " channel went quiet, so a region that lost the last delivery fetches it"),
+            Map.entry("meshgate.mesh.head_notices.untracked", "channels sequenced while the head-notice table was"
+                    + " full: a region that lost their last delivery catches up only at the next publish or link sync"),
+            Map.entry("meshgate.mesh.head_notices.behind", "head notices that found this region's replica behind"
+                    + " its home (a delivery was lost): what it lacked was fetched"),
             Map.entry("meshgate.poll.inflight", "long-poll requests being held open by this node"),
             Map.entry("meshgate.publish.ack.gap", "while publishes wait for their ack: seconds since this node last"
                     + " acked one (0 when none wait); a failover's pause shows here"),

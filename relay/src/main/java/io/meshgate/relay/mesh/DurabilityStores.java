@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * with {@code durability: region}, to have it stored in at least one other region before it is acked (the region
  * that would take the channel over when no other region listens; one more when every target failed). Each
  * {@code Stored} reply of a region with interest in the channel also tells the {@link RetentionFloors} how far that
- * region got, so the home keeps what a region that falls behind still needs ({@link #retentionFloor}).
+ * region got, so the home keeps what a region that falls behind still needs ({@link #retentionFloor}). Every batch
+ * is also noted for the {@link HeadNotices}, which tell the regions its head once the channel goes quiet.
  *
  * <p>Threads: called on worker threads by the sequencer and never blocks; stores complete on the conductor (where
  * link replies arrive) or on the timer (a request timeout). Reads only thread-safe holders ({@link Links},
@@ -41,12 +42,14 @@ final class DurabilityStores implements Replication {
     private final InterestTable interest;
     private final Reconciler reconciler;
     private final RetentionFloors floors;
+    private final HeadNotices notices;
     private final Counter deliveriesOut;
     private final SlowCallLog slow = new SlowCallLog(LOG, "durability store (home waiting for Stored)");
 
     DurabilityStores(MeshSettings settings, ChannelStore store, Links links, Homes homes, InterestTable interest,
-                     Reconciler reconciler, RetentionFloors floors, MeterRegistry meters) {
+                     Reconciler reconciler, RetentionFloors floors, HeadNotices notices, MeterRegistry meters) {
         this.floors = floors;
+        this.notices = notices;
         this.settings = settings;
         this.store = store;
         this.links = links;
@@ -94,6 +97,7 @@ final class DurabilityStores implements Replication {
         if (messages.isEmpty()) {
             return new Sent(CompletableFuture.completedFuture(0L), Set.of());
         }
+        notices.sequenced(channel, term, messages.get(messages.size() - 1).seq());
         boolean await = awaitsStore(channel);
         Set<String> targets = new TreeSet<>();
         for (String region : interest.regionsFor(channel)) {

@@ -30,10 +30,12 @@ final class InterestExchange {
     private final Links links;
     private final InterestTable interest;
     private final Executor conductor;
+    private final HeadNotices notices;
 
     /** @param conductor where Hazelcast completions hop back to (the {@link Conductor}) */
     InterestExchange(MeshSettings settings, ChannelStore store, Links links, InterestTable interest,
-                     Executor conductor) {
+                     HeadNotices notices, Executor conductor) {
+        this.notices = notices;
         this.conductor = conductor;
         this.settings = settings;
         this.store = store;
@@ -41,10 +43,16 @@ final class InterestExchange {
         this.interest = interest;
     }
 
-    /** A peer's interest update. */
+    /**
+     * A peer's interest update. A full one that names channels this table did not have for the peer (a delta that
+     * was lost or overtaken) has their heads sent to it, since deliveries to it stopped meanwhile.
+     */
     void take(String from, InterestUpdate update) {
         if (update.getFull()) {
-            interest.replace(from, update.getAddedList());
+            Set<String> gained = interest.replace(from, update.getAddedList());
+            if (!gained.isEmpty()) {
+                notices.regained(from, gained);
+            }
         } else {
             interest.add(from, update.getAddedList());
             interest.remove(from, update.getRemovedList());

@@ -66,11 +66,17 @@ final class InterestTable {
         }
     }
 
-    void replace(String region, Collection<String> channels) {
+    /** Replaces the region's whole interest; returns the channels it holds now and did not before. */
+    Set<String> replace(String region, Collection<String> channels) {
         Set<String> fresh = ConcurrentHashMap.newKeySet();
         fresh.addAll(channels);
-        byRegion.put(region, fresh);
+        Set<String> before = byRegion.put(region, fresh);
         persist(region);
+        Set<String> gained = new TreeSet<>(fresh);
+        if (before != null) {
+            gained.removeAll(before);
+        }
+        return gained;
     }
 
     /** The peer regions that want the channel's messages. */

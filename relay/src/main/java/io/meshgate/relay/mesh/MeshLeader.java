@@ -82,6 +82,8 @@ final class MeshLeader implements LinkDialer.Callbacks {
     private final RangeServing ranges;
     private final ReplicaIntake intake;
     private final InterestExchange interestExchange;
+    private final HeadNotices notices;
+    private final Homes homes;
     /** This leader's forwarding session: see {@code PublishForward.origin_session}. */
     private final String session = UUID.randomUUID().toString();
     private final AtomicLong forwardOrders = new AtomicLong();
@@ -124,15 +126,19 @@ final class MeshLeader implements LinkDialer.Callbacks {
         // Marks expire with the history's TTL, by the node's clock.
         RetentionFloors floors = new RetentionFloors(settings.peers().keySet(), limits.maxChannels() == 0
                 ? HistoryLimits.DEFAULT_MAX_CHANNELS : limits.maxChannels(), limits.ttlMs(), clock, meters);
+        this.homes = homes;
+        this.notices = new HeadNotices(settings.region(), store, homes, links, interest::regionsFor,
+                limits.maxChannels() == 0 ? HistoryLimits.DEFAULT_MAX_CHANNELS : limits.maxChannels(), meters);
         DurabilityStores durability = new DurabilityStores(settings, store, links, homes, interest, reconciler,
-                floors, meters);
+                floors, notices, meters);
         ChannelSequencer sequencer = new ChannelSequencer(store, fanOut, durability, completions, batchMax, queueMax,
                 meters);
         this.homePublish = new HomePublish(settings.region(), homes, liveness, sequencer, new ForwardOrder(100_000));
         this.ranges = new RangeServing(settings.region(), store, homes, reconciler, interest);
         this.intake = new ReplicaIntake(store, links,
                 new ReplicaWriter(store, fanOut, links, settings.peers().keySet(), 10_000, meters), meters);
-        this.interestExchange = new InterestExchange(settings, store, links, interest, conductor::event);
+        this.interestExchange = new InterestExchange(settings, store, links, interest, notices,
+                conductor::event);
         this.lanes = new PublishLanes(links, settings.region(), frame -> homePublish.publish(frame.getPublish())
                 .thenApply(o -> LinkFrame.newBuilder().setPublishOutcome(o).build()), queueMax);
         this.linkWait = new LinkWait(peer -> links.route(peer) != null, peer -> liveness.live().contains(peer),
@@ -203,6 +209,7 @@ final class MeshLeader implements LinkDialer.Callbacks {
     private void heartbeatRound() {
         try {
             supervisor.heartbeatRound();
+            notices.round();
             linkWait.changed(); // a region that left the view: what waited for its link fails now
             dialers.values().forEach(LinkDialer::keepConnected);
         } catch (RuntimeException e) {
@@ -289,6 +296,7 @@ final class MeshLeader implements LinkDialer.Callbacks {
             case DELIVERY -> intake.take(from, frame.getDelivery()).thenAcceptAsync(stored -> stored.ifPresent(s ->
                     reply(link, from, LinkFrame.newBuilder().setStored(s).build())), conductor::event);
             case INTEREST -> interestExchange.take(from, frame.getInterest());
+            case HEAD_NOTICE -> intake.noticed(from, frame.getHeadNotice(), channel -> homes.home(channel).equals(from));
             case PUBLISH_OUTCOME -> links.complete(frame.getPublishOutcome().getRequestId(), frame);
             case RANGE_REPLY -> links.complete(frame.getRangeReply().getRequestId(), frame);
             case STORED -> links.complete(frame.getStored().getRequestId(), frame);
