@@ -4,6 +4,7 @@ import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.grpc.ChannelCredentials;
+import io.grpc.ConnectivityState;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -38,6 +39,12 @@ final class LinkDialer {
 
         void closed(MeshLink link, Throwable cause);
     }
+
+    /**
+     * The longest an attempt waits for its connect attempt to end before starting the call anyway (a state change
+     * missed between two looks would otherwise hold a dead node's attempt for the handshake timeout).
+     */
+    private static final long CONNECT_WAIT_MS = 1000;
 
     private final String peer;
     private final List<PeerAddress> addresses;
@@ -86,7 +93,13 @@ final class LinkDialer {
             return;
         }
         for (PeerAddress address : addresses) {
-            channel(address).getState(true);
+            ManagedChannel channel = channel(address);
+            if (channel.getState(true) == ConnectivityState.TRANSIENT_FAILURE) {
+                // A node that was down (restarting) for a while would otherwise be retried by gRPC's own backoff,
+                // which grows past a minute: the standby connection to it would still be down when it becomes its
+                // region's leader. Retried every round instead (a refused connect costs next to nothing).
+                channel.resetConnectBackoff();
+            }
         }
     }
 
@@ -148,6 +161,40 @@ final class LinkDialer {
         // This dialer paces its attempts itself; gRPC's own reconnect backoff for an address that failed before
         // (a node that was restarting) would hold this attempt back by up to seconds more.
         channel.resetConnectBackoff();
+        // A call started while the channel is in TRANSIENT_FAILURE fails at once with the old connect error, even
+        // though the reset above has it connecting again (links to a new leader failed that way 4 times in 2 s in
+        // a rolling drain): the call starts once this connect attempt has ended, either way.
+        return connectAttemptEnded(channel).thenCompose(ignored -> call(address, channel));
+    }
+
+    /**
+     * Completes when {@code channel} is READY, or has failed a connect attempt begun after this call, or after at
+     * most {@link #CONNECT_WAIT_MS}: never fails. Watches the channel's state through gRPC's state-change callbacks.
+     * A call started after the bound while the channel is still CONNECTING waits for the connection in gRPC.
+     */
+    private CompletableFuture<Void> connectAttemptEnded(ManagedChannel channel) {
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        watch(channel, channel.getState(true), false, ended);
+        timer.schedule(() -> ended.complete(null), Math.min(handshakeTimeoutMs, CONNECT_WAIT_MS),
+                TimeUnit.MILLISECONDS);
+        return ended;
+    }
+
+    private void watch(ManagedChannel channel, ConnectivityState state, boolean sawConnecting,
+                       CompletableFuture<Void> ended) {
+        boolean connecting = sawConnecting || state == ConnectivityState.CONNECTING;
+        if (ended.isDone() || stopped || state == ConnectivityState.READY || state == ConnectivityState.SHUTDOWN
+                || (state == ConnectivityState.TRANSIENT_FAILURE && sawConnecting)) {
+            ended.complete(null);
+            return;
+        }
+        channel.notifyWhenStateChanged(state, () -> watch(channel, channel.getState(false), connecting, ended));
+    }
+
+    private CompletionStage<MeshLink> call(PeerAddress address, ManagedChannel channel) {
+        if (stopped) {
+            return CompletableFuture.failedFuture(new IllegalStateException("stopped"));
+        }
         CompletableFuture<MeshLink> established = new CompletableFuture<>();
         ClientResponseObserver<LinkFrame, LinkFrame> responses = new ClientResponseObserver<>() {
             private ClientCallStreamObserver<LinkFrame> out;
@@ -232,6 +279,17 @@ final class LinkDialer {
                         tookMs, failedAttempts.get());
             }
         });
+    }
+
+    /** Attempts of the current dial round that failed so far (tests). */
+    int failedAttempts() {
+        return failedAttempts.get();
+    }
+
+    /** The state of this dialer's channel to {@code address}, without asking it to connect (tests). */
+    ConnectivityState state(PeerAddress address) {
+        ManagedChannel channel = channels.get(address);
+        return channel == null ? ConnectivityState.IDLE : channel.getState(false);
     }
 
     synchronized void stop() {
