@@ -11,6 +11,7 @@ import io.meshgate.relay.channel.ChannelNames;
 import io.meshgate.relay.channel.Message;
 import io.meshgate.relay.fanout.DeliveryCodec;
 import io.meshgate.relay.history.ChannelStore;
+import io.meshgate.relay.history.ReplicaResult;
 import io.meshgate.relay.history.SlowCallLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -28,18 +29,18 @@ import java.util.function.Predicate;
  * and pulls from a home what this region lacks (a sync when it starts reading a channel homed elsewhere, a catch-up
  * when a link to a home comes back, and when a home's {@link HeadNotices notice} shows a head this region lacks).
  *
- * <p>Threads: {@link #take}, {@link #sync}, {@link #catchUp} and {@link #noticed} are called on the conductor and never block; their
- * results complete on Hazelcast threads.
+ * <p>Threads: {@link #take}, {@link #sync}, {@link #catchUp} and {@link #noticed} are called on the conductor and
+ * never block; their results complete on Hazelcast threads.
  */
 final class ReplicaIntake {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaIntake.class);
 
-    private final ChannelStore store;
-    private final Links links;
-    private final ReplicaWriter replicas;
     /** Pages one catch-up fetches at most (100,000 messages); a region further behind goes on at the next one. */
     private static final int MAX_PAGES = 100;
 
+    private final ChannelStore store;
+    private final Links links;
+    private final ReplicaWriter replicas;
     private final Counter deliveriesIn;
     private final Counter behind;
     private final SlowCallLog slow = new SlowCallLog(LOG, "durability store (storing a home's delivery)");
@@ -139,23 +140,26 @@ final class ReplicaIntake {
     }
 
     private CompletableFuture<PageHeads> page(String home, String channel, long after) {
-        return links.request(home, id -> LinkFrame.newBuilder().setRangeRequest(RangeRequest.newBuilder()
-                        .setChannel(channel).setAfterSeq(after).setMaxMessages(RangeServing.MAX_RANGE)
-                        .setRequestId(id)).build())
-                .thenCompose(frame -> {
-                    RangeReply reply = frame.getRangeReply();
-                    if (!reply.getError().isEmpty()) {
-                        throw new MeshUnavailableException("region " + home + ": " + reply.getError());
-                    }
-                    List<Message> messages = DeliveryCodec.fromProto(reply.getMessagesList());
-                    boolean reset = !messages.isEmpty() && messages.get(0).seq() != after + 1;
-                    return replicas.store(home, channel, messages, reset, reply.getTerm())
-                            .thenApply(r -> new PageHeads(r == null ? after : r.head(), reply.getHead().getSeq()));
-                });
+        return fetch(home, channel, after, false).thenApply(fetched -> {
+            RangeReply reply = fetched.reply();
+            if (!reply.getError().isEmpty()) {
+                throw new MeshUnavailableException("region " + home + ": " + reply.getError());
+            }
+            return new PageHeads(fetched.stored() == null ? after : fetched.stored().head(),
+                    reply.getHead().getSeq());
+        });
     }
 
     /** Asks the home for what follows {@code after} (registering interest if asked), stores it, returns the reply. */
     CompletableFuture<RangeReply> sync(String home, String channel, long after, boolean registerInterest) {
+        return fetch(home, channel, after, registerInterest).thenApply(Fetched::reply);
+    }
+
+    /** A range reply and what storing its messages left ({@code stored} null when the store dropped them). */
+    private record Fetched(RangeReply reply, ReplicaResult stored) {
+    }
+
+    private CompletableFuture<Fetched> fetch(String home, String channel, long after, boolean registerInterest) {
         return links.request(home, id -> LinkFrame.newBuilder().setRangeRequest(RangeRequest.newBuilder()
                         .setChannel(channel).setAfterSeq(after).setMaxMessages(RangeServing.MAX_RANGE)
                         .setRegisterInterest(registerInterest).setRequestId(id)).build())
@@ -163,7 +167,8 @@ final class ReplicaIntake {
                     RangeReply reply = frame.getRangeReply();
                     List<Message> messages = DeliveryCodec.fromProto(reply.getMessagesList());
                     boolean reset = !messages.isEmpty() && messages.get(0).seq() != after + 1;
-                    return replicas.store(home, channel, messages, reset, reply.getTerm()).thenApply(r -> reply);
+                    return replicas.store(home, channel, messages, reset, reply.getTerm())
+                            .thenApply(result -> new Fetched(reply, result));
                 });
     }
 }
