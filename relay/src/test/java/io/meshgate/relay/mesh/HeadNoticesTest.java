@@ -3,24 +3,32 @@ package io.meshgate.relay.mesh;
 import io.meshgate.proto.relay.ChannelHead;
 import io.meshgate.proto.relay.HeartbeatAck;
 import io.meshgate.proto.relay.LinkFrame;
+import io.meshgate.relay.history.ChannelStore;
+import io.meshgate.relay.history.HistoryLimits;
+import io.meshgate.relay.history.PublishRequest;
 import io.meshgate.relay.testkit.ManualClock;
+import io.meshgate.relay.testkit.TestRegion;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * When a home sends a quiet channel's head, to whom, and when it stops: over a real {@link Links} whose link to
- * eu-west is up (its stream recorded), the test thread standing in for the conductor's heartbeat rounds.
+ * eu-west is up (its stream recorded), the test thread standing in for the conductor's heartbeat rounds; and what
+ * it sends a region whose interest it learnt again, read from a real one-member region's store.
  */
 class HeadNoticesTest {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
@@ -105,6 +113,38 @@ class HeadNoticesTest {
 
         assertEquals(List.of(1, 2), roundsNoticing("chat:busy", 2), "quiet since the last publish's round");
         assertEquals(10, heads("chat:busy").get(0).getSeq());
+    }
+
+    @Test
+    void aRegionWhoseInterestWasLostAndLearntAgainGetsTheHeadsOfThoseHomedHere() throws Exception {
+        List<String> regions = List.of("us-east", "eu-west", "ap-south");
+        String homedHere = channelHomedIn("us-east", regions);
+        String homedElsewhere = channelHomedIn("ap-south", regions);
+        try (TestRegion region = TestRegion.start(1, HistoryLimits.DEFAULTS)) {
+            ChannelStore store = region.member(0).store();
+            store.sequence(homedHere, List.of(new PublishRequest("a", "{}"), new PublishRequest("b", "{}"),
+                    new PublishRequest("c", "{}"))).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            // This region holds messages of the other channel too (a replica): still not its head to tell.
+            store.sequence(homedElsewhere, List.of(new PublishRequest("x", "{}"))).toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS);
+            Homes homes = new Homes(settings, () -> Set.copyOf(regions), () -> HomeOverrides.EMPTY);
+            HeadNotices atHome = new HeadNotices("us-east", store, homes, links, channel -> Set.of("eu-west"), 3,
+                    new SimpleMeterRegistry());
+
+            atHome.regained("eu-west", List.of(homedHere, homedElsewhere));
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> !heads(homedHere).isEmpty());
+            assertEquals(3, heads(homedHere).get(0).getSeq(), "the channel's head as the home holds it");
+            assertEquals(List.of(), heads(homedElsewhere), "a channel homed elsewhere is not this region's to tell");
+        }
+    }
+
+    private static String channelHomedIn(String region, List<String> regions) {
+        for (int i = 0; ; i++) {
+            if (Rendezvous.home("notice:" + i, regions).equals(region)) {
+                return "notice:" + i;
+            }
+        }
     }
 
     @Test
