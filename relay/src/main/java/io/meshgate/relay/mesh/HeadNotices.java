@@ -97,7 +97,8 @@ final class HeadNotices {
     /** Conductor, every heartbeat round: sends the heads of channels that went quiet to the regions with interest. */
     void round() {
         Map<String, List<ChannelHead>> byRegion = new TreeMap<>();
-        for (String channel : List.copyOf(recent.keySet())) {
+        // A ConcurrentHashMap's iteration tolerates the removals below and concurrent publishes: no copy needed.
+        for (String channel : recent.keySet()) {
             Entry[] due = new Entry[1];
             recent.computeIfPresent(channel, (c, e) -> {
                 // Rounds since the last publish; the first one is partial, so more than QUIET_ROUNDS means quiet

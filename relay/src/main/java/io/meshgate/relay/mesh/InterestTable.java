@@ -72,9 +72,11 @@ final class InterestTable {
         fresh.addAll(channels);
         Set<String> before = byRegion.put(region, fresh);
         persist(region);
-        Set<String> gained = new TreeSet<>(fresh);
-        if (before != null) {
-            gained.removeAll(before);
+        Set<String> gained = new TreeSet<>();
+        for (String channel : fresh) {
+            if (before == null || !before.contains(channel)) {
+                gained.add(channel);
+            }
         }
         return gained;
     }
