@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * The mesh leader's one thread, {@code mesh-conductor-<region>}. Link and channel-home state (which links are
@@ -21,6 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * one and counts it in {@code meshgate.mesh.conductor.dropped}, which the mesh treats like a frame lost on the
  * wire (its request times out and is retried by id; a replica fetches the hole). Lifecycle events (a link opening
  * or closing, a heartbeat round, a reply) are never refused: there are at most a few per link and request.
+ *
+ * <p>It also says whether it is stuck ({@link #stuckFor}): one task running for long, as opposed to many waiting.
+ * Heartbeats are answered ahead of it while it merely has a backlog, and no more once it is stuck.
  */
 final class Conductor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Conductor.class);
@@ -29,9 +33,15 @@ final class Conductor implements AutoCloseable {
     private final int maxFrames;
     private final AtomicInteger waitingFrames = new AtomicInteger();
     private final Counter dropped;
+    private final LongSupplier nanoTime;
+    /** When the task running now started (by {@link #nanoTime}); {@link #IDLE} between tasks. */
+    private volatile long taskStartedNanos = IDLE;
+    private static final long IDLE = Long.MIN_VALUE;
 
-    Conductor(String region, int maxFrames, MeterRegistry meters) {
+    /** @param nanoTime the monotonic clock {@link #stuckFor} measures a task's run by */
+    Conductor(String region, int maxFrames, MeterRegistry meters, LongSupplier nanoTime) {
         this.maxFrames = maxFrames;
+        this.nanoTime = nanoTime;
         this.dropped = Counter.builder("meshgate.mesh.conductor.dropped")
                 .description("mesh frames and forwards dropped because too many waited for the mesh leader's conductor")
                 .register(meters);
@@ -63,17 +73,26 @@ final class Conductor implements AutoCloseable {
     private boolean submit(Runnable work) {
         try {
             thread.execute(() -> {
+                taskStartedNanos = nanoTime.getAsLong();
                 try {
                     work.run();
                 } catch (RuntimeException e) {
                     // One bad frame or event must not stop the thread every link depends on.
                     LOG.warn("mesh conductor task failed", e);
+                } finally {
+                    taskStartedNanos = IDLE;
                 }
             });
             return true;
         } catch (RejectedExecutionException stopped) {
             return false;
         }
+    }
+
+    /** Any thread: true when the task running now has run for at least {@code ms}. */
+    boolean stuckFor(long ms) {
+        long started = taskStartedNanos;
+        return started != IDLE && nanoTime.getAsLong() - started >= ms * 1_000_000L;
     }
 
     /** Stops taking work; what is queued still runs. */

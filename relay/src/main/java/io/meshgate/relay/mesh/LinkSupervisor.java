@@ -23,8 +23,12 @@ import java.util.function.LongSupplier;
  * nodes through {@link MeshView}.
  *
  * <p>Threads: every method runs on the leader's {@link Conductor} (tests call them on one thread in its place), so
- * link state and liveness change in one order. Publishing the view (a Hazelcast write) runs on the worker, always
- * with the state current when it runs, and {@code linkUp} is handed the peer on the conductor.
+ * liveness changes in one order, except {@link #answer} and {@link #answered}: they run on the transport thread a
+ * heartbeat or its answer arrives on, so what the failure detector measures is the link and the peer's process,
+ * not how much work waits for either side's conductor (a busy conductor on a loaded machine had made a link that
+ * answers in milliseconds miss four heartbeats in a row). They touch only the link's own thread-safe parts (its
+ * queue and {@link LinkHealth}) and hand what follows to the conductor. Publishing the view (a Hazelcast write) runs
+ * on the worker, always with the state current when it runs, and {@code linkUp} is handed the peer on the conductor.
  */
 final class LinkSupervisor {
     private static final Logger LOG = LoggerFactory.getLogger(LinkSupervisor.class);
@@ -79,7 +83,8 @@ final class LinkSupervisor {
     MeshLink newLink(String peerRegion, String peerNode, CallStreamObserver<LinkFrame> out) {
         return new MeshLink(peerRegion, peerNode, out, timer, settings.linkQueueMax(),
                 settings.emulatedOneWayNanos(peerRegion),
-                new LinkHealth(peerRegion, settings.downAfterMissed(), settings.upAfterGood(), transitions::link),
+                new LinkHealth(peerRegion, settings.downAfterMissed(), settings.upAfterGood(), settings.heartbeatMs(),
+                        transitions::link),
                 faults);
     }
 
@@ -122,9 +127,11 @@ final class LinkSupervisor {
     }
 
     private void sendHeartbeat(MeshLink link) {
-        long nonce = ++nonces;
-        link.health().sending(nonce);
-        link.offer(heartbeatFrame(nonce));
+        long nonce = nonces + 1;
+        if (link.health().sending(nonce, nanoTime.getAsLong())) {
+            nonces = nonce;
+            link.offer(heartbeatFrame(nonce));
+        }
     }
 
     /**
@@ -144,8 +151,17 @@ final class LinkSupervisor {
     }
 
     /**
-     * The peer's heartbeat: take its RTT row and liveness view, answer at once on the same link. When the peer has just
-     * come to count this region live, liveness is re-evaluated now: a region coming back may serve as soon as its
+     * Transport thread, as the peer's heartbeat arrives: answer it on the same link at once, ahead of the conductor.
+     * The rest of it (RTT row, liveness view, overrides) is {@link #heartbeat}'s, on the conductor.
+     */
+    void answer(MeshLink link, Heartbeat heartbeat) {
+        link.offer(LinkFrame.newBuilder().setOrigin(settings.region()).setHeartbeatAck(HeartbeatAck.newBuilder()
+                .setNonce(heartbeat.getNonce()).setSentAtNanos(heartbeat.getSentAtNanos())).build());
+    }
+
+    /**
+     * The peer's heartbeat, already answered ({@link #answer}): take its RTT row and liveness view. When the peer has
+     * just come to count this region live, liveness is re-evaluated now: a region coming back may serve as soon as its
      * peers say so (see {@link Liveness}), not a heartbeat round later.
      */
     void heartbeat(MeshLink link, Heartbeat heartbeat) {
@@ -154,21 +170,48 @@ final class LinkSupervisor {
         if (control.learn(link.peerRegion(), heartbeat.getOverrides())) {
             viewPublisher.accept(liveness.live());
         }
-        link.offer(LinkFrame.newBuilder().setOrigin(settings.region()).setHeartbeatAck(HeartbeatAck.newBuilder()
-                .setNonce(heartbeat.getNonce()).setSentAtNanos(heartbeat.getSentAtNanos())).build());
         if (countsUsLive && !stopped) {
             publishView();
         }
     }
 
-    /** The answer to our heartbeat: an RTT sample; when it turns the link up, liveness and the link-up work follow. */
-    void heartbeatAck(MeshLink link, HeartbeatAck ack) {
+    /** What an answer to our heartbeat leaves for the conductor ({@link #afterAnswer}). */
+    enum Answered {
+        /** Nothing: an RTT sample on an up link, or a stale answer. */
+        NOTHING,
+        /** It turned the link up: liveness and the link-up work follow. */
+        TURNED_UP,
+        /** The link is still connecting and wants its next probe. */
+        PROBE
+    }
+
+    /**
+     * Transport thread, as the answer to our heartbeat arrives: an RTT sample taken now, before it waits for the
+     * conductor; says what {@link #afterAnswer} is to do there.
+     */
+    Answered answered(MeshLink link, HeartbeatAck ack) {
         long rttMicros = (nanoTime.getAsLong() - ack.getSentAtNanos()) / 1000;
         if (link.health().answered(ack.getNonce(), rttMicros)) {
+            return Answered.TURNED_UP;
+        }
+        return link.health().wantsProbe() ? Answered.PROBE : Answered.NOTHING;
+    }
+
+    /** The answer to our heartbeat, on one thread (tests): {@link #answered}, then what follows on the conductor. */
+    void heartbeatAck(MeshLink link, HeartbeatAck ack) {
+        afterAnswer(link, answered(link, ack));
+    }
+
+    /**
+     * Conductor, after {@link #answered}: the link-up work for a link the answer turned up, or a connecting link's
+     * next probe.
+     */
+    void afterAnswer(MeshLink link, Answered answered) {
+        if (answered == Answered.TURNED_UP) {
             liveness.linked(link.peerRegion());
             publishView();
             linkUp.accept(link.peerRegion());
-        } else if (!stopped && link.health().wantsProbe()) {
+        } else if (answered == Answered.PROBE && !stopped && link.health().wantsProbe()) {
             // A fresh link (a new leader's, after a handover or a restart) probes again at once rather than a
             // heartbeat interval later: it is up after upAfterGood round trips, not intervals. A link coming back
             // from DOWN keeps the interval, which is what damps a flapping one.

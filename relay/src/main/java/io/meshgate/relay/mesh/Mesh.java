@@ -236,6 +236,12 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
         return channels;
     }
 
+    /** The conductor of this node's mesh leader, or null while another node leads (tests hold it up). */
+    Conductor leaderConductor() {
+        MeshLeader local = leader;
+        return local == null ? null : local.conductor();
+    }
+
     /** The regions that may be a channel's home now: the leader's {@link Liveness} view, here or as published. */
     private java.util.Set<String> live() {
         MeshLeader local = leader;

@@ -31,6 +31,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -94,6 +95,8 @@ final class MeshLeader implements LinkDialer.Callbacks {
     /** Publishes for a live region no link reaches yet (a new leader linking): held, not failed. Conductor only. */
     private final LinkWait linkWait;
     private volatile boolean stopped;
+    /** A heartbeat round is queued on the conductor and has not started. */
+    private final AtomicBoolean roundWaiting = new AtomicBoolean();
 
     /**
      * @param homes         the one place channels' homes are decided, over {@code liveness}
@@ -119,7 +122,7 @@ final class MeshLeader implements LinkDialer.Callbacks {
         HomeOverrides published = view.overrides();
         this.control = new HomeControl(settings, liveness::live, restored.newerThan(published) ? restored : published);
         this.interest = interest;
-        this.conductor = new Conductor(settings.region(), MAX_WAITING_FRAMES, meters);
+        this.conductor = new Conductor(settings.region(), MAX_WAITING_FRAMES, meters, System::nanoTime);
         Reconciler reconciler = new Reconciler(settings, store, links, homes, liveness, interest, fanOut,
                 RangeServing.MAX_RANGE, meters, handovers);
         HistoryLimits limits = store.limits();
@@ -158,8 +161,16 @@ final class MeshLeader implements LinkDialer.Callbacks {
                 dialer.start();
             }
         });
-        tasks.add(timer.scheduleWithFixedDelay(() -> conductor.event(this::heartbeatRound), settings.heartbeatMs(),
-                settings.heartbeatMs(), TimeUnit.MILLISECONDS));
+        // At most one round waits for the conductor: rounds that piled up behind a busy conductor would run back to
+        // back, each finding the last one's probe unanswered (LinkHealth no longer counts those, and needs no burst).
+        tasks.add(timer.scheduleWithFixedDelay(() -> {
+            if (roundWaiting.compareAndSet(false, true)) {
+                conductor.event(() -> {
+                    roundWaiting.set(false);
+                    heartbeatRound();
+                });
+            }
+        }, settings.heartbeatMs(), settings.heartbeatMs(), TimeUnit.MILLISECONDS));
         tasks.add(timer.scheduleWithFixedDelay(() -> housekeeping.execute(this::fullSync),
                 InterestExchange.FULL_SYNC_INTERVAL_MS, InterestExchange.FULL_SYNC_INTERVAL_MS, TimeUnit.MILLISECONDS));
         LOG.info("mesh leader of region {} is node {}; peers {}", settings.region(), node, settings.peers().keySet());
@@ -204,6 +215,11 @@ final class MeshLeader implements LinkDialer.Callbacks {
     @Override
     public void closed(MeshLink link, Throwable cause) {
         conductor.event(() -> supervisor.closed(link, cause));
+    }
+
+    /** The conductor this leader's link and home state changes on. */
+    Conductor conductor() {
+        return conductor;
     }
 
     private void heartbeatRound() {
@@ -256,11 +272,40 @@ final class MeshLeader implements LinkDialer.Callbacks {
 
     // ---- frames: one role per kind ---------------------------------------------------------------------------
 
-    /** gRPC thread: queues the frame for the conductor (dropped, and counted, beyond its bound). */
+    /**
+     * gRPC thread: queues the frame for the conductor (dropped, and counted, beyond its bound). Heartbeats and their
+     * answers are the failure detector's: they are taken here, never wait behind other frames and are never dropped
+     * (see {@link LinkSupervisor#answer}); a heartbeat is answered here only while the conductor is not stuck on one
+     * task for {@code mesh.requestTimeoutMs}, so a wedged leader still looks dead to its peers.
+     */
     @Override
     public void onFrame(MeshLink link, LinkFrame frame) {
         if (stopped) {
             return;
+        }
+        if (frame.getTarget().isEmpty() || frame.getTarget().equals(settings.region())) {
+            if (frame.hasHeartbeat()) {
+                if (!conductor.stuckFor(settings.requestTimeoutMs())) {
+                    supervisor.answer(link, frame.getHeartbeat());
+                }
+                conductor.event(() -> {
+                    if (!stopped) {
+                        supervisor.heartbeat(link, frame.getHeartbeat());
+                    }
+                });
+                return;
+            }
+            if (frame.hasHeartbeatAck()) {
+                LinkSupervisor.Answered answered = supervisor.answered(link, frame.getHeartbeatAck());
+                if (answered != LinkSupervisor.Answered.NOTHING) {
+                    conductor.event(() -> {
+                        if (!stopped) {
+                            supervisor.afterAnswer(link, answered);
+                        }
+                    });
+                }
+                return;
+            }
         }
         if (!conductor.frame(() -> dispatch(link, frame))) {
             LOG.debug("mesh frame {} from {} dropped: the conductor is full", frame.getKindCase(), link.peerRegion());
@@ -280,8 +325,6 @@ final class MeshLeader implements LinkDialer.Callbacks {
         }
         String from = frame.getOrigin().isEmpty() ? link.peerRegion() : frame.getOrigin();
         switch (frame.getKindCase()) {
-            case HEARTBEAT -> supervisor.heartbeat(link, frame.getHeartbeat());
-            case HEARTBEAT_ACK -> supervisor.heartbeatAck(link, frame.getHeartbeatAck());
             case GOODBYE -> {
                 supervisor.goodbye(link, frame.getGoodbye());
                 LinkDialer dialer = dialers.get(link.peerRegion());
