@@ -132,7 +132,8 @@ public final class EdgeNode implements AutoCloseable {
                     meters, webSockets::sessionCount, clock);
             ServiceSwitch service = new ServiceSwitch(readiness, webSockets, moveTargets, this::wsUrl, drain,
                     edge.region(), edge.node(), inMesh() ? settings.regionUrls() : java.util.Map.of(),
-                    other -> inMesh() && health.regionHealthy(other));
+                    // Not a region that is failed over: its nodes move their own clients away.
+                    other -> inMesh() && health.regionHealthy(other) && !health.failedOver(other));
             this.server = new EdgeServer(ctx, settings.bindHost(), webSockets, new Directory(health), readiness, drain,
                     service, meters, sslContext, () -> json(inspector.meshStatus()), health::home,
                     channel -> json(inspector.describeChannel(channel)), status, meshOperations,

@@ -36,6 +36,11 @@ final class MeshOperationsAdapter implements MeshOperations {
     }
 
     @Override
+    public boolean failedOver(String region) {
+        return mesh.overrides().evacuated().contains(region);
+    }
+
+    @Override
     public String home(String channel) {
         return mesh.home(channel);
     }

@@ -15,6 +15,12 @@ public interface RelayHealth {
     /** True while {@code region} counts as healthy from here (this region: {@link #canServe()}). */
     boolean regionHealthy(String region);
 
+    /**
+     * True while operators have failed {@code region} over ({@code failover}, until {@code restore}): it is up but
+     * serves no channels and moves its clients away, so it takes no clients moved from elsewhere either.
+     */
+    boolean failedOver(String region);
+
     /** The region that sequences {@code channel} as this node sees the mesh now (this region when alone). */
     String home(String channel);
 }

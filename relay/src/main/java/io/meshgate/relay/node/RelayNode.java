@@ -258,6 +258,11 @@ public final class RelayNode implements RelayHealth, RelayInspector, AutoCloseab
     }
 
     @Override
+    public boolean failedOver(String name) {
+        return mesh != null && mesh.overrides().evacuated().contains(name);
+    }
+
+    @Override
     public boolean regionHealthy(String name) {
         return mesh == null ? name.equals(settings.region()) && region.isRunning() : mesh.regionHealthy(name);
     }
