@@ -21,7 +21,13 @@ import java.util.function.Supplier;
  * <p>Both calls are idempotent (a repeat changes nothing and says so) and every call is logged with who asked and
  * why. A node whose stopping drain ({@link DrainController}) has begun cannot be put back.
  *
- * <p>Threads: called from admin requests (Undertow I/O threads; the calls do not block); the methods are synchronized.
+ * <p>A region that operators failed over stays out of service until it is restored, whatever else happens to its
+ * nodes: {@link #followFailover} takes a node of it that is in service out (a node restarted meanwhile, or one that
+ * missed the {@code failover} command's drain), and {@link #undrain} is refused while it is failed over, so
+ * {@code restore} is the one way back. A region drain never sends clients to a failed-over region either.
+ *
+ * <p>Threads: called from admin requests (Undertow I/O threads; the calls do not block) and {@link #followFailover}
+ * from the node's timer; the methods are synchronized.
  */
 public final class ServiceSwitch {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceSwitch.class);
@@ -58,15 +64,21 @@ public final class ServiceSwitch {
     private final String node;
     private final Map<String, String> regionHttpUrls;
     private final Predicate<String> regionHealthy;
+    private final Predicate<String> failedOver;
     private State state = State.SERVING;
+    /** {@link #followFailover} found no region to send the clients to and said so; it says it again once it can. */
+    private boolean failoverStuckLogged;
 
     /**
      * @param regionHttpUrls every region's public base URL (this one's included); empty without a mesh
      * @param regionHealthy  whether the mesh sees a region as able to take clients
+     * @param failedOver     whether operators have failed a region over (until restored); never true without a mesh
      */
     public ServiceSwitch(Readiness readiness, WebSocketEndpoint webSockets, MoveTargets moveTargets,
                          Supplier<String> ownWsUrl, DrainController stopping, String region, String node,
-                         Map<String, String> regionHttpUrls, Predicate<String> regionHealthy) {
+                         Map<String, String> regionHttpUrls, Predicate<String> regionHealthy,
+                         Predicate<String> failedOver) {
+        this.failedOver = failedOver;
         this.readiness = readiness;
         this.webSockets = webSockets;
         this.moveTargets = moveTargets;
@@ -88,10 +100,9 @@ public final class ServiceSwitch {
         String targetRegion = region;
         String targetUrl;
         if (scope == Scope.REGION) {
-            Map.Entry<String, String> other = regionHttpUrls.entrySet().stream()
-                    .filter(e -> !e.getKey().equals(region) && regionHealthy.test(e.getKey()))
-                    .findFirst().orElseThrow(() -> refused(who, why, "region " + region + " cannot be drained: no"
-                            + " other region is configured and healthy to take its clients"));
+            Map.Entry<String, String> other = otherRegion().orElseThrow(() -> refused(who, why, "region " + region
+                    + " cannot be drained: no other region is configured, healthy and not failed over to take its"
+                    + " clients"));
             targetRegion = other.getKey();
             targetUrl = CutOffMover.wsUrl(other.getValue());
         } else {
@@ -116,12 +127,45 @@ public final class ServiceSwitch {
             LOG.info("node {}/{} undrain by {} changed nothing, already in service: {}", region, node, who, why);
             return new Outcome(state, false, null);
         }
+        if (failedOver.test(region)) {
+            throw refused(who, why, "region " + region + " is failed over: 'restore --region " + region
+                    + "' puts it back in service");
+        }
         state = State.SERVING;
         webSockets.stopMoving(REASON);
         moveTargets.announce(ownWsUrl.get());
         readiness.markOutOfService(false);
         LOG.info("node {}/{} back in service by {}: {}", region, node, who, why);
         return new Outcome(state, true, null);
+    }
+
+    /**
+     * Timer: a node in service whose region is failed over goes out of service as {@code drain --region} would take
+     * it (its clients move to another region). Nothing when it is out of service already, stopping, or its region is
+     * not failed over; when no region can take its clients it stays and says so once.
+     */
+    public synchronized void followFailover() {
+        if (state != State.SERVING || readiness.stopping() || !failedOver.test(region)) {
+            failoverStuckLogged = false;
+            return;
+        }
+        if (otherRegion().isEmpty()) {
+            if (!failoverStuckLogged) {
+                failoverStuckLogged = true;
+                LOG.warn("node {}/{}: region {} is failed over but no other region is healthy to take its clients;"
+                        + " it stays in service", region, node, region);
+            }
+            return;
+        }
+        drain(Scope.REGION, "the mesh's home overrides", "region " + region + " is failed over");
+    }
+
+    /** The first other region by name that is healthy and not failed over, with its public URL. */
+    private java.util.Optional<Map.Entry<String, String>> otherRegion() {
+        return regionHttpUrls.entrySet().stream()
+                .filter(e -> !e.getKey().equals(region) && regionHealthy.test(e.getKey())
+                        && !failedOver.test(e.getKey()))
+                .findFirst();
     }
 
     private Refused refused(String who, String why, String message) {

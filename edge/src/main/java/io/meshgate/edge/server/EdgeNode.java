@@ -132,8 +132,7 @@ public final class EdgeNode implements AutoCloseable {
                     meters, webSockets::sessionCount, clock);
             ServiceSwitch service = new ServiceSwitch(readiness, webSockets, moveTargets, this::wsUrl, drain,
                     edge.region(), edge.node(), inMesh() ? settings.regionUrls() : java.util.Map.of(),
-                    // Not a region that is failed over: its nodes move their own clients away.
-                    other -> inMesh() && health.regionHealthy(other) && !health.failedOver(other));
+                    other -> inMesh() && health.regionHealthy(other), r -> inMesh() && health.failedOver(r));
             this.server = new EdgeServer(ctx, settings.bindHost(), webSockets, new Directory(health), readiness, drain,
                     service, meters, sslContext, () -> json(inspector.meshStatus()), health::home,
                     channel -> json(inspector.describeChannel(channel)), status, meshOperations,
@@ -146,6 +145,15 @@ public final class EdgeNode implements AutoCloseable {
                         webSockets, clock, relaySettings.mesh().failbackHoldMs());
                 long every = relaySettings.mesh().heartbeatMs();
                 timer.scheduleWithFixedDelay(cutOff::check, every, every, TimeUnit.MILLISECONDS);
+                // A failed-over region stays out of service until restored, also across a restart of its nodes.
+                timer.scheduleWithFixedDelay(() -> {
+                    try {
+                        service.followFailover();
+                    } catch (RuntimeException e) {
+                        // The mesh's view is unreadable for a moment (a restart, a stop): look again next round.
+                        LOG.debug("failover check skipped: {}", e.toString());
+                    }
+                }, every, every, TimeUnit.MILLISECONDS);
             }
             status.start();
             readiness.markStarted();

@@ -90,6 +90,11 @@ final class DrainCommand {
 
     /** The token in {@code file}, stripped of the newline a Secret's file may end with; null for no file. */
     private static String tokenFile(String file) {
+        return tokenFile("drain", file);
+    }
+
+    /** As {@link #tokenFile(String)}, for {@code command}'s messages. */
+    static String tokenFile(String command, String file) {
         if (file == null) {
             return null;
         }
@@ -97,10 +102,10 @@ final class DrainCommand {
         try {
             token = java.nio.file.Files.readString(Path.of(file)).strip();
         } catch (IOException e) {
-            throw new Args.UsageException("drain: --token-file " + file + " cannot be read: " + e.getMessage());
+            throw new Args.UsageException(command + ": --token-file " + file + " cannot be read: " + e.getMessage());
         }
         if (token.isEmpty()) {
-            throw new Args.UsageException("drain: --token-file " + file + " is empty");
+            throw new Args.UsageException(command + ": --token-file " + file + " is empty");
         }
         return token;
     }

@@ -25,6 +25,8 @@ import java.util.Set;
  */
 final class HomeCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How long {@code restore} asks the region's nodes again while they still count it failed over. */
+    private static final long RESTORE_PATIENCE_MS = 15_000;
     private static final String COMMON = """
 
             The change is sent to one node (the first in the configuration whose region's mesh leader answers),
@@ -111,11 +113,17 @@ final class HomeCommand {
         if (!decide(config, path + ServiceCalls.reason('&', reason), what)) {
             return 1;
         }
-        if (command.equals("failover") || command.equals("restore")) {
-            String service = command.equals("failover") ? "/admin/drain?keep-running=true&scope=region"
-                    + ServiceCalls.reason('&', reason) : "/admin/undrain" + ServiceCalls.reason('?', reason);
-            return ServiceCalls.call(ServiceCalls.select(command, config, null, region), service,
+        if (command.equals("failover")) {
+            return ServiceCalls.call(ServiceCalls.select(command, config, null, region),
+                    "/admin/drain?keep-running=true&scope=region" + ServiceCalls.reason('&', reason),
                     config.edge().adminToken());
+        }
+        if (command.equals("restore")) {
+            // The region's nodes refuse an undrain while they still count it failed over: the restore reaches them
+            // over the mesh's heartbeats, a moment after it was decided.
+            return ServiceCalls.call(ServiceCalls.select(command, config, null, region), "POST",
+                    "/admin/undrain" + ServiceCalls.reason('?', reason), config.edge().adminToken(),
+                    ServiceCalls::describe, "is failed over", RESTORE_PATIENCE_MS, java.time.Clock.systemUTC());
         }
         return 0;
     }

@@ -65,12 +65,28 @@ final class ServiceCalls {
      */
     static int call(List<Target> targets, String method, String pathAndQuery, String adminToken,
                     Function<JsonNode, String> describe) {
+        return call(targets, method, pathAndQuery, adminToken, describe, null, 0, java.time.Clock.systemUTC());
+    }
+
+    /**
+     * As {@link #call(List, String, String, String, Function)}, but a target that refuses with 409 and a reason
+     * containing {@code retryOn} is asked again every 250 ms for up to {@code patienceMs} (by {@code clock}): for
+     * {@code restore}, whose undrain a node refuses until the restore has reached it over the mesh.
+     */
+    static int call(List<Target> targets, String method, String pathAndQuery, String adminToken,
+                    Function<JsonNode, String> describe, String retryOn, long patienceMs, java.time.Clock clock) {
         NodeClient client = new NodeClient();
         boolean allDone = true;
+        long until = clock.millis() + patienceMs;
         for (Target target : targets) {
             String prefix = "node " + target.node() + " (" + target.url() + "): ";
             try {
                 HttpResponse<String> answer = client.admin(target.url(), method, pathAndQuery, adminToken);
+                while (retryOn != null && answer.statusCode() == 409 && answer.body().contains(retryOn)
+                        && clock.millis() < until) {
+                    Thread.sleep(250);
+                    answer = client.admin(target.url(), method, pathAndQuery, adminToken);
+                }
                 if (answer.statusCode() == 200) {
                     System.out.println(prefix + describe.apply(JSON.readTree(answer.body())));
                 } else {
@@ -88,7 +104,7 @@ final class ServiceCalls {
         return allDone ? 0 : 1;
     }
 
-    private static String describe(JsonNode answer) {
+    static String describe(JsonNode answer) {
         String state = answer.path("state").asText().replace('_', ' ');
         if (!answer.path("changed").asBoolean()) {
             return "already " + (state.equals("serving") ? "in service" : state) + ", nothing changed";

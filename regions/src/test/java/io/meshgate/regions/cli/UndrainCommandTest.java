@@ -63,6 +63,21 @@ class UndrainCommandTest {
             assertEquals(1, refused.code(), refused.out());
             assertTrue(refused.err().contains("HTTP 403"), refused.err());
             assertEquals(0, CliRun.run("status", "--config", cfg).code());
+
+            // One node by its URL, as a Kubernetes hook would: the token comes from a file (a mounted Secret).
+            Path tokenFile = dir.resolve("admin-token");
+            Files.writeString(tokenFile, "ops-secret\n");
+            String url = region.node(1).httpUrl();
+            assertEquals(0, CliRun.run("drain", "--url", url, "--token-file", tokenFile.toString(), "--keep-running")
+                    .code());
+            CliRun noFile = CliRun.run("undrain", "--url", url);
+            assertEquals(1, noFile.code(), "no token: refused");
+            assertTrue(noFile.err().contains("HTTP 403"), noFile.err());
+            CliRun byUrl = CliRun.run("undrain", "--url", url, "--token-file", tokenFile.toString(), "--reason", "ok");
+            assertEquals(0, byUrl.code(), byUrl.out() + byUrl.err());
+            assertTrue(byUrl.out().contains("back in service"), byUrl.out());
+            assertEquals(2, CliRun.run("undrain", "--url", url, "--token-file", dir.resolve("none").toString())
+                    .code(), "an unreadable token file is a bad command line");
         }
     }
 }
