@@ -31,9 +31,10 @@ final class ChannelCommand {
               HEAD      the highest seq the region holds, DURABLE the highest that may be delivered and acked
                         (with durability: region, stored in a second region); '-' when the region has no state
                         for the channel (never used there, or swept as idle)
-              SUBNODES  nodes of that region with subscribers of the channel (nodes, not subscribers)
+              SUBNODES  nodes of that region that receive the channel (nodes, not subscribers; a node keeps
+                        receiving it for delivery.routeLingerMs after its last subscriber left)
               INTEREST  the other regions that told this one they have subscribers (a stored copy, up to 0.5 s
-                        behind)
+                        behind what they told)
             Then the configured preference order (the home, then the next homes), the region the channel is
             pinned to ('pin'), the regions failed over ('failover') and the healthy regions.
             The command needs a mesh (two or more regions). Uses admin.token from the configuration.

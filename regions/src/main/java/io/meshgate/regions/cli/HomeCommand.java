@@ -36,7 +36,10 @@ final class HomeCommand {
             Needs mesh.durability: region and three or more regions (otherwise homes never move: refused).
 
             Exit codes: 0 done, or already so (the command is idempotent), 1 refused (the output says why; nothing
-            changed) or no node answered, 2 bad command line.
+            changed), no node answered, or (failover, restore) the change was made but a node of the region could
+            not be taken out of / put back in service (the output names it: run the command again once it is up;
+            a failed-over region's nodes also leave service by themselves when they see the change), 2 bad
+            command line.
             """;
     private static final String FAILOVER = """
             Usage: java -jar gateway.jar failover --config FILE --region NAME [--reason TEXT]
