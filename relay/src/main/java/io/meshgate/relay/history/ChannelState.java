@@ -63,6 +63,15 @@ public final class ChannelState implements Serializable {
      * each sequencing step, so it is as fresh as the channel's last publish.
      */
     private long retentionFloor = NO_RETENTION_FLOOR;
+    /**
+     * When a sweep first found this channel empty but reconciled (see {@link #sweepEmptyReconciled}), by the owner's
+     * clock, with the term, fence and owner it had then; {@link #NOT_MARKED} otherwise.
+     */
+    private long emptySinceMs = NOT_MARKED;
+    private long emptyTerm;
+    private long emptyFence;
+    private String emptyOwner;
+    private static final long NOT_MARKED = -1;
 
     record DedupEntry(String epoch, long seq, long ts) implements Serializable {
     }
@@ -233,6 +242,45 @@ public final class ChannelState implements Serializable {
     boolean isIdle() {
         return routes.isEmpty() && head == 0 && history.isEmpty() && recentIds.isEmpty() && term == 0 && fence == 0
                 && owner == null;
+    }
+
+    /** What a sweep makes of a channel that never had a message but holds a reconciliation's term or fence. */
+    enum EmptySweep {
+        /** Not such a channel, or not for long enough: nothing changes. */
+        KEEP,
+        /** Such a channel since now (or its term, fence or owner changed): the time is recorded. */
+        MARKED,
+        /** Such a channel, unchanged, for at least the minimum age: drop it. */
+        EVICT
+    }
+
+    /**
+     * The sweep's verdict on a channel that never had a message, has no subscribers and holds only what a
+     * reconciliation left (its term, fence or owner): in a mesh every channel subscribed to gets those, so without
+     * this a client cycling through channel names would fill {@code history.maxChannels} for good. Such state is
+     * dropped once it has stayed so, term, fence and owner unchanged, for {@code minAgeMs} (a few sweeps): longer
+     * than any request of a deposed home can still be in flight, so the fence it held no longer has anything to
+     * refuse. The channel then starts over as if never used: a publish makes its home reconcile again, at a term
+     * above whatever the other regions still remember. A channel that ever had a message keeps its head for good.
+     */
+    EmptySweep sweepEmptyReconciled(long now, long minAgeMs) {
+        boolean empty = routes.isEmpty() && head == 0 && history.isEmpty() && recentIds.isEmpty();
+        if (!empty) {
+            if (emptySinceMs == NOT_MARKED) {
+                return EmptySweep.KEEP;
+            }
+            emptySinceMs = NOT_MARKED;
+            return EmptySweep.MARKED;
+        }
+        if (emptySinceMs == NOT_MARKED || emptyTerm != term || emptyFence != fence
+                || !java.util.Objects.equals(emptyOwner, owner)) {
+            emptySinceMs = now;
+            emptyTerm = term;
+            emptyFence = fence;
+            emptyOwner = owner;
+            return EmptySweep.MARKED;
+        }
+        return now - emptySinceMs >= minAgeMs ? EmptySweep.EVICT : EmptySweep.KEEP;
     }
 
     /** The position an id was sequenced at, if it is still remembered. */

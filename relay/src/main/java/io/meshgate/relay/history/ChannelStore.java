@@ -237,9 +237,18 @@ public final class ChannelStore implements ChannelSource {
         return channels.keySet(new HasRoutesPredicate());
     }
 
-    /** Removes every channel whose state holds nothing worth keeping (see {@link ChannelState#isIdle}). Blocking. */
+    /**
+     * How long a channel that never had a message keeps what a reconciliation left before a sweep drops it (see
+     * {@link ChannelState#sweepEmptyReconciled}): twelve request timeouts at the default, two sweeps at least.
+     */
+    public static final long EMPTY_RECONCILED_MIN_AGE_MS = 60_000;
+
+    /**
+     * Removes every channel whose state holds nothing worth keeping (see {@link ChannelState#isIdle} and
+     * {@link ChannelState#sweepEmptyReconciled}). Blocking.
+     */
     public int evictIdle() {
-        return channels.executeOnEntries(new EvictIdleProcessor()).values().stream()
+        return channels.executeOnEntries(new EvictIdleProcessor(EMPTY_RECONCILED_MIN_AGE_MS)).values().stream()
                 .mapToInt(removed -> Boolean.TRUE.equals(removed) ? 1 : 0).sum();
     }
 
