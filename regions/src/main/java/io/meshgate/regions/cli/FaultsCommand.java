@@ -87,8 +87,10 @@ final class FaultsCommand {
             query.append("&peer=").append(URLEncoder.encode(peer, StandardCharsets.UTF_8));
         }
         if (set) {
-            query.append("&latencyMs=").append(parsed.integer("faults", "--latency-ms", 0))
-                    .append("&jitterMs=").append(parsed.integer("faults", "--jitter-ms", 0))
+            query.append("&latencyMs=").append(milliseconds(parsed.integer("faults", "--latency-ms", 0),
+                            "--latency-ms"))
+                    .append("&jitterMs=").append(milliseconds(parsed.integer("faults", "--jitter-ms", 0),
+                            "--jitter-ms"))
                     .append("&drop=").append(probability(parsed.value("--drop")))
                     .append("&cut=").append(parsed.flag("--cut"));
         }
@@ -97,6 +99,15 @@ final class FaultsCommand {
         }
         String path = "/admin/faults" + (query.isEmpty() ? "" : "?" + query.substring(1));
         return ServiceCalls.call(targets, method, path, config.edge().adminToken(), FaultsCommand::describe);
+    }
+
+    /** A latency or jitter the nodes take (0..60000, {@code Faults.LinkFault.MAX_MS}); anything else is a bad command line. */
+    private static long milliseconds(long value, String option) {
+        if (value < 0 || value > io.meshgate.relay.mesh.Faults.LinkFault.MAX_MS) {
+            throw new Args.UsageException("faults: " + option + " must be between 0 and "
+                    + io.meshgate.relay.mesh.Faults.LinkFault.MAX_MS + ", got " + value);
+        }
+        return value;
     }
 
     private static double probability(String value) {

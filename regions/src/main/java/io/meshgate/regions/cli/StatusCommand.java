@@ -21,7 +21,8 @@ final class StatusCommand {
             With two or more regions it then prints the mesh: each region's link to every other region (up, relayed
             through another region counts as up, or down), the RTT matrix of the heartbeats, in ms, and the
             operators' home overrides: regions failed over ('failover') and pinned channels ('pin').
-            Exit code 0 when every node asked is ready and every link reported is up, 1 otherwise.
+            Exit code 0 when every node asked is ready and every link reported is up, 1 otherwise, 2 for a bad
+            command line.
 
             Options:
               --config FILE   the deployment's YAML configuration

@@ -64,6 +64,10 @@ class MainTest {
         CliRun badLatency = CliRun.run("faults", "--config", mesh, "--region", "us-east", "--peer", "eu-west",
                 "--latency-ms", "soon");
         assertEquals(2, badLatency.code());
+        CliRun tooLong = CliRun.run("faults", "--config", mesh, "--region", "us-east", "--peer", "eu-west",
+                "--latency-ms", "70000");
+        assertEquals(2, tooLong.code(), "checked here, not refused by the node with exit 1");
+        assertTrue(tooLong.err().contains("--latency-ms must be between 0 and 60000"), tooLong.err());
         CliRun unknownRegion = CliRun.run("faults", "--config", mesh, "--region", "mars");
         assertEquals(2, unknownRegion.code());
     }
