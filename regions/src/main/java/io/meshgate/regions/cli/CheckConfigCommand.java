@@ -9,13 +9,20 @@ import java.util.Set;
 /** {@code check-config}: validates a configuration and prints what every node would run with. */
 final class CheckConfigCommand {
     private static final String HELP = """
-            Usage: java -jar gateway.jar check-config --config FILE
+            Usage: java -jar gateway.jar check-config --config FILE [--cluster-bind-host ADDRESS]
 
-            Validates the configuration (every key, every value, unknown keys are errors) and prints the
-            resolved settings of every node. Exit code 0 when valid, 1 with a message naming the key when not.
+            Validates the configuration (every key, every value, unknown keys are errors), then checks every node
+            as 'node' would before it starts anything: a port beyond loopback needs its peer authenticated
+            (mesh.tls for the relay port, admin.token and an adminPort for the edge, a private clusterBindHost and
+            cluster.secret for the cluster port). Prints the resolved settings of every node. Exit code 0 when
+            valid, 1 with a message naming the key when not.
 
             Options:
               --config FILE   the YAML configuration
+              --cluster-bind-host ADDRESS
+                              check every node as if started with this option of 'node' (a pod's IP on
+                              Kubernetes, where each node gets its own at start; any private address of the
+                              same kind will do for the check)
               --help          this text
             """;
 
@@ -23,7 +30,8 @@ final class CheckConfigCommand {
     }
 
     static int run(String[] args) {
-        Args parsed = Args.parse("check-config", args, 1, Set.of("--config"), Set.of("--help"));
+        Args parsed = Args.parse("check-config", args, 1, Set.of("--config", "--cluster-bind-host"),
+                Set.of("--help"));
         if (parsed.flag("--help")) {
             System.out.print(HELP);
             return 0;
@@ -42,6 +50,21 @@ final class CheckConfigCommand {
         System.out.println("limits: " + config.limits());
         System.out.println("edge: " + config.edge().toString().replaceAll("adminToken=(?!null)[^,\\]]+", "adminToken=set"));
         System.out.println("delivery: " + config.delivery());
+        boolean refused = false;
+        for (GatewayConfig.RegionConfig region : config.regions()) {
+            for (GatewayConfig.NodeConfig node : region.nodes()) {
+                try {
+                    io.meshgate.edge.server.EdgeNode.checkSecurity(config.nodeSettings(node.name(),
+                            parsed.value("--cluster-bind-host")));
+                } catch (IllegalStateException e) {
+                    refused = true;
+                    System.err.println("node " + node.name() + " would refuse to start: " + e.getMessage());
+                }
+            }
+        }
+        if (refused) {
+            return 1;
+        }
         System.out.println("configuration OK");
         return 0;
     }

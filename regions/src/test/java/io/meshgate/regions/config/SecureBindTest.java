@@ -60,6 +60,19 @@ class SecureBindTest {
         EdgeNode.checkSecurity(GatewayConfigLoader.parse(yaml + CLUSTER_SECRET, null).nodeSettings("a"));
     }
 
+    /** {@code check-config} tells what {@code node} would refuse, instead of "configuration OK". */
+    @Test
+    void checkConfigReportsWhatTheNodeWouldRefuse() throws Exception {
+        Path file = dir.resolve("exposed.yaml");
+        java.nio.file.Files.writeString(file, NODE.replace("BIND ", ""));
+        io.meshgate.regions.cli.CliRun refused = io.meshgate.regions.cli.CliRun.run("check-config", "--config",
+                file.toString());
+        assertEquals(1, refused.code(), refused.out());
+        assertTrue(refused.err().contains("node a would refuse to start") && refused.err().contains("mesh.tls"),
+                refused.err());
+        assertTrue(!refused.out().contains("configuration OK"), refused.out());
+    }
+
     /** Node a of {@code config} refuses to start, before it binds anything, with a message naming {@code key}. */
     private static void assertRefusedNaming(GatewayConfig config, String key) {
         IllegalStateException e = assertThrows(IllegalStateException.class,
