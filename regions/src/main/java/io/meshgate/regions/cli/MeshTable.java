@@ -13,12 +13,18 @@ final class MeshTable {
     private MeshTable() {
     }
 
-    /** Prints both tables; true when every link that a region reported is up. */
+    /**
+     * Prints both tables; true when every link that a region reported is up. Links are listed for the regions of
+     * the asked nodes; the matrix (every node holds all of it) for every region.
+     */
     static boolean print(List<String> regions, List<NodeStatus> statuses, PrintStream out) {
         boolean allUp = true;
         out.printf("%nMESH LINKS (as each region's nodes report them)%n");
         out.printf("%-12s %-12s %s%n", "REGION", "PEER", "LINK");
         for (String region : regions) {
+            if (statuses.stream().noneMatch(s -> s.region().equals(region))) {
+                continue; // not asked (status --node): that says nothing about its links
+            }
             Optional<NodeStatus> reporter = statuses.stream()
                     .filter(s -> s.region().equals(region) && !s.linksUp().isEmpty()).findFirst();
             if (reporter.isEmpty()) {
