@@ -12,10 +12,16 @@ import java.security.MessageDigest;
  * Who may make an operator call, for the handlers that live beside {@link AdminHandler} ({@code /admin/faults},
  * {@code /status}): the same rules as {@link AdminHandler} (the admin token as a bearer token when one is configured,
  * else loopback callers only; never what a browser sends on a web page's behalf), plus the read-only rule of the
- * status page (see {@link #tokenOrLoopback}). Stateless; called on I/O and worker threads.
+ * status page (see {@link #tokenOrLoopback}). Its only state is the refusal log's throttle (atomics); called on I/O
+ * and worker threads.
  */
 public final class AdminAccess {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AdminAccess.class);
     private static final int REASON_MAX_CHARS = 200;
+    private static final long REFUSAL_LOG_EVERY_NANOS = 1_000_000_000L;
+    private final java.util.concurrent.atomic.AtomicLong nextRefusalLogNanos =
+            new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+    private final java.util.concurrent.atomic.AtomicLong refusalsNotLogged = new java.util.concurrent.atomic.AtomicLong();
 
     private final String adminToken;
     private final BrowserGuard browsers;
@@ -25,19 +31,38 @@ public final class AdminAccess {
         this.browsers = browsers;
     }
 
-    /** True when the caller may make admin calls; otherwise answers 403 with the reason and returns false. */
+    /**
+     * True when the caller may make admin calls; otherwise answers 403 with the reason, logs the refusal (at most one
+     * line a second, with a count of those not logged, so a flood of refused calls cannot flood the log) and returns
+     * false.
+     */
     public boolean admit(HttpServerExchange exchange) {
         String browserBorne = browsers.refusal(exchange);
         if (browserBorne != null) {
+            logRefusal(exchange, browserBorne);
             HttpReplies.error(exchange, 403, ErrorCode.FORBIDDEN, browserBorne);
             return false;
         }
         boolean allowed = hasToken() ? presentsToken(exchange) : fromLoopback(exchange);
         if (!allowed) {
-            HttpReplies.error(exchange, 403, ErrorCode.FORBIDDEN,
-                    "admin calls need the admin token, or come from loopback when none is configured");
+            String why = "admin calls need the admin token, or come from loopback when none is configured";
+            logRefusal(exchange, why);
+            HttpReplies.error(exchange, 403, ErrorCode.FORBIDDEN, why);
         }
         return allowed;
+    }
+
+    private void logRefusal(HttpServerExchange exchange, String why) {
+        // Throttling a log line is a measurement, not a timeout: the monotonic clock is enough.
+        long now = System.nanoTime();
+        long next = nextRefusalLogNanos.get();
+        if (now - next < 0 || !nextRefusalLogNanos.compareAndSet(next, now + REFUSAL_LOG_EVERY_NANOS)) {
+            refusalsNotLogged.incrementAndGet();
+            return;
+        }
+        long quiet = refusalsNotLogged.getAndSet(0);
+        LOG.warn("admin call {} {} from {} refused: {}{}", exchange.getRequestMethod(), exchange.getRequestPath(),
+                exchange.getSourceAddress(), why, quiet == 0 ? "" : " (" + quiet + " more refused since the last line)");
     }
 
     /** Read-only pages: the admin token, or any loopback caller (an operator on the node or through a tunnel). */

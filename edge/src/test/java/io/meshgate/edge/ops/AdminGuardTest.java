@@ -18,6 +18,12 @@ class AdminGuardTest {
 
     @Test
     void aDrainFromAWebPageOrARebindingDomainIsRefusedAndTheNodeKeepsServing() {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(AdminAccess.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        log.addAppender(logged);
         try (TestRegion region = TestRegion.nodes(1).insecure().start()) {
             Http http = new Http(region.httpUrl(0));
             int port = URI.create(region.httpUrl(0)).getPort();
@@ -37,6 +43,11 @@ class AdminGuardTest {
 
             Http.Reply operator = http.raw("POST /admin/drain HTTP/1.1", "Content-Length: 0");
             assertEquals(202, operator.status(), "control: the operator's own call drains: " + operator);
+            assertTrue(logged.list.stream().anyMatch(e -> e.getFormattedMessage().contains("/admin/drain")
+                    && e.getFormattedMessage().contains("refused") && e.getFormattedMessage().contains("Origin")),
+                    "a refused admin call is logged, with the caller and why: " + logged.list);
+        } finally {
+            log.detachAppender(logged);
         }
     }
 
