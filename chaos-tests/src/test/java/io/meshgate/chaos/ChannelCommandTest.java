@@ -40,7 +40,8 @@ class ChannelCommandTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> {
                 RegionDrainTest.Cli shown = RegionDrainTest.cli("channel", "--config", config, "--name", channel);
                 return shown.code() == 0 && row(shown.output(), "us-east").matches(
-                        "us-east +us-east +\\d+ +\\d+ +\\S+ +3 +3 +\\d+ +eu-west");
+                        "us-east +us-east +\\d+ +\\d+ +\\S+ +3 +3 +\\d+ +0 +eu-west")
+                        && row(shown.output(), "eu-west").matches("eu-west +us-east +.* +1 +\\S+");
             });
             RegionDrainTest.Cli shown = RegionDrainTest.cli("channel", channel, "--config", config);
             for (String region : ChaosMesh.REGIONS) {
@@ -48,6 +49,8 @@ class ChannelCommandTest {
                         .matches(region + " +us-east .*"), "every region sees the same home:\n" + shown.output());
             }
             assertTrue(shown.output().contains("preference order: us-east > "), shown.output());
+            assertTrue(row(shown.output(), "eu-west").matches("eu-west +us-east +.* +1 +\\S+"),
+                    "SUBS: eu-west's one subscriber:\n" + shown.output());
 
             assertEquals(2, RegionDrainTest.cli("channel", "--config", config).code(), "--name is required");
             RegionDrainTest.Cli bad = RegionDrainTest.cli("channel", "--config", config, "--name", "bad name!");

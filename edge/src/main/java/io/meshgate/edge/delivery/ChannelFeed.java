@@ -120,6 +120,18 @@ final class ChannelFeed {
         scheduleLingerIfUnused();
     }
 
+    /**
+     * Any thread: the channel's subscribers at this node (WebSocket followers and parked long-polls), counted on the
+     * feed's own thread; 0 when the feed is retired.
+     */
+    java.util.concurrent.CompletableFuture<Integer> subscribers() {
+        java.util.concurrent.CompletableFuture<Integer> count = new java.util.concurrent.CompletableFuture<>();
+        if (!submit(() -> count.complete(followers.size() + waiters.size()))) {
+            count.complete(0);
+        }
+        return count;
+    }
+
     // ---- long-poll waiters -------------------------------------------------------------------------------------
 
     void addWaiter(FeedWaiter waiter) {

@@ -129,6 +129,25 @@ public final class FeedRegistry implements LocalDelivery, AutoCloseable {
         return store;
     }
 
+    /**
+     * The channel's subscribers at this node (for operators' {@code channel C}): WebSocket subscriptions and parked
+     * long-polls. Blocks the caller up to a second while the feed's thread counts them; -1 when it did not answer.
+     */
+    public int subscribers(String channel) {
+        ChannelFeed feed = feeds.get(channel);
+        if (feed == null) {
+            return 0;
+        }
+        try {
+            return feed.subscribers().get(1, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
     UUID self() {
         return self;
     }

@@ -125,6 +125,11 @@ public final class AdminHandler implements HttpHandler {
     }
 
     private void channel(HttpServerExchange exchange) {
+        if (exchange.isInIoThread()) {
+            // The report reads the region's cluster and counts this node's subscribers: never on an I/O thread.
+            exchange.dispatch(() -> channel(exchange));
+            return;
+        }
         if (!exchange.getRequestMethod().equals(Methods.GET)) {
             HttpReplies.error(exchange, 405, ErrorCode.BAD_REQUEST, "use GET /admin/channel?name=CHANNEL");
             return;

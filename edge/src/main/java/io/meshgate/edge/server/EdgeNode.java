@@ -135,7 +135,8 @@ public final class EdgeNode implements AutoCloseable {
                     other -> inMesh() && health.regionHealthy(other), r -> inMesh() && health.failedOver(r));
             this.server = new EdgeServer(ctx, settings.bindHost(), webSockets, new Directory(health), readiness, drain,
                     service, meters, sslContext, () -> json(inspector.meshStatus()), health::home,
-                    channel -> json(inspector.describeChannel(channel)), status, meshOperations,
+                    channel -> json(withLocalSubscribers(inspector.describeChannel(channel), channel)), status,
+                    meshOperations,
                     new io.meshgate.edge.ops.HomeControlHandler(
                             meshOperations == null ? null : meshOperations::changeHomes, edge.node()));
             moveTargets.announce(wsUrl());
@@ -223,6 +224,19 @@ public final class EdgeNode implements AutoCloseable {
             String base = http.endsWith("/") ? http.substring(0, http.length() - 1) : http;
             return new RegionInfo(name, CutOffMover.wsUrl(base), base, healthy);
         }
+    }
+
+    /**
+     * The relay's view of a channel plus {@code subscribersHere}, this node's own subscribers of it (the operators'
+     * {@code channel C} adds them up over a region's nodes). Null stays null.
+     */
+    private java.util.Map<String, Object> withLocalSubscribers(java.util.Map<String, Object> view, String channel) {
+        if (view == null) {
+            return null;
+        }
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>(view);
+        out.put("subscribersHere", feeds.subscribers(channel));
+        return out;
     }
 
     /** A relay view as JSON for the admin API; null stays null (the node runs no mesh: the handler answers 404). */

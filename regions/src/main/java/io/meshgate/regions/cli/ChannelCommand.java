@@ -33,6 +33,8 @@ final class ChannelCommand {
                         for the channel (never used there, or swept as idle)
               SUBNODES  nodes of that region that receive the channel (nodes, not subscribers; a node keeps
                         receiving it for delivery.routeLingerMs after its last subscriber left)
+              SUBS      the channel's subscribers in that region now (WebSocket subscriptions and parked
+                        long-polls, added up over every node; '+?' when a node did not answer)
               INTEREST  the other regions that told this one they have subscribers (a stored copy, up to 0.5 s
                         behind what they told)
             Then the configured preference order (the home, then the next homes), the region the channel is
@@ -68,21 +70,35 @@ final class ChannelCommand {
         NodeClient client = new NodeClient();
         boolean all = true;
         JsonNode any = null;
-        System.out.printf("%-12s %-12s %5s %5s %-14s %8s %8s %8s  %s%n", "REGION", "HOME", "TERM", "FENCE", "EPOCH",
-                "HEAD", "DURABLE", "SUBNODES", "INTEREST");
+        System.out.printf("%-12s %-12s %5s %5s %-14s %8s %8s %8s %6s  %s%n", "REGION", "HOME", "TERM", "FENCE",
+                "EPOCH", "HEAD", "DURABLE", "SUBNODES", "SUBS", "INTEREST");
         for (GatewayConfig.RegionConfig region : config.regions()) {
             JsonNode view = null;
             String failure = "no node";
+            long subscribers = 0;
+            boolean everyNode = true;
+            // Every node: the first answer gives the region's view, and each adds its own subscribers.
             for (GatewayConfig.NodeConfig node : region.nodes()) {
                 try {
                     HttpResponse<String> answer = client.admin(NodeUrls.admin(config, node), "GET", path,
                             config.edge().adminToken());
                     if (answer.statusCode() == 200) {
-                        view = JSON.readTree(answer.body());
-                        break;
+                        JsonNode nodeView = JSON.readTree(answer.body());
+                        if (view == null) {
+                            view = nodeView;
+                        }
+                        long here = nodeView.path("subscribersHere").asLong(-1);
+                        if (here < 0) {
+                            everyNode = false;
+                        } else {
+                            subscribers += here;
+                        }
+                        continue;
                     }
+                    everyNode = false;
                     failure = node.name() + " refused: HTTP " + answer.statusCode() + " " + answer.body();
                 } catch (IOException e) {
+                    everyNode = false;
                     failure = node.name() + " unreachable: " + NodeClient.why(e);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -98,10 +114,11 @@ final class ChannelCommand {
             boolean known = view.path("known").asBoolean();
             Set<String> interest = new TreeSet<>();
             view.path("peersWithInterest").forEach(r -> interest.add(r.asText()));
-            System.out.printf("%-12s %-12s %5s %5s %-14s %8s %8s %8s  %s%n", region.name(),
+            System.out.printf("%-12s %-12s %5s %5s %-14s %8s %8s %8s %6s  %s%n", region.name(),
                     view.path("home").asText(), field(view, known, "term"), field(view, known, "fence"),
                     field(view, known, "epoch"), field(view, known, "head"), field(view, known, "durable"),
-                    field(view, known, "nodesWithSubscribers"), interest.isEmpty() ? "-" : String.join(",", interest));
+                    field(view, known, "nodesWithSubscribers"), subscribers + (everyNode ? "" : "+?"),
+                    interest.isEmpty() ? "-" : String.join(",", interest));
         }
         if (any != null) {
             System.out.println("preference order: " + String.join(" > ", texts(any.path("preference"))));
