@@ -3,6 +3,7 @@ package io.meshgate.regions.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meshgate.regions.config.GatewayConfig;
 import io.meshgate.regions.config.GatewayConfigLoader;
+import io.meshgate.relay.mesh.Faults;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -101,11 +102,11 @@ final class FaultsCommand {
         return ServiceCalls.call(targets, method, path, config.edge().adminToken(), FaultsCommand::describe);
     }
 
-    /** A latency or jitter the nodes take (0..60000, {@code Faults.LinkFault.MAX_MS}); anything else is a bad command line. */
+    /** A latency or jitter the nodes take (0 to {@link Faults.LinkFault#MAX_MS}); anything else: bad command line. */
     private static long milliseconds(long value, String option) {
-        if (value < 0 || value > io.meshgate.relay.mesh.Faults.LinkFault.MAX_MS) {
-            throw new Args.UsageException("faults: " + option + " must be between 0 and "
-                    + io.meshgate.relay.mesh.Faults.LinkFault.MAX_MS + ", got " + value);
+        if (value < 0 || value > Faults.LinkFault.MAX_MS) {
+            throw new Args.UsageException("faults: " + option + " must be between 0 and " + Faults.LinkFault.MAX_MS
+                    + ", got " + value);
         }
         return value;
     }

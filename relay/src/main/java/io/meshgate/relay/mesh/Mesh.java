@@ -248,6 +248,11 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
         return local != null ? local.liveness().live() : view.live();
     }
 
+    /** True while operators have failed {@code region} over (until restored), by the overrides in force here. */
+    public boolean failedOver(String region) {
+        return overrides().evacuated().contains(region);
+    }
+
     /** The mesh-wide overrides of channel homes (failover, pins): the leader's {@link HomeControl}, or as published. */
     public HomeOverrides overrides() {
         MeshLeader local = leader;

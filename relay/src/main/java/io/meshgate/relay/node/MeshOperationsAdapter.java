@@ -37,7 +37,7 @@ final class MeshOperationsAdapter implements MeshOperations {
 
     @Override
     public boolean failedOver(String region) {
-        return mesh.overrides().evacuated().contains(region);
+        return mesh.failedOver(region);
     }
 
     @Override

@@ -259,7 +259,7 @@ public final class RelayNode implements RelayHealth, RelayInspector, AutoCloseab
 
     @Override
     public boolean failedOver(String name) {
-        return mesh != null && mesh.overrides().evacuated().contains(name);
+        return mesh != null && mesh.failedOver(name);
     }
 
     @Override
