@@ -44,7 +44,7 @@ import java.net.InetSocketAddress;
 public final class EdgeServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EdgeServer.class);
 
-    private final Undertow undertow;
+    private final EdgeListener edge;
     private final Undertow admin;
     private final int port;
 
@@ -95,36 +95,29 @@ public final class EdgeServer implements AutoCloseable {
                 .addPrefixPath("/admin/faults", new FaultsHandler(meshOperations, guards.faults(), access))
                 .addPrefixPath("/status", new StatusHandler(status, access, browsers, MAX_STATUS_STREAMS));
         int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
-        Undertow.Builder builder = Undertow.builder();
-        if (tls != null) {
-            builder.addHttpsListener(s.port(), bindHost, tls);
-        } else {
-            builder.addHttpListener(s.port(), bindHost);
-        }
-        this.undertow = RequestHeadLimits.parseCeilings(hardened(builder, guards))
-                .setIoThreads(ioThreads)
-                .setWorkerThreads(ioThreads * 4)
-                .setServerOption(UndertowOptions.DECODE_URL, false)
+        org.xnio.OptionMap serverOptions = RequestHeadLimits.parseCeilings(org.xnio.OptionMap.builder())
+                .set(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) guards.requestParseTimeoutMs())
+                .set(UndertowOptions.NO_REQUEST_TIMEOUT, (int) guards.idleTimeoutMs())
+                .set(UndertowOptions.DECODE_URL, false)
                 // Characters a URL should have escaped ({, |, " ...) reach the handlers, which answer them with the
                 // protocol's error object; refused here, they would get Undertow's bare 400 without one. (Malformed
                 // percent-escapes such as %zz are still refused by Undertow's request parser itself.)
-                .setServerOption(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, true)
-                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE,
-                        PublishHandler.maxEntityBytes(s.limits().maxFrameBytes()))
-                .setHandler(new RequestHeadLimits(
-                        new ConnectionCapHandler(guards.maxConnectionsPerAddress(), guarded(paths), prometheus)))
-                .build();
+                .set(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, true)
+                .set(UndertowOptions.MAX_ENTITY_SIZE, PublishHandler.maxEntityBytes(s.limits().maxFrameBytes()))
+                .getMap();
+        this.edge = new EdgeListener(bindHost, s.port(), tls, ioThreads, ioThreads * 4, serverOptions, guards,
+                gate -> new RequestHeadLimits(new ConnectionCapHandler(guards.maxConnectionsPerAddress(), gate,
+                        guarded(paths))), prometheus);
         this.admin = guards.separateAdminPort() ? hardened(Undertow.builder(), guards)
                 .addHttpListener(guards.adminPort(), guards.adminBindHost())
                 .setIoThreads(1)
                 .setWorkerThreads(2)
                 .setHandler(guarded(operatorPaths))
                 .build() : null;
-        undertow.start();
         if (admin != null) {
             admin.start();
         }
-        this.port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+        this.port = edge.port();
         LOG.info("edge {}/{} listening on {}:{}, reached as {}://{}:{} (WebSocket at /v1/ws); admin and metrics {}",
                 s.region(), s.node(), bindHost, port, tls != null ? "https" : "http", s.host(), port,
                 admin == null ? "on the edge port" : "on " + guards.adminBindHost() + ":" + adminPort());
@@ -212,7 +205,7 @@ public final class EdgeServer implements AutoCloseable {
 
     @Override
     public void close() {
-        undertow.stop();
+        edge.close();
         if (admin != null) {
             admin.stop();
         }

@@ -2,7 +2,6 @@ package io.meshgate.edge.server;
 
 import io.meshgate.edge.protocol.ErrorCode;
 import io.meshgate.edge.protocol.Frames;
-import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.io.IoCallback;
 import io.undertow.io.Sender;
@@ -46,11 +45,11 @@ final class RequestHeadLimits implements HttpHandler {
     }
 
     /** Sets Undertow's parser limits just past ours, so the requests between the two reach this handler. */
-    static Undertow.Builder parseCeilings(Undertow.Builder builder) {
-        return builder
-                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, PARSE_CEILING_HEAD_BYTES)
-                .setServerOption(UndertowOptions.MAX_HEADERS, PARSE_CEILING_HEADERS)
-                .setServerOption(UndertowOptions.MAX_PARAMETERS, PARSE_CEILING_PARAMETERS);
+    static org.xnio.OptionMap.Builder parseCeilings(org.xnio.OptionMap.Builder options) {
+        return options
+                .set(UndertowOptions.MAX_HEADER_SIZE, PARSE_CEILING_HEAD_BYTES)
+                .set(UndertowOptions.MAX_HEADERS, PARSE_CEILING_HEADERS)
+                .set(UndertowOptions.MAX_PARAMETERS, PARSE_CEILING_PARAMETERS);
     }
 
     @Override
