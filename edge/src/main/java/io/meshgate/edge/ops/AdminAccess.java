@@ -65,6 +65,24 @@ public final class AdminAccess {
                 exchange.getSourceAddress(), why, quiet == 0 ? "" : " (" + quiet + " more refused since the last line)");
     }
 
+    /**
+     * Read-only operator data ({@code /metrics}): never for what a browser sends on a web page's behalf; then the
+     * admin token, or any loopback caller. Otherwise answers 403 with the reason, logs it as {@link #admit} does and
+     * returns false.
+     */
+    public boolean admitReader(HttpServerExchange exchange) {
+        String why = browsers.refusal(exchange);
+        if (why == null && !tokenOrLoopback(exchange)) {
+            why = exchange.getRequestPath() + " needs the admin token, or a loopback caller";
+        }
+        if (why != null) {
+            logRefusal(exchange, why);
+            HttpReplies.error(exchange, 403, ErrorCode.FORBIDDEN, why);
+            return false;
+        }
+        return true;
+    }
+
     /** Read-only pages: the admin token, or any loopback caller (an operator on the node or through a tunnel). */
     public boolean tokenOrLoopback(HttpServerExchange exchange) {
         return (hasToken() && presentsToken(exchange)) || fromLoopback(exchange);

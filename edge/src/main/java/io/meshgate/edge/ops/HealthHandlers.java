@@ -28,10 +28,13 @@ public final class HealthHandlers {
         };
     }
 
-    /** Prometheus text exposition format. Scraping walks every meter, so it runs on a worker thread. */
-    public static HttpHandler metrics(PrometheusMeterRegistry registry) {
+    /**
+     * Prometheus text exposition format, for callers {@link AdminAccess#admitReader} lets in. Scraping walks every
+     * meter, so it runs on a worker thread.
+     */
+    public static HttpHandler metrics(PrometheusMeterRegistry registry, AdminAccess access) {
         return exchange -> {
-            if (exchange.isInIoThread()) {
+            if (exchange.isInIoThread() && access.admitReader(exchange)) {
                 exchange.dispatch(() -> {
                     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
                     exchange.getResponseSender().send(registry.scrape());

@@ -89,7 +89,7 @@ public final class EdgeServer implements AutoCloseable {
                 publicHost(s.publicUrl())).filter(h -> h != null && !h.isEmpty()).collect(
                 java.util.stream.Collectors.toSet()));
         AdminAccess access = new AdminAccess(s.adminToken(), browsers);
-        operatorPaths.addExactPath("/metrics", HealthHandlers.metrics(prometheus))
+        operatorPaths.addExactPath("/metrics", HealthHandlers.metrics(prometheus, access))
                 .addPrefixPath("/admin", new AdminHandler(drain, service, channelReport, s.adminToken(), meshStatus, browsers,
                         homeControl))
                 .addPrefixPath("/admin/faults", new FaultsHandler(meshOperations, guards.faults(), access))

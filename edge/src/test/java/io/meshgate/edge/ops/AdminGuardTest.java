@@ -64,6 +64,28 @@ class AdminGuardTest {
             assertEquals(200, metrics.status());
             assertTrue(metrics.body().contains("meshgate"), "Prometheus text");
             assertEquals(200, admin.get("/readyz", null).status());
+
+            // A web page's fetch (DNS rebinding, or any local page) may not read the node's metrics either.
+            Http.Reply fromPage = admin.raw("GET /metrics HTTP/1.1", "Origin: https://evil.example");
+            assertEquals(403, fromPage.status(), fromPage.toString());
+            Http.Reply rebound = admin.rawWithHost("GET /metrics HTTP/1.1", "evil.example:" + region.node(0).adminPort());
+            assertEquals(403, rebound.status(), rebound.toString());
+            assertEquals("forbidden", rebound.json().path("code").asText(), rebound.body());
+        }
+    }
+
+    @Test
+    void metricsServeLoopbackAndTokenScrapersButNeverABrowser() {
+        try (TestRegion region = TestRegion.nodes(1).insecure()
+                .edge(s -> s.withAdminToken("adm1n-t0ken").withGuards(g -> g.withAdminPort("127.0.0.1", 0)))
+                .start()) {
+            Http admin = new Http("http://127.0.0.1:" + region.node(0).adminPort());
+            // Loopback callers read metrics as they read the status page: the operator on the node, or a tunnel.
+            assertEquals(200, admin.get("/metrics", null).status());
+            assertEquals(200, admin.raw("GET /metrics HTTP/1.1", "Authorization: Bearer adm1n-t0ken").status());
+            Http.Reply wrong = admin.raw("GET /metrics HTTP/1.1", "Authorization: Bearer wrong",
+                    "Origin: https://evil.example");
+            assertEquals(403, wrong.status(), wrong.toString());
         }
     }
 }
