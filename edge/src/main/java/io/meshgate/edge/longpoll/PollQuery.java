@@ -61,7 +61,7 @@ record PollQuery(List<Entry> channels, int waitSeconds) {
 
     /**
      * The server leaves query values encoded, so they are decoded here. (Undertow's request parser itself refuses a
-     * malformed escape such as {@code %zz} with a bare 400 before any handler runs; this catch is the second line.)
+     * malformed escape such as {@code %zz} before any handler runs; this catch is the second line.)
      */
     private static String decode(String value) throws ProtocolException {
         try {

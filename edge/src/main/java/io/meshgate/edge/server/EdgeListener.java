@@ -26,7 +26,8 @@ import java.net.InetSocketAddress;
  * The edge port: Undertow's HTTP/1.1 stack (plain or TLS) behind an {@link AcceptGate}. Undertow's builder offers no
  * hook between accepting a socket and handing it to the HTTP parser, which is where a per-address cap must count, so
  * this class assembles the same parts the builder would (an XNIO worker, a buffer pool, an {@link HttpOpenListener})
- * with the gate in front.
+ * with the gate in front, and with a {@link ParserRefusalConduit} under every connection so that a request Undertow's
+ * parser refuses still gets the protocol's {@code error} object.
  *
  * <p>Built and closed by {@link EdgeServer} on the thread that starts or stops the node.
  */
@@ -74,8 +75,13 @@ final class EdgeListener implements AutoCloseable {
                     .getMap();
             ByteBufferPool buffers = new DefaultByteBufferPool(true, BUFFER_BYTES, -1, 4);
             HttpOpenListener http = new HttpOpenListener(buffers, undertowOptions);
+            ChannelListener<StreamConnection> open = connection -> {
+                connection.getSinkChannel().setConduit(new ParserRefusalConduit(
+                        connection.getSinkChannel().getConduit()));
+                http.handleEvent(connection);
+            };
             AcceptGate gate = new AcceptGate(guards.maxConnectionsPerAddress(), guards.requestParseTimeoutMs(),
-                    http, meters);
+                    open, meters);
             http.setRootHandler(gated.apply(gate));
             InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(bindHost), port);
             if (tls == null) {

@@ -100,8 +100,8 @@ public final class EdgeServer implements AutoCloseable {
                 .set(UndertowOptions.NO_REQUEST_TIMEOUT, (int) guards.idleTimeoutMs())
                 .set(UndertowOptions.DECODE_URL, false)
                 // Characters a URL should have escaped ({, |, " ...) reach the handlers, which answer them with the
-                // protocol's error object; refused here, they would get Undertow's bare 400 without one. (Malformed
-                // percent-escapes such as %zz are still refused by Undertow's request parser itself.)
+                // protocol's error object. (Malformed percent-escapes such as %zz are still refused by Undertow's
+                // request parser itself; ParserRefusalConduit gives that refusal the error object.)
                 .set(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, true)
                 .set(UndertowOptions.MAX_ENTITY_SIZE, PublishHandler.maxEntityBytes(s.limits().maxFrameBytes()))
                 .getMap();

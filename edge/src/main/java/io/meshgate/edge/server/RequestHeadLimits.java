@@ -17,8 +17,9 @@ import org.xnio.IoUtils;
  * than {@value #MAX_HEADERS} headers gets 431 {@code too_large}; a query with more than {@value #MAX_PARAMETERS}
  * parameters gets 400 {@code bad_request}. The connection is closed after either answer.
  *
- * <p>Undertow's own parser limits ({@link #parseCeilings}) sit above ours, since a request over them is answered by
- * Undertow's bare 400 before any handler runs. They also bound what a connection can make the parser hold: a head
+ * <p>Undertow's own parser limits ({@link #parseCeilings}) sit above ours, since a request over them is refused by
+ * the parser before any handler runs (a 400 that {@link ParserRefusalConduit} gives the protocol's error object, with
+ * no detail of which limit). They also bound what a connection can make the parser hold: a head
  * of at most {@value #PARSE_CEILING_HEAD_BYTES} bytes and {@value #PARSE_CEILING_PARAMETERS} parsed parameters, a few
  * MiB per connection while its head is read (see docs/security.md, threat 7d).
  *
@@ -30,7 +31,7 @@ final class RequestHeadLimits implements HttpHandler {
     static final int MAX_HEADERS = 100;
     static final int MAX_PARAMETERS = 1_000;
 
-    /** Undertow's limits: a head beyond these gets Undertow's bare 400 and a close. */
+    /** Undertow's limits: a head beyond these is refused by the parser itself, and closed. */
     static final int PARSE_CEILING_HEAD_BYTES = 1024 * 1024 + MAX_HEAD_BYTES;
     static final int PARSE_CEILING_HEADERS = 2_000;
     static final int PARSE_CEILING_PARAMETERS = 10_000;

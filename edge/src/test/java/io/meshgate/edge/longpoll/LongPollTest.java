@@ -195,6 +195,8 @@ class LongPollTest {
                 "ch=" + ch + "%", "%zz=1&ch=" + ch)) {
             Http.Reply reply = http.raw("GET /v1/poll?" + query + " HTTP/1.1", "Authorization: Bearer " + all);
             assertEquals(400, reply.status(), query + " -> " + reply);
+            assertEquals("error", reply.json().path("op").asText(), query + " -> " + reply);
+            assertEquals("bad_request", reply.json().path("code").asText(), query + " -> " + reply);
         }
         // The gateway is undisturbed: the next request on a new connection is served.
         assertEquals(0, poll("ch=" + ch).get("messages").size());
