@@ -104,7 +104,7 @@ final class GatewayProcess implements AutoCloseable {
         }
     }
 
-    private static List<String> javaCommand(String... flags) {
+    static List<String> javaCommand(String... flags) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(List.of(flags));

@@ -34,6 +34,8 @@ final class WireServer implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of("prlimit", "--nofile=" + nofile + ":" + nofile));
         cmd.addAll(command);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        // A bench stopped early (Ctrl-C, kill) must not leave its server behind holding the port and the cores.
+        Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly, name + "-stopper"));
         WireServer server = new WireServer(name, p, port);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (System.nanoTime() < deadline) {

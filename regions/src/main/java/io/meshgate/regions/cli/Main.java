@@ -40,6 +40,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        logToStandardErrorUnlessServing(args);
         quietHazelcastBeforeItLoads();
         System.exit(run(args));
     }
@@ -77,6 +78,20 @@ public final class Main {
             return 1;
         }
     }
+
+    /**
+     * A command other than {@code node} and {@code demo} prints its result on standard output ({@code TOKEN=$(...)},
+     * a status table piped on): its log lines go to standard error. Read by logback.xml when logging starts, so this
+     * runs before anything logs.
+     */
+    static void logToStandardErrorUnlessServing(String[] args) {
+        boolean serving = args.length > 0 && (args[0].equalsIgnoreCase("node") || args[0].equalsIgnoreCase("demo"));
+        if (!serving && System.getProperty(LOG_TARGET) == null) {
+            System.setProperty(LOG_TARGET, "System.err");
+        }
+    }
+
+    static final String LOG_TARGET = "meshgate.log.target";
 
     /** Some of Hazelcast's warnings come before any Config is read, so its switches must be JVM properties. */
     static void quietHazelcastBeforeItLoads() {
