@@ -41,7 +41,8 @@ public final class Frames {
     }
 
     public static String nack(String id, String channel, ErrorCode code, String reason) {
-        return "{\"op\":\"nack\",\"id\":" + (id == null ? "null" : quote(id)) + ",\"ch\":"
+        // The id is echoed whatever it holds, so the client can match the nack to its publish.
+        return "{\"op\":\"nack\",\"id\":" + (id == null ? "null" : Json.quoteKeepingSurrogates(id)) + ",\"ch\":"
                 + (channel == null ? "null" : quote(channel)) + ",\"code\":" + quote(code.wire()) + ",\"reason\":"
                 + quote(reason) + "}";
     }

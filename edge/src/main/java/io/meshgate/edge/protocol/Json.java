@@ -31,4 +31,23 @@ public final class Json {
         JsonStringEncoder.getInstance().quoteAsString(s, out);
         return out.append('"').toString();
     }
+
+    /**
+     * As {@link #quote}, with every UTF-16 surrogate written as a {@code \\uXXXX} escape: a lone surrogate has no
+     * UTF-8 encoding (it would go out as '?'), while the escape gives the client back the very string it sent. For
+     * echoing a refused client value, such as a publish {@code id} with a lone surrogate.
+     */
+    public static String quoteKeepingSurrogates(String s) {
+        String quoted = quote(s);
+        StringBuilder out = new StringBuilder(quoted.length() + 16);
+        for (int i = 0; i < quoted.length(); i++) {
+            char c = quoted.charAt(i);
+            if (Character.isSurrogate(c)) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
 }

@@ -30,8 +30,9 @@ public record PublishCommand(String channel, String id, String dataJson) {
             throw new PublishRejected(null, channel, ErrorCode.BAD_REQUEST, "\"id\" must be a non-empty string");
         }
         if (hasLoneSurrogate(id)) {
-            // Not representable in UTF-8: encoding would silently turn it into '?', another id than was sent.
-            throw new PublishRejected(null, channel, ErrorCode.BAD_REQUEST,
+            // Not representable in UTF-8: encoding would silently turn it into '?', another id than was sent. The
+            // nack still names it (escaped), so the client can match the refusal to its publish.
+            throw new PublishRejected(id, channel, ErrorCode.BAD_REQUEST,
                     "\"id\" contains a lone UTF-16 surrogate (an unpaired \\ud800-\\udfff escape)");
         }
         if (id.length() > limits.maxIdChars()) {

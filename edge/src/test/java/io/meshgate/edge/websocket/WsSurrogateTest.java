@@ -39,7 +39,8 @@ class WsSurrogateTest {
         String ch = channel("utf16");
         try (WsClient c = WsClient.connect(region.wsUrl(0), token("surrogates"))) {
             c.send("{\"op\":\"pub\",\"ch\":\"" + ch + "\",\"id\":\"x\\ud800\",\"data\":1}");
-            assertNack(c.awaitOp("nack"), null, ch, "bad_request");
+            // The nack echoes the id as sent (escaped), so a client can tell which publish was refused.
+            assertNack(c.awaitOp("nack"), "x\ud800", ch, "bad_request");
             c.send("{\"op\":\"pub\",\"ch\":\"" + ch + "\",\"id\":\"lone-low\",\"data\":{\"t\":\"\\udc00!\"}}");
             assertNack(c.awaitOp("nack"), "lone-low", ch, "bad_request");
             c.send("{\"op\":\"pub\",\"ch\":\"" + ch + "\",\"id\":\"lone-key\",\"data\":{\"\\ud83d\":1}}");
