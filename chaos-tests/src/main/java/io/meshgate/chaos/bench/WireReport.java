@@ -19,6 +19,31 @@ final class WireReport {
         }
     }
 
+    /**
+     * The node's own publish→ack latency (its {@code meshgate_publish_latency_seconds} summary at the end of the
+     * step, over Micrometer's recent window): the part of the publisher's ack latency spent between the node taking
+     * the {@code pub} and the ack being handed to the socket. The rest is the frame's way in and the ack's way out
+     * (sockets, I/O threads, the client process). "n/a" for servers without acks.
+     */
+    @SuppressWarnings("unchecked")
+    static String nodePublishLatency(Map<String, Object> step) {
+        if (!(step.get("nodeCounters") instanceof Map<?, ?> counters)) {
+            return "n/a";
+        }
+        Double p50 = null;
+        Double p99 = null;
+        for (Map.Entry<String, Object> e : ((Map<String, Object>) counters).entrySet()) {
+            if (e.getKey().startsWith("meshgate_publish_latency_seconds{") && e.getValue() instanceof Double v) {
+                if (e.getKey().contains("quantile=\"0.5\"")) {
+                    p50 = v;
+                } else if (e.getKey().contains("quantile=\"0.99\"")) {
+                    p99 = v;
+                }
+            }
+        }
+        return p50 == null || p99 == null ? "n/a" : Math.round(p50 * 1000) + " / " + Math.round(p99 * 1000);
+    }
+
     /** What a failing step's settle phase saw: late deliveries are a backlog, still missing ones a loss. */
     @SuppressWarnings("unchecked")
     private static String settled(Map<String, Object> step) {
@@ -70,15 +95,17 @@ final class WireReport {
             }
             md.append("\n### ").append(e.getKey()).append("\n\n")
                     .append("| offered msg/s | offered deliveries/s | pass | delivered/s | deliver p50 / p99 ms "
-                            + "| ack p50 / p99 ms | server CPU µs/delivery | RSS MiB | why not |\n")
-                    .append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+                            + "| ack p50 / p99 ms | node pub→ack p50 / p99 ms | server CPU µs/delivery | RSS MiB "
+                            + "| why not |\n")
+                    .append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
             for (Map<String, Object> s : steps) {
                 md.append("| ").append(s.get("offeredMsgPerSecond")).append(" | ")
                         .append(s.get("offeredDeliveriesPerSecond")).append(" | ").append(s.get("pass")).append(" | ")
                         .append(s.get("deliveriesPerSecond")).append(" | ").append(s.get("deliverP50Ms"))
                         .append(" / ").append(s.get("deliverP99Ms")).append(" | ")
                         .append(s.containsKey("ackP50Ms") ? s.get("ackP50Ms") + " / " + s.get("ackP99Ms")
-                                : "n/a (no acks)").append(" | ").append(s.get("serverCpuMicrosPerDelivery"))
+                                : "n/a (no acks)").append(" | ").append(nodePublishLatency(s)).append(" | ")
+                        .append(s.get("serverCpuMicrosPerDelivery"))
                         .append(" | ").append(((Number) s.get("serverRssKiB")).longValue() / 1024).append(" | ")
                         .append(s.getOrDefault("why", "")).append(settled(s)).append(" |\n");
             }
