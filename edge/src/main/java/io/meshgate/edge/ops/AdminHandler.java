@@ -17,7 +17,8 @@ import java.util.function.Supplier;
 
 /**
  * {@code POST /admin/drain} (stops the node; with {@code ?keep-running=true} takes it out of service instead, with
- * {@code &scope=region} moving its clients to another region), {@code POST /admin/undrain}, and
+ * {@code &scope=region} moving its clients to another region, and {@code &cause=failover} telling them in the
+ * {@code move} that the region is failed over rather than drained), {@code POST /admin/undrain}, and
  * {@code GET /admin/channel?name=C} (this region's view of a channel: home, term, epoch, head, durable mark,
  * interest), {@code GET /admin/mesh} (the mesh's links and RTT matrix as this node sees them), and the changes of
  * channel homes {@code POST /admin/failover}, {@code /admin/restore}, {@code /admin/pin}, {@code /admin/unpin}
@@ -89,8 +90,15 @@ public final class AdminHandler implements HttpHandler {
                 HttpReplies.error(exchange, 400, ErrorCode.BAD_REQUEST, "scope must be node or region");
                 return;
             }
+            String cause = query(exchange, "cause");
+            if (cause != null && !cause.equals("drain") && !cause.equals("failover")) {
+                HttpReplies.error(exchange, 400, ErrorCode.BAD_REQUEST, "cause must be drain or failover");
+                return;
+            }
             ServiceSwitch.Scope chosen = "region".equals(scope) ? ServiceSwitch.Scope.REGION : ServiceSwitch.Scope.NODE;
-            serviceCall(exchange, () -> service.drain(chosen, who, why));
+            ServiceSwitch.Cause because = "failover".equals(cause) ? ServiceSwitch.Cause.FAILOVER
+                    : ServiceSwitch.Cause.DRAIN;
+            serviceCall(exchange, () -> service.drain(chosen, because, who, why));
             return;
         }
         drain.drain("admin request by " + who + ": " + why);

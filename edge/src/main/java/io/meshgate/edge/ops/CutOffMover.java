@@ -66,7 +66,7 @@ public final class CutOffMover {
             notServingSinceMs = -1;
             if (moving) {
                 moving = false;
-                webSockets.stopMoving(REASON);
+                webSockets.stopMoving(this);
                 LOG.info("region {} can serve again: clients stay", self);
             }
             return;
@@ -90,7 +90,7 @@ public final class CutOffMover {
                 moving = true;
                 LOG.warn("region {} is cut off from the mesh majority: moving its clients to {}", self,
                         region.getKey());
-                webSockets.moveAll(REASON, region.getKey(), wsUrl(region.getValue()));
+                webSockets.moveAll(this, REASON, region.getKey(), wsUrl(region.getValue()));
                 return;
             }
         }

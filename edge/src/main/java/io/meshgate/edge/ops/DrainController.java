@@ -77,7 +77,7 @@ public final class DrainController {
     private void run() {
         long deadline = clock.millis() + timeoutMs;
         try {
-            webSockets.moveAll("drain", region, moveTarget.get());
+            webSockets.moveAll(this, "drain", region, moveTarget.get());
             boolean acked = waitFor(() -> publishes.inFlight() == 0, deadline);
             // Closing handshakes run on their own; give them the close grace to finish before the sockets go.
             boolean closed = waitFor(() -> webSockets.sessionCount() == 0,

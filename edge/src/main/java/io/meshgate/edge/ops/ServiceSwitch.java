@@ -13,8 +13,10 @@ import java.util.function.Supplier;
 /**
  * Takes a node out of service without stopping it ({@code drain --keep-running}, {@code drain --region}) and puts it
  * back ({@code undrain}). Out of service, {@code /readyz} is false, the node is no move target for the rest of its
- * region, and every WebSocket client, those connected and those that connect meanwhile, gets {@code move} (reason
- * {@code drain}, jittered) to another node of the region, or with {@link Scope#REGION} to another region. Back in
+ * region, and every WebSocket client, those connected and those that connect meanwhile, gets {@code move} (jittered)
+ * to another node of the region, or with {@link Scope#REGION} to another region. The move's reason is {@code drain},
+ * or {@code failover} when the region is failed over (the {@code failover} command's drain, or
+ * {@link #followFailover}): clients and their operators can tell a maintenance from an incident. Back in
  * service, new clients stay; clients already moved are not called back. Channels homed in the region stay homed
  * there: moving them is failover's job, not drain's.
  *
@@ -31,10 +33,19 @@ import java.util.function.Supplier;
  */
 public final class ServiceSwitch {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceSwitch.class);
-    private static final String REASON = "drain";
+    private static final String DRAIN = "drain";
+    private static final String FAILOVER = "failover";
 
     /** Whether the node takes clients. */
     public enum State { SERVING, OUT_OF_SERVICE }
+
+    /** Why the node leaves service: what its clients' {@code move} says. */
+    public enum Cause {
+        /** an operator's drain: {@code move} reason {@code drain} */
+        DRAIN,
+        /** the region is failed over: {@code move} reason {@code failover} */
+        FAILOVER
+    }
 
     /** Where a drain sends the node's clients. */
     public enum Scope {
@@ -66,6 +77,10 @@ public final class ServiceSwitch {
     private final Predicate<String> regionHealthy;
     private final Predicate<String> failedOver;
     private State state = State.SERVING;
+    /** Why the node is out of service; null while serving. */
+    private Cause cause;
+    /** Region and WebSocket URL (null: the clients' choice) the clients were sent to; null while serving. */
+    private String[] lastOrder;
     /** {@link #followFailover} found no region to send the clients to and said so; it says it again once it can. */
     private boolean failoverStuckLogged;
 
@@ -90,11 +105,27 @@ public final class ServiceSwitch {
         this.regionHealthy = regionHealthy;
     }
 
-    /** Takes the node out of service; {@code who} and {@code why} go to the log. */
+    /** Takes the node out of service for {@link Cause#DRAIN}; {@code who} and {@code why} go to the log. */
     public synchronized Outcome drain(Scope scope, String who, String why) {
+        return drain(scope, Cause.DRAIN, who, why);
+    }
+
+    /**
+     * Takes the node out of service; {@code who} and {@code why} go to the log. A node whose region is failed over
+     * moves its clients with reason {@code failover} whatever {@code cause} says: the call that drains it may come
+     * from an operator who did not know. A node already out of service for a drain that is now drained for a
+     * failover changes nothing but the reason late comers are moved with.
+     */
+    public synchronized Outcome drain(Scope scope, Cause cause, String who, String why) {
+        Cause effective = cause == Cause.FAILOVER || failedOver.test(region) ? Cause.FAILOVER : Cause.DRAIN;
         if (state == State.OUT_OF_SERVICE) {
-            LOG.info("node {}/{} drain (kept running, {}) by {} changed nothing, already out of service: {}", region,
-                    node, scope.name().toLowerCase(Locale.ROOT), who, why);
+            if (effective == Cause.FAILOVER && this.cause == Cause.DRAIN && lastOrder != null) {
+                this.cause = Cause.FAILOVER;
+                webSockets.moveAll(this, FAILOVER, lastOrder[0], lastOrder[1]);
+            }
+            LOG.info("node {}/{} {} (kept running, {}) by {} changed nothing, already out of service: {}", region,
+                    node, effective == Cause.FAILOVER ? "failover drain" : "drain",
+                    scope.name().toLowerCase(Locale.ROOT), who, why);
             return new Outcome(state, false, null);
         }
         String targetRegion = region;
@@ -109,12 +140,15 @@ public final class ServiceSwitch {
             targetUrl = moveTargets.pick();
         }
         state = State.OUT_OF_SERVICE;
+        this.cause = effective;
+        lastOrder = new String[] {targetRegion, targetUrl};
         readiness.markOutOfService(true);
         moveTargets.withdraw();
-        webSockets.moveAll(REASON, targetRegion, targetUrl);
+        webSockets.moveAll(this, effective == Cause.FAILOVER ? FAILOVER : DRAIN, targetRegion, targetUrl);
         String movedTo = targetUrl == null ? "the clients' own choice of region" : targetRegion + " " + targetUrl;
-        LOG.info("node {}/{} out of service (kept running, {} drain) by {}: {}; clients move to {}", region, node,
-                scope.name().toLowerCase(Locale.ROOT), who, why, movedTo);
+        LOG.info("node {}/{} out of service (kept running, {} {}) by {}: {}; clients move to {}", region, node,
+                scope.name().toLowerCase(Locale.ROOT), effective == Cause.FAILOVER ? "failover" : "drain", who, why,
+                movedTo);
         return new Outcome(state, true, movedTo);
     }
 
@@ -132,7 +166,9 @@ public final class ServiceSwitch {
                     + "' puts it back in service");
         }
         state = State.SERVING;
-        webSockets.stopMoving(REASON);
+        cause = null;
+        lastOrder = null;
+        webSockets.stopMoving(this);
         moveTargets.announce(ownWsUrl.get());
         readiness.markOutOfService(false);
         LOG.info("node {}/{} back in service by {}: {}", region, node, who, why);
@@ -157,7 +193,7 @@ public final class ServiceSwitch {
             }
             return;
         }
-        drain(Scope.REGION, "the mesh's home overrides", "region " + region + " is failed over");
+        drain(Scope.REGION, Cause.FAILOVER, "the mesh's home overrides", "region " + region + " is failed over");
     }
 
     /** The first other region by name that is healthy and not failed over, with its public URL. */

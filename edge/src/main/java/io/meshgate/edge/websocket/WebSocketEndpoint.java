@@ -40,6 +40,9 @@ public final class WebSocketEndpoint implements WebSocketConnectionCallback {
     private final AtomicInteger connected = new AtomicInteger();
     private final WsConnection.WriteMeters writeMeters;
     private final PumpQueue.PerThread pumps = new PumpQueue.PerThread();
+    /** Every mover's order in force, oldest first; guarded by itself. */
+    private final java.util.LinkedHashMap<Object, MoveOrder> orders = new java.util.LinkedHashMap<>();
+    /** The newest order in {@link #orders}, null when none: read without the lock by every connecting client. */
     private volatile MoveOrder movingAway;
 
     public WebSocketEndpoint(EdgeContext ctx) {
@@ -180,22 +183,41 @@ public final class WebSocketEndpoint implements WebSocketConnectionCallback {
         }
     }
 
-    /** Sends every session {@code move} with a jittered delay, then closes it with 4100. */
-    public void moveAll(String reason, String region, String url) {
-        movingAway = new MoveOrder(reason, region, url);
+    /**
+     * Sends every session {@code move} with a jittered delay, then closes it with 4100, and moves on every client
+     * that connects until {@code mover} withdraws its order ({@link #stopMoving}). Each mover (a drain, an
+     * operator's region drain or failover, a region cut off from the mesh) gives its own order; a new order replaces
+     * only its own mover's earlier one, and late comers get the newest order still in force.
+     *
+     * <p>Threads: any (the drain thread, admin requests, the node's timer).
+     */
+    public void moveAll(Object mover, String reason, String region, String url) {
+        MoveOrder order = new MoveOrder(reason, region, url);
+        synchronized (orders) {
+            orders.remove(mover);
+            orders.put(mover, order);
+            movingAway = order;
+        }
         for (WsSession session : sessions) {
-            moveAway(session);
+            moveAway(session, order);
         }
     }
 
     /**
-     * Stops moving clients that connect from now on, if the order in force was given for {@code reason} (a region
-     * that was cut off serves again; a drain's order is never withdrawn).
+     * Withdraws {@code mover}'s order, if it gave one: clients that connect from now on stay, unless another mover's
+     * order is still in force (then they get that one). Keyed by mover, not by the move's reason: a region cut off
+     * from the mesh that serves again must not withdraw an operator's failover, which sends the same reason.
      */
-    public void stopMoving(String reason) {
-        MoveOrder order = movingAway;
-        if (order != null && order.reason().equals(reason)) {
-            movingAway = null;
+    public void stopMoving(Object mover) {
+        synchronized (orders) {
+            if (orders.remove(mover) == null) {
+                return;
+            }
+            MoveOrder newest = null;
+            for (MoveOrder order : orders.values()) {
+                newest = order;
+            }
+            movingAway = newest;
         }
     }
 
@@ -204,15 +226,15 @@ public final class WebSocketEndpoint implements WebSocketConnectionCallback {
      * {@code /readyz} turn false) is moved on at once too, instead of settling on a node about to stop.
      */
     boolean moveIfLeaving(WsSession session) {
-        if (movingAway == null) {
+        MoveOrder order = movingAway;
+        if (order == null) {
             return false;
         }
-        moveAway(session);
+        moveAway(session, order);
         return true;
     }
 
-    private void moveAway(WsSession session) {
-        MoveOrder order = movingAway;
+    private void moveAway(WsSession session, MoveOrder order) {
         long jitter = Math.max(1, ctx.settings().moveJitterMs());
         session.move(order.reason(), order.region(), order.url(), ThreadLocalRandom.current().nextLong(jitter));
     }

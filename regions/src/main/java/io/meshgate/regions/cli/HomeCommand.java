@@ -47,8 +47,9 @@ final class HomeCommand {
             Fails region NAME over: every region stops counting it as a home, so each channel homed there moves to
             its next home by the planned handover (the new home reconciles at a higher term; publishes in flight
             are refused and retried by id, none lost); then NAME's nodes are taken out of service like
-            'drain --region' (their clients get 'move' to another region, jittered) and keep running, storing
-            copies but serving no channels until 'restore'. Refused when no other live region would be left.
+            'drain --region' (their clients get 'move' to another region, jittered, with reason failover) and
+            keep running, storing copies but serving no channels until 'restore'. Refused when no other live
+            region would be left.
             """ + COMMON;
     private static final String RESTORE = """
             Usage: java -jar gateway.jar restore --config FILE --region NAME [--reason TEXT]
@@ -118,7 +119,7 @@ final class HomeCommand {
         }
         if (command.equals("failover")) {
             return ServiceCalls.call(ServiceCalls.select(command, config, null, region),
-                    "/admin/drain?keep-running=true&scope=region" + ServiceCalls.reason('&', reason),
+                    "/admin/drain?keep-running=true&scope=region&cause=failover" + ServiceCalls.reason('&', reason),
                     config.edge().adminToken());
         }
         if (command.equals("restore")) {

@@ -16,6 +16,8 @@ final class MeshCluster implements AutoCloseable {
     final List<EdgeNode> nodes = new ArrayList<>();
     final List<NodeSettings> settings = new ArrayList<>();
     final int nodesPerRegion;
+    private final List<DemoMesh.Ports> ports = new ArrayList<>();
+    private final String extraYaml;
 
     MeshCluster(int nodesPerRegion, String extraYaml) {
         this(nodesPerRegion, extraYaml, true);
@@ -23,10 +25,18 @@ final class MeshCluster implements AutoCloseable {
 
     /** {@code awaitLive}: wait until every region counts every region live (else return once all started). */
     MeshCluster(int nodesPerRegion, String extraYaml, boolean awaitLive) {
+        this(nodesPerRegion, extraYaml, awaitLive, false);
+    }
+
+    /**
+     * {@code fixedEdgePorts}: the edges bind ports chosen beforehand, so {@link #configYaml} names them and the CLI
+     * can find the nodes with it (else they bind any free port).
+     */
+    MeshCluster(int nodesPerRegion, String extraYaml, boolean awaitLive, boolean fixedEdgePorts) {
         this.nodesPerRegion = nodesPerRegion;
-        List<DemoMesh.Ports> ports = new ArrayList<>();
+        this.extraYaml = extraYaml;
         for (int i = 0; i < 3 * nodesPerRegion; i++) {
-            ports.add(new DemoMesh.Ports(0, Ports.free(), Ports.free()));
+            ports.add(new DemoMesh.Ports(fixedEdgePorts ? Ports.free() : 0, Ports.free(), Ports.free()));
         }
         try {
             settings.addAll(DemoMesh.nodes(ports, nodesPerRegion, null, extraYaml));
@@ -40,6 +50,11 @@ final class MeshCluster implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** The deployment as a configuration file, for the CLI's {@code --config}. */
+    String configYaml() {
+        return DemoMesh.yaml(ports, nodesPerRegion, null, extraYaml);
     }
 
     boolean allLinksUp() {
