@@ -115,7 +115,7 @@ public final class AdminHandler implements HttpHandler {
             }
             HttpReplies.json(exchange, 200, body.toString());
         } catch (ServiceSwitch.Refused e) {
-            HttpReplies.error(exchange, 409, ErrorCode.BAD_REQUEST, e.getMessage());
+            HttpReplies.error(exchange, 409, ErrorCode.CONFLICT, e.getMessage());
         }
     }
 

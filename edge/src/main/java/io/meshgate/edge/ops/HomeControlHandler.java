@@ -85,7 +85,7 @@ public final class HomeControlHandler {
                                 "the region's mesh leader could not be asked: " + rootMessage(failure));
                     } else if (!answer.getRefusal().isEmpty()) {
                         LOG.info("node {}: {} by {} refused ({}): {}", node, what, who, answer.getRefusal(), why);
-                        HttpReplies.error(exchange, 409, ErrorCode.BAD_REQUEST, answer.getRefusal());
+                        HttpReplies.error(exchange, 409, ErrorCode.CONFLICT, answer.getRefusal());
                     } else {
                         LOG.info("node {}: {} by {} {}: {}", node, what, who, answer.getChanged() ? "done, home"
                                 + " overrides now version " + answer.getTable().getVersion()

@@ -85,7 +85,10 @@ class DrainInPlaceTest {
 
             // Once a stopping drain has begun, there is no way back.
             assertEquals(202, post(node + "/admin/drain", "admin-secret").statusCode());
-            assertEquals(409, post(node + "/admin/undrain", "admin-secret").statusCode());
+            HttpResponse<String> undrain = post(node + "/admin/undrain", "admin-secret");
+            assertEquals(409, undrain.statusCode(), undrain.body());
+            assertEquals("conflict", Json.MAPPER.readTree(undrain.body()).path("code").asText(),
+                    "a refusal is not a malformed request: " + undrain.body());
         }
     }
 
@@ -96,6 +99,7 @@ class DrainInPlaceTest {
                     null);
             assertEquals(409, refused.statusCode(), refused.body());
             assertTrue(refused.body().contains("no other region"), refused.body());
+            assertEquals("conflict", Json.MAPPER.readTree(refused.body()).path("code").asText(), refused.body());
             assertEquals(200, get(region.httpUrl(0) + "/readyz").statusCode(), "a refused call changes nothing");
         }
     }

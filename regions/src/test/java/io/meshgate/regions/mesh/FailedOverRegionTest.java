@@ -37,6 +37,9 @@ class FailedOverRegionTest {
             EdgeNode apSouth = mesh.node("ap-south", 0);
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
                     .until(() -> apSouth.relay().mesh().overrides().evacuated().contains("eu-west"));
+            Http.Reply pin = usEast.post("/admin/pin?channel=moved:1&region=eu-west&reason=test", null, "");
+            assertEquals(409, pin.status(), "no pin to a failed-over region: " + pin);
+            assertEquals("conflict", pin.json().path("code").asText(), "a refused change, not a bad request: " + pin);
 
             try (WsClient client = WsClient.connect(apSouth.wsUrl(), null)) {
                 client.send("{\"op\":\"sub\",\"ch\":\"moved:1\"}");
@@ -81,6 +84,7 @@ class FailedOverRegionTest {
             Http.Reply undrain = ap.post("/admin/undrain?reason=test", null, "");
             assertEquals(409, undrain.status(), undrain.toString());
             assertTrue(undrain.body().contains("is failed over"), undrain.toString());
+            assertEquals("conflict", undrain.json().path("code").asText(), undrain.toString());
             assertEquals(503, ap.get("/readyz", null).status(), "still out of service");
 
             Http.Reply restore = usEast.post("/admin/restore?region=ap-south&reason=test", null, "");
