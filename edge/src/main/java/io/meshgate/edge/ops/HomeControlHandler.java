@@ -31,7 +31,7 @@ public final class HomeControlHandler {
     /** Asks the region's mesh leader for a change; the relay's {@code MeshOperations#changeHomes}. */
     @FunctionalInterface
     public interface Changes {
-        CompletionStage<HomeChange> change(HomeChange.Op op, String region, String channel);
+        CompletionStage<HomeChange> change(HomeChange.Op op, String region, String channel, String who, String why);
     }
 
     private final Changes changes;
@@ -76,8 +76,10 @@ public final class HomeControlHandler {
             return;
         }
         String what = call + (needsChannel ? " channel " + channel : "") + (needsRegion ? " region " + region : "");
+        // The leader (maybe another node) and every other region log who and why as they apply the change.
+        String asker = who + " at node " + node;
         exchange.dispatch(SameThreadExecutor.INSTANCE, () -> changes.change(op, needsRegion ? region : "",
-                needsChannel ? channel : "").whenComplete((answer, failure) -> {
+                needsChannel ? channel : "", asker, why).whenComplete((answer, failure) -> {
                     if (failure != null) {
                         LOG.warn("node {}: {} by {} failed, the mesh leader could not be asked ({}): {}", node, what,
                                 who, rootMessage(failure), why);

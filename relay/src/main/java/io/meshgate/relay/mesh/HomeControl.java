@@ -54,8 +54,9 @@ final class HomeControl {
         if (!theirs.newerThan(table)) {
             return false;
         }
-        LOG.info("home overrides version {} (by {}) learnt from region {}: failed over {}, pins {}",
-                theirs.version(), theirs.author(), peer, theirs.evacuatedSorted(), theirs.pins().size());
+        LOG.info("region {} adopted home overrides version {} (by {}) learnt from region {}: {}; failed over {},"
+                + " pins {}", settings.region(), theirs.version(), theirs.author(), peer, theirs.last(),
+                theirs.evacuatedSorted(), theirs.pins().size());
         table = theirs;
         return true;
     }
@@ -70,9 +71,8 @@ final class HomeControl {
         } else if (next != null) {
             table = next;
             answer.setChanged(true);
-            LOG.info("home overrides version {} made here ({} {}{}): failed over {}, pins {}", next.version(),
-                    request.getOp(), request.getRegion(), request.getChannel().isEmpty() ? ""
-                            : " channel " + request.getChannel(), next.evacuatedSorted(), next.pins().size());
+            LOG.info("region {} made home overrides version {}: {}; failed over {}, pins {}", settings.region(),
+                    next.version(), next.last(), next.evacuatedSorted(), next.pins().size());
         }
         return answer.setTable(table.toProto()).build();
     }
@@ -148,6 +148,9 @@ final class HomeControl {
             case UNPIN -> pins.remove(request.getChannel()) != null;
             default -> false;
         };
-        return changed ? new HomeOverrides(current.version() + 1, settings.region(), evacuated, pins) : null;
+        String what = request.getOp() + " " + request.getRegion() + (request.getChannel().isEmpty() ? ""
+                : (request.getRegion().isEmpty() ? "" : " ") + "channel " + request.getChannel());
+        return changed ? new HomeOverrides(current.version() + 1, settings.region(), evacuated, pins,
+                new HomeOverrides.Change(what.strip(), request.getRequestedBy(), request.getReason())) : null;
     }
 }

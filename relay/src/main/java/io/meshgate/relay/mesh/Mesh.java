@@ -264,11 +264,12 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
      * by the region's mesh leader ({@link HomeControl}: refused when it would leave a channel without a live home) and
      * spread to every region on its heartbeats. Completes with the leader's answer ({@code changed}, {@code refusal},
      * the table); fails when the leader cannot be reached. {@code region} or {@code channel} may be empty when the
-     * change has none. Never blocks.
+     * change has none; {@code who} and {@code why} go with the change to every region's log. Never blocks.
      */
-    public CompletableFuture<HomeChange> changeHomes(HomeChange.Op op, String region, String channel) {
+    public CompletableFuture<HomeChange> changeHomes(HomeChange.Op op, String region, String channel, String who,
+                                                     String why) {
         return toLeader(LinkFrame.newBuilder().setHomeChange(HomeChange.newBuilder().setOp(op).setRegion(region)
-                .setChannel(channel)).build()).thenApply(LinkFrame::getHomeChange);
+                .setChannel(channel).setRequestedBy(who).setReason(why)).build()).thenApply(LinkFrame::getHomeChange);
     }
 
     /**

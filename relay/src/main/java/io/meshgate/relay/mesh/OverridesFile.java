@@ -98,6 +98,11 @@ final class OverridesFile {
         p.setProperty("author", table.author());
         p.setProperty("evacuated", String.join(",", table.evacuatedSorted()));
         table.pinsSorted().forEach((channel, region) -> p.setProperty(PIN + channel, region));
+        if (table.last().known()) {
+            p.setProperty("change", table.last().what());
+            p.setProperty("changedBy", table.last().who());
+            p.setProperty("changeReason", table.last().why());
+        }
         Path temp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
             try (Writer out = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
@@ -152,7 +157,9 @@ final class OverridesFile {
         if (pins.size() > HomeOverrides.MAX_PINS) {
             throw new IllegalArgumentException(pins.size() + " pins, more than " + HomeOverrides.MAX_PINS);
         }
-        return new HomeOverrides(version, author, evacuated, pins);
+        // Who made the last change and why is for the logs only: a file without it (older nodes) is as good.
+        return new HomeOverrides(version, author, evacuated, pins, new HomeOverrides.Change(
+                p.getProperty("change", ""), p.getProperty("changedBy", ""), p.getProperty("changeReason", "")));
     }
 
     private static String checkedRegion(String region) {

@@ -36,10 +36,12 @@ public interface MeshOperations extends MeshStatusView {
     /**
      * Asks the region's mesh leader for a change of the overrides of channel homes, which it decides (refused when
      * it would leave a channel without a live home) and spreads to every region. {@code region} or {@code channel}
-     * may be empty when the change has none.
+     * may be empty when the change has none. {@code who} and {@code why} travel with the change to every region, which
+     * logs them as it adopts it.
      *
      * @return completes with the leader's answer ({@code changed}, {@code refusal}, the table); fails when the leader
      * cannot be reached
      */
-    CompletionStage<HomeChange> changeHomes(HomeChange.Op op, String region, String channel);
+    CompletionStage<HomeChange> changeHomes(HomeChange.Op op, String region, String channel, String who,
+                                            String why);
 }

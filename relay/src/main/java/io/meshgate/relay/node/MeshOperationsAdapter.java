@@ -89,7 +89,8 @@ final class MeshOperationsAdapter implements MeshOperations {
     }
 
     @Override
-    public CompletionStage<HomeChange> changeHomes(HomeChange.Op op, String region, String channel) {
-        return mesh.changeHomes(op, region, channel);
+    public CompletionStage<HomeChange> changeHomes(HomeChange.Op op, String region, String channel, String who,
+                                                   String why) {
+        return mesh.changeHomes(op, region, channel, who, why);
     }
 }
