@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -162,6 +163,28 @@ class FailedOverRegionTest {
                     .until(() -> !"failover".equals(late[0] = lateMove(usEast)));
             assertEquals("drain", late[0], "the drain is still in force: a client that connects now is moved on");
             assertEquals(503, http.get("/readyz", null).status(), "still out of service");
+        }
+    }
+
+    /**
+     * The one "nowhere to go" a node can see: when every other region is failed over, a region drain is refused and
+     * changes nothing. (Every other region only drained is not seen: docs/operations.md says why.)
+     */
+    @Test
+    void aRegionDrainIsRefusedWhenEveryOtherRegionIsFailedOver() {
+        try (MeshCluster mesh = new MeshCluster(1, null)) {
+            Http usEast = new Http(mesh.node("us-east", 0).httpUrl());
+            for (String region : List.of("eu-west", "ap-south")) {
+                Http.Reply failover = usEast.post("/admin/failover?region=" + region + "&reason=test", null, "");
+                assertEquals(200, failover.status(), failover.toString());
+            }
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() ->
+                    mesh.node("us-east", 0).relay().mesh().overrides().evacuated().size() == 2);
+            Http.Reply drain = usEast.post("/admin/drain?keep-running=true&scope=region&reason=test", null, "");
+            assertEquals(409, drain.status(), drain.toString());
+            assertEquals("conflict", drain.json().path("code").asText(), drain.toString());
+            assertTrue(drain.body().contains("no other region"), drain.toString());
+            assertEquals(200, usEast.get("/readyz", null).status(), "nothing changed");
         }
     }
 
