@@ -33,8 +33,6 @@ import java.util.function.Supplier;
  */
 public final class ServiceSwitch {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceSwitch.class);
-    private static final String DRAIN = "drain";
-    private static final String FAILOVER = "failover";
 
     /** Whether the node takes clients. */
     public enum State { SERVING, OUT_OF_SERVICE }
@@ -42,9 +40,20 @@ public final class ServiceSwitch {
     /** Why the node leaves service: what its clients' {@code move} says. */
     public enum Cause {
         /** an operator's drain: {@code move} reason {@code drain} */
-        DRAIN,
+        DRAIN("drain"),
         /** the region is failed over: {@code move} reason {@code failover} */
-        FAILOVER
+        FAILOVER("failover");
+
+        /** The {@code move} frame's {@code reason}. */
+        final String reason;
+
+        Cause(String reason) {
+            this.reason = reason;
+        }
+    }
+
+    /** Where the clients were sent: a region and its WebSocket URL (null: the clients' choice). */
+    private record Order(String region, String url) {
     }
 
     /** Where a drain sends the node's clients. */
@@ -79,8 +88,8 @@ public final class ServiceSwitch {
     private State state = State.SERVING;
     /** Why the node is out of service; null while serving. */
     private Cause cause;
-    /** Region and WebSocket URL (null: the clients' choice) the clients were sent to; null while serving. */
-    private String[] lastOrder;
+    /** Where the clients were sent; null while serving. */
+    private Order lastOrder;
     /** {@link #followFailover} found no region to send the clients to and said so; it says it again once it can. */
     private boolean failoverStuckLogged;
 
@@ -121,7 +130,7 @@ public final class ServiceSwitch {
         if (state == State.OUT_OF_SERVICE) {
             if (effective == Cause.FAILOVER && this.cause == Cause.DRAIN && lastOrder != null) {
                 this.cause = Cause.FAILOVER;
-                webSockets.moveAll(this, FAILOVER, lastOrder[0], lastOrder[1]);
+                webSockets.moveAll(this, Cause.FAILOVER.reason, lastOrder.region(), lastOrder.url());
             }
             LOG.info("node {}/{} {} (kept running, {}) by {} changed nothing, already out of service: {}", region,
                     node, effective == Cause.FAILOVER ? "failover drain" : "drain",
@@ -141,13 +150,13 @@ public final class ServiceSwitch {
         }
         state = State.OUT_OF_SERVICE;
         this.cause = effective;
-        lastOrder = new String[] {targetRegion, targetUrl};
+        lastOrder = new Order(targetRegion, targetUrl);
         readiness.markOutOfService(true);
         moveTargets.withdraw();
-        webSockets.moveAll(this, effective == Cause.FAILOVER ? FAILOVER : DRAIN, targetRegion, targetUrl);
+        webSockets.moveAll(this, effective.reason, targetRegion, targetUrl);
         String movedTo = targetUrl == null ? "the clients' own choice of region" : targetRegion + " " + targetUrl;
         LOG.info("node {}/{} out of service (kept running, {} {}) by {}: {}; clients move to {}", region, node,
-                scope.name().toLowerCase(Locale.ROOT), effective == Cause.FAILOVER ? "failover" : "drain", who, why,
+                scope.name().toLowerCase(Locale.ROOT), effective.reason, who, why,
                 movedTo);
         return new Outcome(state, true, movedTo);
     }
