@@ -1,6 +1,7 @@
 package io.meshgate.edge.websocket;
 
 import org.xnio.ChannelPipe;
+import org.xnio.IoUtils;
 import org.xnio.XnioIoThread;
 import org.xnio.channels.StreamSinkChannel;
 import org.xnio.channels.StreamSourceChannel;
@@ -94,12 +95,21 @@ final class PumpQueue {
             if (wake == null) {
                 ChannelPipe<StreamSourceChannel, StreamSinkChannel> pipe = thread.createHalfDuplexPipe();
                 pipe.getLeftSide().getReadSetter().set((StreamSourceChannel source) -> {
+                    int read;
                     try {
-                        while (source.read(drain.clear()) > 0) {
-                            // a byte per pause; there is nothing in them
-                        }
+                        do {
+                            read = source.read(drain.clear()); // a byte per pause; there is nothing in them
+                        } while (read > 0);
                     } catch (IOException e) {
                         LOG.debug("pump wake pipe failed: {}", e.toString());
+                        read = -1;
+                    }
+                    if (read < 0) {
+                        // A pipe that ended would be reported readable on every select: drop it, the next pause
+                        // makes another.
+                        IoUtils.safeClose(source);
+                        IoUtils.safeClose(wake);
+                        wake = null;
                     }
                     runPending();
                 });
