@@ -93,11 +93,12 @@ final class EdgeListener implements AutoCloseable {
             }
             server.resumeAccepts();
             this.worker = started;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // Nothing half-started stays behind: the worker's threads would keep the JVM from exiting.
             if (started != null) {
                 started.shutdownNow();
             }
-            throw new UncheckedIOException(e);
+            throw e instanceof RuntimeException r ? r : new UncheckedIOException((IOException) e);
         }
     }
 
