@@ -1,6 +1,6 @@
 package io.meshgate.edge.ops;
 
-import io.meshgate.edge.websocket.WebSocketEndpoint;
+import io.meshgate.edge.websocket.ClientMover;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,10 +26,10 @@ public final class CutOffMover {
     private static final String REASON = "failover";
 
     private final BooleanSupplier canServe;
-    private final BooleanSupplier answeredReady;
+    private final BooleanSupplier servedBefore;
     private final String self;
     private final Map<String, String> regionHttpUrls;
-    private final WebSocketEndpoint webSockets;
+    private final ClientMover webSockets;
     private final java.time.Clock clock;
     private final long afterMs;
     private boolean served;
@@ -37,17 +37,19 @@ public final class CutOffMover {
     private long notServingSinceMs = -1;
 
     /**
-     * @param answeredReady true once the node has answered {@code /readyz} ready ({@link Readiness#everReady}): the
-     *                      region served, even if this timer never saw it (it can quit serving between two checks)
+     * @param servedBefore true once the region could serve or the node answered {@code /readyz} ready, recorded
+     *                     when it happened ({@code RelayHealth#everServed}, {@link Readiness#everReady}): the
+     *                     region served even if this timer never saw it, since it can quit serving between two
+     *                     checks (a cut-off within a heartbeat of the start)
      * @param regionHttpUrls every region's public base URL (http or https), this one's included
      */
-    public CutOffMover(BooleanSupplier canServe, BooleanSupplier answeredReady, String self,
-                       Map<String, String> regionHttpUrls, WebSocketEndpoint webSockets, java.time.Clock clock,
+    public CutOffMover(BooleanSupplier canServe, BooleanSupplier servedBefore, String self,
+                       Map<String, String> regionHttpUrls, ClientMover webSockets, java.time.Clock clock,
                        long afterMs) {
         this.clock = clock;
         this.afterMs = afterMs;
         this.canServe = canServe;
-        this.answeredReady = answeredReady;
+        this.servedBefore = servedBefore;
         this.self = self;
         this.regionHttpUrls = new TreeMap<>(regionHttpUrls);
         this.webSockets = webSockets;
@@ -72,7 +74,7 @@ public final class CutOffMover {
             return;
         }
         // A node that never served is starting, not cut off: its clients wait for /readyz like any others.
-        if (!served && answeredReady.getAsBoolean()) {
+        if (!served && servedBefore.getAsBoolean()) {
             served = true;
         }
         if (!served || moving) {

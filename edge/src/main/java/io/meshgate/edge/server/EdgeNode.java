@@ -141,7 +141,8 @@ public final class EdgeNode implements AutoCloseable {
                             meshOperations == null ? null : meshOperations::changeHomes, edge.node()));
             moveTargets.announce(wsUrl());
             if (inMesh() && !settings.regionUrls().isEmpty()) {
-                CutOffMover cutOff = new CutOffMover(health::canServe, readiness::everReady, edge.region(),
+                CutOffMover cutOff = new CutOffMover(health::canServe,
+                        () -> readiness.everReady() || health.everServed(), edge.region(),
                         settings.regionUrls(),
                         webSockets, clock, relaySettings.mesh().failbackHoldMs());
                 long every = relaySettings.mesh().heartbeatMs();

@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Accepts WebSockets at {@code /v1/ws}, keeps the set of live sessions, pings them, and moves or closes them all
  * when the node drains or stops.
  */
-public final class WebSocketEndpoint implements WebSocketConnectionCallback {
+public final class WebSocketEndpoint implements WebSocketConnectionCallback, ClientMover {
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketEndpoint.class);
     /** How much of a too-large text message is kept to read its op, channel and id from. */
     private static final int OVERSIZE_PREFIX_CHARS = 64 * 1024;
@@ -191,6 +191,7 @@ public final class WebSocketEndpoint implements WebSocketConnectionCallback {
      *
      * <p>Threads: any (the drain thread, admin requests, the node's timer).
      */
+    @Override
     public void moveAll(Object mover, String reason, String region, String url) {
         MoveOrder order = new MoveOrder(reason, region, url);
         synchronized (orders) {
@@ -208,6 +209,7 @@ public final class WebSocketEndpoint implements WebSocketConnectionCallback {
      * order is still in force (then they get that one). Keyed by mover, not by the move's reason: a region cut off
      * from the mesh that serves again must not withdraw an operator's failover, which sends the same reason.
      */
+    @Override
     public void stopMoving(Object mover) {
         synchronized (orders) {
             if (orders.remove(mover) == null) {

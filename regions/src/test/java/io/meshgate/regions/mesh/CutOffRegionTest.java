@@ -50,4 +50,28 @@ class CutOffRegionTest {
             assertTrue(ms < 1_000, "refused at once, not after a timeout: " + ms + " ms");
         }
     }
+
+    /**
+     * A region that loses its majority within one round of the node's cut-off check after it began to serve still
+     * moves its clients. Here nobody asks {@code /readyz}, the check runs once per heartbeat (4 s), and both other
+     * regions stop as soon as this one can serve, so the check most likely never sees it serve. Before, the check
+     * took such a region for one still starting and left its clients on a node that refused every publish.
+     */
+    @Test
+    void aRegionCutOffWithinOneRoundOfServingStillMovesItsClients() {
+        try (MeshCluster mesh = new MeshCluster(1, "mesh:\n  heartbeatMs: 4000\n", false)) {
+            EdgeNode alone = mesh.node("us-east", 0);
+            try (WsClient client = WsClient.connect(alone.wsUrl(), null)) {
+                client.send("{\"op\":\"sub\",\"ch\":\"cut:2\"}");
+                assertNotNull(client.awaitOp("subscribed"));
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+                        .until(() -> alone.relay().canServe());
+                mesh.stop("eu-west");
+                mesh.stop("ap-south");
+                JsonNode move = client.await(f -> f.path("op").asText().equals("move"), Duration.ofSeconds(30));
+                assertNotNull(move, "a client of a cut-off region is moved: " + client.received());
+                assertEquals("failover", move.path("reason").asText(), move.toString());
+            }
+        }
+    }
 }

@@ -90,6 +90,11 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
     private RegionFanOut fanOut;
     private volatile MeshLeader leader;
     private volatile boolean closed;
+    /**
+     * True once this region could serve, as seen here: set when this node's leader counts its region live (at the
+     * moment of the transition) and whenever {@link #canServe} answers true. Never cleared: see {@link #everServed}.
+     */
+    private volatile boolean servedOnce;
 
     private record LeaderAddress(java.util.UUID member, String address) {
     }
@@ -196,7 +201,12 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
         Links links = new Links(settings, timer, meters);
         DetectorTransitions transitions = new DetectorTransitions(meters, settings);
         Liveness liveness = new Liveness(settings, Homes.quorum(settings), clock, links::reachable, view.live(),
-                transitions::region);
+                (name, to) -> {
+                    transitions.region(name, to);
+                    if (to == Liveness.RegionState.LIVE && name.equals(settings.region())) {
+                        servedOnce = true;
+                    }
+                });
         InterestTable interest = new InterestTable(region.hazelcast(), timer);
         long interestRead = System.nanoTime();
         MeshLeader started = new MeshLeader(settings, node, region.store(), fanOut, interest, view, credentials,
@@ -277,7 +287,22 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
      * for {@code mesh.failbackHoldMs} (see {@link Liveness}); readiness and every publish ask this first.
      */
     public boolean canServe() {
-        return region.isRunning() && (!homes.rehomes() || live().contains(settings.region()));
+        boolean can = region.isRunning() && (!homes.rehomes() || live().contains(settings.region()));
+        if (can) {
+            servedOnce = true;
+        }
+        return can;
+    }
+
+    /**
+     * True once this region could serve since this node started, even if it cannot now: a node that never could is
+     * starting, one that could and cannot now is cut off. Recorded when it happens, not sampled by the caller: a
+     * region may serve for less than one of the caller's rounds (a cut-off within a heartbeat of the start), and its
+     * clients must still be moved. On a node that is not its region's mesh leader, only calls of {@link #canServe}
+     * record it (the leader's view is read, not told).
+     */
+    public boolean everServed() {
+        return servedOnce || canServe();
     }
 
     @Override

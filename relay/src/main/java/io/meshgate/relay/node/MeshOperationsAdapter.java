@@ -31,6 +31,11 @@ final class MeshOperationsAdapter implements MeshOperations {
     }
 
     @Override
+    public boolean everServed() {
+        return mesh.everServed();
+    }
+
+    @Override
     public boolean regionHealthy(String region) {
         return mesh.regionHealthy(region);
     }

@@ -12,6 +12,12 @@ public interface RelayHealth {
      */
     boolean canServe();
 
+    /**
+     * True once this node's region could serve since the node started ({@link #canServe} was true at some moment,
+     * also one nobody sampled), even if it cannot now: tells a region cut off from one still starting.
+     */
+    boolean everServed();
+
     /** True while {@code region} counts as healthy from here (this region: {@link #canServe()}). */
     boolean regionHealthy(String region);
 

@@ -258,6 +258,11 @@ public final class RelayNode implements RelayHealth, RelayInspector, AutoCloseab
     }
 
     @Override
+    public boolean everServed() {
+        return mesh == null ? region.isRunning() : mesh.everServed();
+    }
+
+    @Override
     public boolean failedOver(String name) {
         return mesh != null && mesh.failedOver(name);
     }
