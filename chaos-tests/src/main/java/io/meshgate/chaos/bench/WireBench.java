@@ -36,7 +36,7 @@ import java.util.stream.IntStream;
  *       server, so its peak RSS ({@code VmHWM}) is that workload's.</li>
  *   <li>Idle connections: {@code --idle N} WebSocket connections to one fresh node, spread over 127.0.0.x source
  *       addresses (the node admits 1,024 per address by default), then the node's RSS and heap after a full GC
- *       per connection.</li>
+ *       per connection; the same connections to nats-server (RSS only) when it is listed and on the PATH.</li>
  * </ul>
  *
  * <p>Writes {@code chaos-tests/target/bench/wire-results.json} and {@code .md} and prints the Markdown. Every loop
@@ -168,6 +168,15 @@ public final class WireBench {
             } catch (Exception e) {
                 LOG.error("idle failed", e);
                 report.put("idle", Map.of("failed", String.valueOf(e)));
+            }
+            if (servers.contains("nats") && natsOnPath) {
+                LOG.info("=== {} idle connections on nats-server ===", idle);
+                try {
+                    report.put("idleNats", idleNats(idle));
+                } catch (Exception e) {
+                    LOG.error("idle on nats-server failed", e);
+                    report.put("idleNats", Map.of("failed", String.valueOf(e)));
+                }
             }
         }
         machine.put("loadAverageAtEnd", MachineInfo.loadAverage());
@@ -382,18 +391,12 @@ public final class WireBench {
 
     private Map<String, Object> idle(int requested) throws Exception {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("requested", requested);
-        // The node needs one descriptor per connection plus its own; no child may go above this JVM's hard limit.
-        long hard = OpenFiles.hardLimit();
-        int n = hard > 0 && requested + 4096L > hard ? (int) Math.max(0, hard - 4096) : requested;
-        if (n < requested) {
-            m.put("cappedTo", n);
-            m.put("capReason", "open-files hard limit " + hard + " (ulimit -Hn); raising it needs CAP_SYS_RESOURCE"
-                    + " (prlimit: Operation not permitted here), so the node can hold at most about " + n);
-            LOG.warn("idle connections capped to {}: {}", n, m.get("capReason"));
-        }
+        int n = idleCount(requested, m);
+        // The heap starts at the node's documented size and may grow to what 100,000 connections need (about 6 KB
+        // each). A 1 GB -Xms would show the collector touching a larger young generation for the first time, not
+        // the connections: 17.8 KB of RSS per connection against 7.9 KB with 256 MB (2026-12-07, README).
         try (WireServer s = startServer("meshgate", n + 4096,
-                flags.getOrDefault("idle-node-jvm", "-Xms1g,-Xmx1g,-XX:MaxDirectMemorySize=64m,-XX:+UseSerialGC"))) {
+                flags.getOrDefault("idle-node-jvm", "-Xms256m,-Xmx1g,-XX:MaxDirectMemorySize=64m,-XX:+UseSerialGC"))) {
             RemoteRegion region = new RemoteRegion(List.of("ws://127.0.0.1:" + GATEWAY_PORT + "/v1/ws"), s.pid());
             m.put("server", describe(s));
             long heap0 = region.usedHeapBytes();
@@ -414,6 +417,53 @@ public final class WireBench {
                 m.put("rssPeakKiB", s.statusKb("VmHWM"));
                 if (ready > 0) {
                     m.put("heapBytesPerConnection", (heap1 - heap0) / ready);
+                    m.put("rssBytesPerConnection", (rss1 - rss0) * 1024 / ready);
+                }
+                if (ready < n) {
+                    m.put("note", "only " + ready + " of " + n + " connected; see the client logs in " + out);
+                }
+            }
+        }
+        return m;
+    }
+
+    /**
+     * How many idle connections a server can take here: the server needs one descriptor per connection plus its
+     * own, and no child may go above this JVM's hard limit. Says so in {@code m} when that caps {@code requested}.
+     */
+    private static int idleCount(int requested, Map<String, Object> m) {
+        m.put("requested", requested);
+        long hard = OpenFiles.hardLimit();
+        int n = hard > 0 && requested + 4096L > hard ? (int) Math.max(0, hard - 4096) : requested;
+        if (n < requested) {
+            m.put("cappedTo", n);
+            m.put("capReason", "open-files hard limit " + hard + " (ulimit -Hn); raising it needs CAP_SYS_RESOURCE"
+                    + " (prlimit: Operation not permitted here), so the server can hold at most about " + n);
+            LOG.warn("idle connections capped to {}: {}", n, m.get("capReason"));
+        }
+        return n;
+    }
+
+    /**
+     * The same idle connections against nats-server over WebSocket ({@code CONNECT} and {@code PING}, no
+     * subscription), for the RSS per connection side by side; nats-server has no heap to report.
+     */
+    private Map<String, Object> idleNats(int requested) throws Exception {
+        Map<String, Object> m = new LinkedHashMap<>();
+        int n = idleCount(requested, m);
+        try (WireServer s = startServer("nats", n + 4096, null)) {
+            m.put("server", describe(s));
+            long rss0 = s.statusKb("VmRSS");
+            try (WireClients clients = WireClients.start(WireProtocol.NATS, NATS_PORT, sources(n, 1000), true,
+                    n, "idle", 1, 4, 30 * 60, out)) {
+                long ready = clients.awaitReady(900);
+                Sleep.millis(3000);
+                long rss1 = s.statusKb("VmRSS");
+                m.put("connected", ready);
+                m.put("rssBeforeKiB", rss0);
+                m.put("rssAfterKiB", rss1);
+                m.put("rssPeakKiB", s.statusKb("VmHWM"));
+                if (ready > 0) {
                     m.put("rssBytesPerConnection", (rss1 - rss0) * 1024 / ready);
                 }
                 if (ready < n) {

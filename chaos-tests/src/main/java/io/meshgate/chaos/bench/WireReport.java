@@ -122,6 +122,18 @@ final class WireReport {
             ((Map<String, Object>) idle).forEach((k, v) -> md.append("- ").append(k).append(": ").append(v)
                     .append('\n'));
         }
+        Object idleNats = report.get("idleNats");
+        if (idleNats != null) {
+            md.append("\n## Idle connections on nats-server\n\n");
+            ((Map<String, Object>) idleNats).forEach((k, v) -> md.append("- ").append(k).append(": ").append(v)
+                    .append('\n'));
+            if (idle instanceof Map<?, ?> ours && ours.get("rssBytesPerConnection") instanceof Number a
+                    && ((Map<?, ?>) idleNats).get("rssBytesPerConnection") instanceof Number b && b.longValue() > 0) {
+                md.append(String.format(java.util.Locale.ROOT,
+                        "%nRSS per idle connection, Meshgate / nats-server: %,d / %,d bytes = %.2f×%n",
+                        a.longValue(), b.longValue(), a.doubleValue() / b.doubleValue()));
+            }
+        }
         return md.toString();
     }
 }

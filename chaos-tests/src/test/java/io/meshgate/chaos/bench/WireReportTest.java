@@ -6,7 +6,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The wire report's reading of a step's node counters. */
+/** The wire report: a step's node counters read, idle connections of both servers side by side. */
 class WireReportTest {
 
     @Test
@@ -23,5 +23,18 @@ class WireReportTest {
     void aServerWithoutThatSummaryGetsNotApplicable() {
         assertEquals("n/a", WireReport.nodePublishLatency(Map.of("nodeCounters", Map.of())));
         assertEquals("n/a", WireReport.nodePublishLatency(Map.of()));
+    }
+
+    @Test
+    void idleConnectionsOfBothServersAreReportedWithTheirRatio() {
+        Map<String, Object> report = new java.util.LinkedHashMap<>();
+        report.put("machine", Map.of("cores", 2));
+        report.put("saturation", Map.of());
+        report.put("idle", Map.of("connected", 15904, "rssBytesPerConnection", 7974));
+        report.put("idleNats", Map.of("connected", 15904, "rssBytesPerConnection", 25124));
+        String md = WireReport.markdown(report);
+        org.junit.jupiter.api.Assertions.assertTrue(md.contains("## Idle connections on nats-server"), md);
+        org.junit.jupiter.api.Assertions.assertTrue(
+                md.contains("Meshgate / nats-server: 7,974 / 25,124 bytes = 0.32×"), md);
     }
 }
