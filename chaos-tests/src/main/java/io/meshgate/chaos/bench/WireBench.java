@@ -92,7 +92,8 @@ public final class WireBench {
                         + "[--step-s 5] [--drain-s 3] [--settle-s 60] [--warmup-s 5] [--max-steps 10] [--idle 100000] "
                         + "[--fanout-shape 1x1000] [--channels-shape 100x100] [--fanout-rates R,...] "
                         + "[--channels-rates R,...] [--out chaos-tests/target/bench] "
-                        + "[--node-jvm -Xms256m,-Xmx256m,...] [--idle-node-jvm -Xmx1g,...] [--max-minutes 30]");
+                        + "[--node-jvm -Xms256m,-Xmx256m,...] [--idle-node-jvm -Xmx1g,...] [--nats-ping-acks false] "
+                        + "[--max-minutes 30]");
                 System.exit(2);
             }
             flags.put(args.get(i).substring(2), args.get(i + 1));
@@ -212,7 +213,8 @@ public final class WireBench {
                 m.put("failed", "only " + ready + " of " + w.subscribers() + " subscribers connected");
                 return m;
             }
-            try (WirePublisher pub = new WirePublisher(protocol, s.port(), channels, maxMessages)) {
+            try (WirePublisher pub = new WirePublisher(protocol, s.port(), channels, maxMessages,
+                    Boolean.parseBoolean(flags.getOrDefault("nats-ping-acks", "false")))) {
                 long deliveredBefore = 0;
                 if (warmupS > 0) {
                     // Not measured: the node's JIT and first use of every channel, so the first step measures the

@@ -56,6 +56,8 @@ final class WireConnection {
     private State state = State.CONNECTING;
     private byte[] pending = EMPTY;
     private byte[] natsStream = EMPTY;
+    /** PONGs taken after the connection was ready: on a publisher, the answers to its PINGs so far. */
+    private long pongs;
     private long lastN = -1;
     private long received;
     private boolean everReady;
@@ -322,6 +324,9 @@ final class WireConnection {
             } else if (s[pos] == 'P' && s[pos + 1] == 'O') {
                 if (state == State.OPEN) {
                     ready();
+                } else {
+                    // A publisher's PING after each PUB: PONGs come in order, so the n-th one answers publish n.
+                    events.acked(pongs++);
                 }
             } else if (s[pos] == '-') {
                 fail(new String(s, pos, eol - pos, StandardCharsets.US_ASCII));

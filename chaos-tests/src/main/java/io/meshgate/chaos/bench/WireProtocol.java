@@ -12,7 +12,8 @@ import java.nio.charset.StandardCharsets;
  *       ready on {@code subscribed} (idle: on {@code connected}); publishes are {@code pub} with an id, answered by
  *       {@code ack}.</li>
  *   <li>{@link #NATS}: the NATS text protocol inside WebSocket binary frames: {@code CONNECT}, {@code SUB}, then
- *       {@code PING}; ready on {@code PONG}. Core NATS has no per-publish acknowledgement.</li>
+ *       {@code PING}; ready on {@code PONG}. Core NATS has no per-publish acknowledgement: a publisher may send a
+ *       {@code PING} after each {@code PUB} and take the {@code PONG} for its ack ({@link #publish}).</li>
  * </ul>
  */
 enum WireProtocol {
@@ -47,18 +48,20 @@ enum WireProtocol {
         return this == NATS;
     }
 
-    /** The publish of {@code payload} to {@code channel}; {@code id} is what an ack names (Meshgate only). */
-    byte[] publish(String channel, long id, String payload) {
+    /**
+     * The publish of {@code payload} to {@code channel}; {@code id} is what an ack names (Meshgate). For nats-server,
+     * {@code ping} adds a {@code PING} right after the {@code PUB}: core NATS has no per-publish acknowledgement, but
+     * the server reads a connection's operations in order, so its {@code PONG} comes once it has processed the
+     * {@code PUB} (handed the message to every subscriber's outbound buffer), the nearest thing to Meshgate's ack.
+     * The answers are matched in order.
+     */
+    byte[] publish(String channel, long id, String payload, boolean ping) {
         return switch (this) {
             case MESHGATE -> ascii("{\"op\":\"pub\",\"ch\":\"" + channel + "\",\"id\":\"p" + id + "\",\"data\":"
                     + payload + "}");
-            case NATS -> ascii("PUB " + channel + " " + payload.length() + "\r\n" + payload + "\r\n");
+            case NATS -> ascii("PUB " + channel + " " + payload.length() + "\r\n" + payload + "\r\n"
+                    + (ping ? "PING\r\n" : ""));
         };
-    }
-
-    /** Whether the server acknowledges each publish (so publish→ack latency exists). */
-    boolean acks() {
-        return this == MESHGATE;
     }
 
     static String payload(long n, long dueNanos, String padding) {

@@ -38,9 +38,17 @@ final class WirePublisher implements WireConnection.Events, AutoCloseable {
     private volatile String failure;
     private volatile boolean closed;
     private long nextId;
+    /** Whether every publish gets an answer: Meshgate's ack, or nats-server's PONG to a PING after the PUB. */
+    private final boolean answered;
 
-    WirePublisher(WireProtocol protocol, int port, String[] channels, int maxMessages) throws IOException {
+    /**
+     * @param natsPing for nats-server, a {@code PING} after each {@code PUB}, its {@code PONG} taken for the ack
+     *                 ({@link WireProtocol#publish}); ignored for Meshgate, which acks every publish
+     */
+    WirePublisher(WireProtocol protocol, int port, String[] channels, int maxMessages, boolean natsPing)
+            throws IOException {
         this.protocol = protocol;
+        this.answered = protocol == WireProtocol.MESHGATE || natsPing;
         this.channels = channels.clone();
         this.counts = new long[channels.length];
         this.due = new AtomicLongArray(maxMessages);
@@ -73,7 +81,8 @@ final class WirePublisher implements WireConnection.Events, AutoCloseable {
             int c = (int) (nextId % channels.length);
             long id = nextId++;
             due.set((int) id, when);
-            connection.send(protocol.publish(channels[c], id, WireProtocol.payload(counts[c]++, when, PADDING)));
+            connection.send(protocol.publish(channels[c], id, WireProtocol.payload(counts[c]++, when, PADDING),
+                    answered));
             sent++;
         }
         return sent;
@@ -81,7 +90,7 @@ final class WirePublisher implements WireConnection.Events, AutoCloseable {
 
     /** Whether the server acknowledges each publish (so {@link #acked} can catch up with {@link #sentTotal}). */
     boolean protocolAcks() {
-        return protocol.acks();
+        return answered;
     }
 
     long sentTotal() {

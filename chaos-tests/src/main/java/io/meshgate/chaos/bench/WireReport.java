@@ -20,10 +20,12 @@ final class WireReport {
     }
 
     /**
-     * The node's own publish→ack latency (its {@code meshgate_publish_latency_seconds} summary at the end of the
-     * step, over Micrometer's recent window): the part of the publisher's ack latency spent between the node taking
-     * the {@code pub} and the ack being handed to the socket. The rest is the frame's way in and the ack's way out
-     * (sockets, I/O threads, the client process). "n/a" for servers without acks.
+     * The node's own publish→ack latency, from its {@code meshgate_publish_latency_seconds} summary: the part of the
+     * publisher's ack latency spent between the node taking the {@code pub} and the ack being handed to the socket.
+     * The rest is the frame's way in and the ack's way out (sockets, I/O threads, the client process). Given as
+     * "mean; p50 / p99": the mean is this step's alone (its sum and count differenced over the step), while the
+     * quantiles are as the summary stands at the end of the step, over Micrometer's window of the last one to two
+     * minutes, so they include earlier steps and the warm-up. "n/a" for servers without acks.
      */
     @SuppressWarnings("unchecked")
     static String nodePublishLatency(Map<String, Object> step) {
@@ -32,8 +34,15 @@ final class WireReport {
         }
         Double p50 = null;
         Double p99 = null;
+        Double sum = null;
+        Double count = null;
         for (Map.Entry<String, Object> e : ((Map<String, Object>) counters).entrySet()) {
-            if (e.getKey().startsWith("meshgate_publish_latency_seconds{") && e.getValue() instanceof Double v) {
+            if (e.getKey().startsWith("meshgate_publish_latency_seconds_sum{") && e.getValue() instanceof Double v) {
+                sum = v;
+            } else if (e.getKey().startsWith("meshgate_publish_latency_seconds_count{")
+                    && e.getValue() instanceof Double v) {
+                count = v;
+            } else if (e.getKey().startsWith("meshgate_publish_latency_seconds{") && e.getValue() instanceof Double v) {
                 if (e.getKey().contains("quantile=\"0.5\"")) {
                     p50 = v;
                 } else if (e.getKey().contains("quantile=\"0.99\"")) {
@@ -41,7 +50,12 @@ final class WireReport {
                 }
             }
         }
-        return p50 == null || p99 == null ? "n/a" : Math.round(p50 * 1000) + " / " + Math.round(p99 * 1000);
+        if (p50 == null || p99 == null) {
+            return "n/a";
+        }
+        String quantiles = Math.round(p50 * 1000) + " / " + Math.round(p99 * 1000);
+        return sum != null && count != null && count > 0
+                ? String.format(java.util.Locale.ROOT, "%.1f; %s", sum * 1000 / count, quantiles) : quantiles;
     }
 
     /** What a failing step's settle phase saw: late deliveries are a backlog, still missing ones a loss. */
@@ -95,7 +109,7 @@ final class WireReport {
             }
             md.append("\n### ").append(e.getKey()).append("\n\n")
                     .append("| offered msg/s | offered deliveries/s | pass | delivered/s | deliver p50 / p99 ms "
-                            + "| ack p50 / p99 ms | node pub→ack p50 / p99 ms | server CPU µs/delivery | RSS MiB "
+                            + "| ack p50 / p99 ms (nats: PONG) | node pub→ack ms: step mean; p50 / p99 (last 1–2 min) | server CPU µs/delivery | RSS MiB "
                             + "| why not |\n")
                     .append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
             for (Map<String, Object> s : steps) {

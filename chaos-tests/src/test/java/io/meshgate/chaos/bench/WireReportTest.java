@@ -15,8 +15,13 @@ class WireReportTest {
                 "meshgate_publish_latency_seconds{node=\"bench-1\",region=\"bench\",quantile=\"0.5\"}", 0.01519616,
                 "meshgate_publish_latency_seconds{node=\"bench-1\",region=\"bench\",quantile=\"0.99\"}", 0.130015232,
                 "meshgate_publish_latency_seconds{node=\"bench-1\",region=\"bench\",quantile=\"0.999\"}", 0.134,
-                "meshgate_publish_latency_seconds_count{node=\"bench-1\",region=\"bench\"}", 10000.0));
-        assertEquals("15 / 130", WireReport.nodePublishLatency(step));
+                "meshgate_publish_latency_seconds_count{node=\"bench-1\",region=\"bench\"}", 10000.0,
+                "meshgate_publish_latency_seconds_sum{node=\"bench-1\",region=\"bench\"}", 123.0));
+        assertEquals("12.3; 15 / 130", WireReport.nodePublishLatency(step), "the step's mean, then the window's");
+        Map<String, Object> noSum = Map.of("nodeCounters", Map.of(
+                "meshgate_publish_latency_seconds{node=\"bench-1\",region=\"bench\",quantile=\"0.5\"}", 0.01519616,
+                "meshgate_publish_latency_seconds{node=\"bench-1\",region=\"bench\",quantile=\"0.99\"}", 0.130015232));
+        assertEquals("15 / 130", WireReport.nodePublishLatency(noSum), "no publish in the step: quantiles only");
     }
 
     @Test
