@@ -179,7 +179,11 @@ public final class WsConnection {
             into.addLast(frame);
             queuedBytes += size;
             deliveriesQueued = queue.size();
-            schedulePump();
+            if (into == replies) {
+                scheduleReplyPump();
+            } else {
+                schedulePump();
+            }
         }
         return true;
     }
@@ -280,6 +284,17 @@ public final class WsConnection {
         if (!pumpScheduled) {
             pumpScheduled = true;
             pumps.schedule(this::pump);
+        }
+    }
+
+    /**
+     * A reply was queued: an idle socket is pumped ahead of the thread's fan-out ({@link PumpQueue#scheduleReply});
+     * one with a pump pending already sends it first in its next batch. Called with the queue lock held.
+     */
+    private void scheduleReplyPump() {
+        if (!pumpScheduled) {
+            pumpScheduled = true;
+            pumps.scheduleReply(this::pump);
         }
     }
 
