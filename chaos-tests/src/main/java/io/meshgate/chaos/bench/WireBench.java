@@ -163,20 +163,17 @@ public final class WireBench {
         report.put("saturation", results);
         int idle = Integer.parseInt(flags.getOrDefault("idle", "100000"));
         if (idle > 0) {
-            LOG.info("=== {} idle connections ===", idle);
-            try {
-                report.put("idle", idle(idle));
-            } catch (Exception e) {
-                LOG.error("idle failed", e);
-                report.put("idle", Map.of("failed", String.valueOf(e)));
-            }
-            if (servers.contains("nats") && natsOnPath) {
-                LOG.info("=== {} idle connections on nats-server ===", idle);
+            List<String> idleServers = servers.contains("nats") && natsOnPath
+                    ? List.of("meshgate", "nats") : List.of("meshgate");
+            for (String server : idleServers) {
+                // Report keys as before: "idle" for the node, "idleNats" for nats-server.
+                String key = server.equals("nats") ? "idleNats" : "idle";
+                LOG.info("=== {} idle connections on {} ===", idle, server);
                 try {
-                    report.put("idleNats", idleNats(idle));
+                    report.put(key, idle(server, idle));
                 } catch (Exception e) {
-                    LOG.error("idle on nats-server failed", e);
-                    report.put("idleNats", Map.of("failed", String.valueOf(e)));
+                    LOG.error("idle on {} failed", server, e);
+                    report.put(key, Map.of("failed", String.valueOf(e)));
                 }
             }
         }
@@ -391,34 +388,47 @@ public final class WireBench {
         return m;
     }
 
-    private Map<String, Object> idle(int requested) throws Exception {
+    /**
+     * {@code requested} idle WebSocket connections (Meshgate: {@code connect}; nats-server: {@code CONNECT} and
+     * {@code PING}; no subscription) to a freshly started server, and its RSS per connection; for the node also its
+     * heap after a full GC per connection (nats-server has no heap to report).
+     */
+    private Map<String, Object> idle(String server, int requested) throws Exception {
         Map<String, Object> m = new LinkedHashMap<>();
         int n = idleCount(requested, m);
+        boolean node = server.equals("meshgate");
         // The heap starts at the node's documented size and may grow to what 100,000 connections need (about 6 KB
         // each). A 1 GB -Xms would show the collector touching a larger young generation for the first time, not
         // the connections: 17.8 KB of RSS per connection against 7.9 KB with 256 MB (2026-12-07, README).
-        try (WireServer s = startServer("meshgate", n + 4096,
-                flags.getOrDefault("idle-node-jvm", "-Xms256m,-Xmx1g,-XX:MaxDirectMemorySize=64m,-XX:+UseSerialGC"))) {
-            RemoteRegion region = new RemoteRegion(List.of("ws://127.0.0.1:" + GATEWAY_PORT + "/v1/ws"), s.pid());
+        String nodeJvm = node
+                ? flags.getOrDefault("idle-node-jvm", "-Xms256m,-Xmx1g,-XX:MaxDirectMemorySize=64m,-XX:+UseSerialGC")
+                : null;
+        try (WireServer s = startServer(server, n + 4096, nodeJvm)) {
+            RemoteRegion region = node
+                    ? new RemoteRegion(List.of("ws://127.0.0.1:" + GATEWAY_PORT + "/v1/ws"), s.pid()) : null;
             m.put("server", describe(s));
-            long heap0 = region.usedHeapBytes();
+            long heap0 = node ? region.usedHeapBytes() : 0;
             long rss0 = s.statusKb("VmRSS");
-            try (WireClients clients = WireClients.start(WireProtocol.MESHGATE, GATEWAY_PORT, sources(n, 1000), true,
-                    n, "idle", 1, 4, 30 * 60, out)) {
+            try (WireClients clients = WireClients.start(node ? WireProtocol.MESHGATE : WireProtocol.NATS, s.port(),
+                    sources(n, 1000), true, n, "idle", 1, 4, 30 * 60, out)) {
                 long ready = clients.awaitReady(900);
                 Sleep.millis(3000);
-                long open = region.connections();
-                long heap1 = region.usedHeapBytes();
                 long rss1 = s.statusKb("VmRSS");
                 m.put("connected", ready);
-                m.put("nodeConnectionsGauge", open);
-                m.put("heapBeforeBytes", heap0);
-                m.put("heapAfterBytes", heap1);
+                long heap1 = 0;
+                if (node) {
+                    m.put("nodeConnectionsGauge", region.connections());
+                    heap1 = region.usedHeapBytes();
+                    m.put("heapBeforeBytes", heap0);
+                    m.put("heapAfterBytes", heap1);
+                }
                 m.put("rssBeforeKiB", rss0);
                 m.put("rssAfterKiB", rss1);
                 m.put("rssPeakKiB", s.statusKb("VmHWM"));
                 if (ready > 0) {
-                    m.put("heapBytesPerConnection", (heap1 - heap0) / ready);
+                    if (node) {
+                        m.put("heapBytesPerConnection", (heap1 - heap0) / ready);
+                    }
                     m.put("rssBytesPerConnection", (rss1 - rss0) * 1024 / ready);
                 }
                 if (ready < n) {
@@ -444,36 +454,6 @@ public final class WireBench {
             LOG.warn("idle connections capped to {}: {}", n, m.get("capReason"));
         }
         return n;
-    }
-
-    /**
-     * The same idle connections against nats-server over WebSocket ({@code CONNECT} and {@code PING}, no
-     * subscription), for the RSS per connection side by side; nats-server has no heap to report.
-     */
-    private Map<String, Object> idleNats(int requested) throws Exception {
-        Map<String, Object> m = new LinkedHashMap<>();
-        int n = idleCount(requested, m);
-        try (WireServer s = startServer("nats", n + 4096, null)) {
-            m.put("server", describe(s));
-            long rss0 = s.statusKb("VmRSS");
-            try (WireClients clients = WireClients.start(WireProtocol.NATS, NATS_PORT, sources(n, 1000), true,
-                    n, "idle", 1, 4, 30 * 60, out)) {
-                long ready = clients.awaitReady(900);
-                Sleep.millis(3000);
-                long rss1 = s.statusKb("VmRSS");
-                m.put("connected", ready);
-                m.put("rssBeforeKiB", rss0);
-                m.put("rssAfterKiB", rss1);
-                m.put("rssPeakKiB", s.statusKb("VmHWM"));
-                if (ready > 0) {
-                    m.put("rssBytesPerConnection", (rss1 - rss0) * 1024 / ready);
-                }
-                if (ready < n) {
-                    m.put("note", "only " + ready + " of " + n + " connected; see the client logs in " + out);
-                }
-            }
-        }
-        return m;
     }
 
     private WireServer startServer(String server, int nofile, String nodeJvm) throws IOException {

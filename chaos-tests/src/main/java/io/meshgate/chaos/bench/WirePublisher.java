@@ -88,7 +88,10 @@ final class WirePublisher implements WireConnection.Events, AutoCloseable {
         return sent;
     }
 
-    /** Whether the server acknowledges each publish (so {@link #acked} can catch up with {@link #sentTotal}). */
+    /**
+     * Whether each publish gets an answer (Meshgate's ack, nats-server's PONG with {@code natsPing}), so
+     * {@link #acked} can catch up with {@link #sentTotal}.
+     */
     boolean protocolAcks() {
         return answered;
     }

@@ -288,8 +288,8 @@ public final class Mesh implements Publisher, MeshEndpoint, AutoCloseable {
      */
     public boolean canServe() {
         boolean can = region.isRunning() && (!homes.rehomes() || live().contains(settings.region()));
-        if (can) {
-            servedOnce = true;
+        if (can && !servedOnce) {
+            servedOnce = true; // every publish asks: a volatile read each time, one write ever
         }
         return can;
     }
